@@ -1,0 +1,14 @@
+/** A `depthseg` sub-command: its name, a one-line summary, usage text and the runner. */
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Writes a result for scripts (--json) or a human line. */
+export function printResult(json: boolean, value: unknown, human: string): void {
+  if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else process.stdout.write(`${human}\n`);
+}

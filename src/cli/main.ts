@@ -1,0 +1,50 @@
+import { DataError, StoreError, UsageError, errorMessage } from '../core/errors';
+import type { CliCommand } from './command';
+import { synthCommand } from './commands/synth';
+
+/** Every sub-command, in the order `depthseg --help` lists them. */
+const COMMANDS: readonly CliCommand[] = [synthCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'depthseg: semantic segmentation with few labels, improved by self-supervised depth',
+    '',
+    'usage: depthseg COMMAND [OPTIONS]   (depthseg COMMAND --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`depthseg: unknown command '${name}'\n\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`depthseg ${name}: ${e.message}\n\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    if (e instanceof DataError || e instanceof StoreError) {
+      process.stderr.write(`depthseg ${name}: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`depthseg ${name}: ${errorMessage(e)}\n`);
+    if (process.env['DEPTHSEG_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+// Electron main process: a thin shell. It opens the window and routes API calls from the
+// preload to the core service; all logic lives in src/core.
+import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { join } from 'node:path';
+import { API_CHANNEL, type DepthsegApi } from '../core/api/contract';
+import { createService } from '../core/api/service';
+
+const service: DepthsegApi = createService('electron', app.getVersion());
+
+function wireApi(): void {
+  for (const method of Object.keys(service) as (keyof DepthsegApi)[]) {
+    ipcMain.handle(`${API_CHANNEL}:${method}`, async (_event, ...args: unknown[]) =>
+      (service[method] as (...a: unknown[]) => Promise<unknown>)(...args),
+    );
+  }
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    show: false,
+    title: 'DepthSeg Workbench',
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // No remote content: links open in the system browser, navigation away is refused.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https:')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+}
+
+app.whenReady().then(() => {
+  wireApi();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
