@@ -1,0 +1,98 @@
+import type { Rng } from '../random';
+import { rowDistance, type FeatureMatrix } from './featureMatrix';
+
+/** One frame chosen by a selection, with the numbers that explain why. */
+export interface Pick {
+  /** Row index in the feature matrix. */
+  readonly index: number;
+  /** Order in which it was picked (0 = first). */
+  readonly rank: number;
+  /** The score that won: diversity + weight x uncertainty. */
+  readonly score: number;
+  /** Its minimum feature distance to everything selected before it (Infinity for the very first). */
+  readonly diversity: number;
+  /** Its depth uncertainty, where one was given. */
+  readonly uncertainty: number | null;
+}
+
+export interface FarthestPointOptions {
+  /** How many new frames to pick. */
+  readonly count: number;
+  /** Rows already selected (e.g. frames already labelled); they count as selected. */
+  readonly selected?: readonly number[];
+  /** Per-row uncertainty; the score becomes min distance + weight x uncertainty. */
+  readonly uncertainty?: Float32Array | Float64Array;
+  /** Weight of the uncertainty (method.md: 1000 on standardised features). */
+  readonly weight?: number;
+  /** Picks the first frame when nothing is selected yet. */
+  readonly rng: Rng;
+  /** Rows that may not be picked (e.g. skipped frames). */
+  readonly excluded?: ReadonlySet<number>;
+  /** Called after each pick (for progress). */
+  readonly onPick?: (picked: number, total: number) => void;
+}
+
+/**
+ * Iterative farthest-point selection (method.md, Algorithm 1): repeatedly adds the frame whose
+ * minimum distance to the selected set (plus weight x uncertainty) is largest. Keeps one running
+ * minimum per frame instead of an N x N distance matrix: O(N) memory, O(N x D) time per pick.
+ */
+export function selectFarthestPoints(features: FeatureMatrix, opts: FarthestPointOptions): Pick[] {
+  const n = features.rows;
+  const weight = opts.weight ?? 0;
+  const u = opts.uncertainty;
+  if (u && u.length !== n) throw new Error(`uncertainty has ${u.length} values for ${n} frames`);
+  const taken = new Uint8Array(n);
+  const minDist = new Float64Array(n).fill(Infinity);
+  const update = (s: number): void => {
+    for (let j = 0; j < n; j++) {
+      if (taken[j]) continue;
+      const d = rowDistance(features, j, features, s);
+      if (d < minDist[j]!) minDist[j] = d;
+    }
+  };
+  for (const s of opts.selected ?? []) {
+    if (s < 0 || s >= n) throw new Error(`selected row ${s} is outside 0..${n - 1}`);
+    if (taken[s]) continue;
+    taken[s] = 1;
+    update(s);
+  }
+  for (const x of opts.excluded ?? []) if (x >= 0 && x < n) taken[x] = 1;
+  let available = 0;
+  for (let j = 0; j < n; j++) if (!taken[j]) available++;
+  const count = Math.min(opts.count, available);
+  const picks: Pick[] = [];
+  const nothingSelected = (opts.selected ?? []).length === 0;
+  for (let r = 0; r < count; r++) {
+    let best = -1;
+    let bestScore = -Infinity;
+    if (r === 0 && nothingSelected && weight === 0) {
+      // Start from one random frame (method.md); with uncertainty, the most uncertain wins.
+      const free: number[] = [];
+      for (let j = 0; j < n; j++) if (!taken[j]) free.push(j);
+      best = free[opts.rng.int(free.length)]!;
+      bestScore = Infinity;
+    } else {
+      for (let j = 0; j < n; j++) {
+        if (taken[j]) continue;
+        const base = Number.isFinite(minDist[j]!) ? minDist[j]! : 0;
+        const score = base + (u ? weight * u[j]! : 0);
+        if (score > bestScore) {
+          bestScore = score;
+          best = j;
+        }
+      }
+    }
+    taken[best] = 1;
+    picks.push({
+      index: best,
+      rank: r,
+      score: bestScore,
+      diversity: minDist[best]!,
+      uncertainty: u ? u[best]! : null,
+    });
+    update(best);
+    opts.onPick?.(r + 1, count);
+  }
+  return picks;
+}
