@@ -1,9 +1,10 @@
 import { DataError, StoreError, UsageError, errorMessage } from '../core/errors';
 import type { CliCommand } from './command';
+import { serveCommand } from './commands/serve';
 import { synthCommand } from './commands/synth';
 
 /** Every sub-command, in the order `depthseg --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [synthCommand];
+const COMMANDS: readonly CliCommand[] = [synthCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

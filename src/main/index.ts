@@ -2,17 +2,22 @@
 // preload to the core service; all logic lives in src/core.
 import { app, BrowserWindow, ipcMain, shell } from 'electron';
 import { join } from 'node:path';
-import { API_CHANNEL, type DepthsegApi } from '../core/api/contract';
-import { createService } from '../core/api/service';
+import { API_CHANNEL, API_EVENT_CHANNEL, validateCall } from '../core/api/contract';
+import { createService, dispatch } from '../core/api/service';
 
-const service: DepthsegApi = createService('electron', app.getVersion());
+const service = createService('electron', {
+  version: app.getVersion(),
+  emit: (event, payload) => {
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT_CHANNEL, event, payload);
+  },
+});
 
+/** Every call is validated against its schema before it reaches the core. */
 function wireApi(): void {
-  for (const method of Object.keys(service) as (keyof DepthsegApi)[]) {
-    ipcMain.handle(`${API_CHANNEL}:${method}`, async (_event, ...args: unknown[]) =>
-      (service[method] as (...a: unknown[]) => Promise<unknown>)(...args),
-    );
-  }
+  ipcMain.handle(API_CHANNEL, async (_event, method: unknown, params: unknown) => {
+    const call = validateCall(method, params);
+    return dispatch(service, call.method, call.params);
+  });
 }
 
 function createWindow(): void {

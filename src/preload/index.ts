@@ -1,9 +1,22 @@
-// Preload: exposes the one typed API to the renderer through contextBridge. Nothing else.
+// Preload: exposes the one typed API bridge to the renderer through contextBridge. Nothing else.
 import { contextBridge, ipcRenderer } from 'electron';
-import { API_CHANNEL, API_GLOBAL, type DepthsegApi } from '../core/api/contract';
+import {
+  API_CHANNEL,
+  API_EVENT_CHANNEL,
+  API_GLOBAL,
+  type ApiEvent,
+  type DepthsegBridge,
+} from '../core/api/contract';
 
-const api: DepthsegApi = {
-  appInfo: () => ipcRenderer.invoke(`${API_CHANNEL}:appInfo`),
+const bridge: DepthsegBridge = {
+  call: (method, params) => ipcRenderer.invoke(API_CHANNEL, method, params),
+  on(event: ApiEvent, listener) {
+    const handler = (_e: unknown, name: string, payload: unknown): void => {
+      if (name === event) (listener as (p: unknown) => void)(payload);
+    };
+    ipcRenderer.on(API_EVENT_CHANNEL, handler);
+    return () => void ipcRenderer.off(API_EVENT_CHANNEL, handler);
+  },
 };
 
-contextBridge.exposeInMainWorld(API_GLOBAL, api);
+contextBridge.exposeInMainWorld(API_GLOBAL, bridge);

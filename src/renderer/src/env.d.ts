@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import type { DepthsegApi } from '../../core/api/contract';
+import type { DepthsegBridge } from '../../core/api/contract';
 
 declare module '*.vue' {
   import type { DefineComponent } from 'vue';
@@ -9,6 +9,7 @@ declare module '*.vue' {
 
 declare global {
   interface Window {
-    depthseg?: DepthsegApi;
+    /** Set by Electron's preload; absent in a plain browser (the host's WebSocket is used). */
+    depthseg?: DepthsegBridge;
   }
 }
