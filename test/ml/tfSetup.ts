@@ -1,6 +1,9 @@
 /** Shared by the ml tests: the cpu backend, a leak check and small array helpers. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' Node bundle registers all of
+// them (globally) when loaded. The training engine must load it before any tf.grad.
+import '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
 
 export async function useCpu(): Promise<void> {
