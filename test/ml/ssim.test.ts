@@ -69,6 +69,20 @@ describe('ssimDissimilarity', () => {
     expectClose(got, ssimReference(a, b, 4, 4, 3), 1e-5);
   });
 
+  it('has the gradient finite differences give, border pixels included (reflection counted)', () => {
+    const a = Array.from({ length: 9 }, (_, k) => ((k * 5) % 9) / 9);
+    const b = tf.tensor4d(Array.from({ length: 9 }, (_, k) => ((k * 2 + 1) % 7) / 7), [1, 3, 3, 1]);
+    const loss = (x: tf.Tensor): tf.Scalar => tf.sum(ssimDissimilarity(x as tf.Tensor4D, b));
+    const analytic = values(tf.grad(loss)(tf.tensor4d(a, [1, 3, 3, 1])));
+    const at = (k: number, d: number): number =>
+      tf.tidy(() => loss(tf.tensor4d(a.map((v, i) => (i === k ? v + d : v)), [1, 3, 3, 1])).dataSync()[0]!);
+    const h = 1e-3;
+    for (const k of [0, 1, 4, 8]) {
+      const numeric = (at(k, h) - at(k, -h)) / (2 * h);
+      expect(Math.abs(analytic[k]! - numeric)).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
+    }
+  });
+
   it('leaves no tensors behind and rejects mismatched shapes', () => {
     const a = tf.ones([1, 3, 3, 1]) as tf.Tensor4D;
     const b = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
