@@ -83,7 +83,7 @@ export function backproject(depth: tf.Tensor4D, invK: tf.Tensor3D): tf.Tensor3D 
   requireShape('backproject', 'depth', depth, [b, h, w, 1]);
   requireShape('backproject', 'invK', invK, [b, 3, 3]);
   return tf.tidy(() => {
-    const rays = tf.matMul(invK, tf.tile(tf.expandDims(pixelGrid(h, w), 0), [b, 1, 1])); // [B,3,N]
+    const rays = tf.matMul(invK, tf.reshape(pixelGrid(h, w), [1, 3, h * w])); // [B,3,N], batch broadcast
     return tf.mul(rays, tf.reshape(depth, [b, 1, h * w])) as tf.Tensor3D;
   });
 }

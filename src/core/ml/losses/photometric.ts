@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ssimDissimilarity } from './ssim';
+import { detached } from './stopGradient';
 import { requireRank, requireSameShape, requireShape } from './tensorChecks';
 
 export const SSIM_WEIGHT = 0.85;
@@ -76,27 +77,32 @@ export function minimumReprojection(
   if (options.mask) requireShape(fn, 'mask', options.mask, [b, h, w, 1]);
 
   return tf.tidy(() => {
-    const warpErrors = tf.concat(warpedSources.map((s) => reprojectionError(s, target)), 3);
-    let all: tf.Tensor4D = warpErrors as tf.Tensor4D;
+    // Element-wise minima instead of concatenating along channels and reducing: no strided
+    // copies, and the gradient of tf.minimum reaches only the smaller input.
+    const lowest = (errors: tf.Tensor4D[]): tf.Tensor4D =>
+      errors.reduce((m, e) => tf.minimum(m, e) as tf.Tensor4D);
+    const warpMin = lowest(warpedSources.map((s) => reprojectionError(s, target)));
+    let perPixel = warpMin;
+    let warpWins: tf.Tensor4D;
     if (identity.length > 0) {
       const noiseShape: [number, number, number, number] = [b, h, w, identity.length];
       const noise = options.noise
         ? options.noise(noiseShape)
         : tf.randomNormal(noiseShape, 0, 1, 'float32', options.noiseSeed ?? 0);
       requireShape(fn, 'noise(shape)', noise, noiseShape);
-      const identityErrors = tf.add(
-        tf.concat(identity.map((s) => reprojectionError(s, target)), 3),
-        tf.mul(noise, TIE_NOISE_SCALE),
+      const identityErrors = identity.map((s, k) =>
+        tf.add(
+          reprojectionError(s, target),
+          tf.mul(tf.slice(noise, [0, 0, 0, k], [b, h, w, 1]), TIE_NOISE_SCALE),
+        ) as tf.Tensor4D,
       );
-      // Identity errors first: on an exact tie argMin picks the first, i.e. no warp gradient.
-      all = tf.concat([identityErrors, warpErrors], 3) as tf.Tensor4D;
+      const identityMin = lowest(identityErrors);
+      // On an exact tie the identity error wins: no gradient reaches the warp.
+      perPixel = tf.minimum(identityMin, warpMin) as tf.Tensor4D;
+      warpWins = detached(() => tf.cast(tf.less(warpMin, identityMin), 'float32') as tf.Tensor4D);
+    } else {
+      warpWins = tf.onesLike(warpMin);
     }
-    const perPixel = tf.min(all, 3, true) as tf.Tensor4D;
-    const winner = tf.argMin(all, 3);
-    const warpWins = tf.expandDims(
-      tf.cast(tf.greaterEqual(winner, identity.length), 'float32'),
-      3,
-    ) as tf.Tensor4D;
     let loss: tf.Scalar;
     if (options.mask) {
       const masked = tf.sum(tf.mul(perPixel, options.mask));
