@@ -82,6 +82,19 @@ describe('depth metrics', () => {
     expect(e.a3).toBeCloseTo(2 / 3, 12);
   });
 
+  it('uses the exact median (odd and even counts, duplicates), as a full sort gives it', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [1, 2, 5, 6, 101, 1000]) {
+      const pred = Array.from({ length: n }, () => 1 + Math.floor(rand() * 20) / 4); // many duplicates
+      const s = [...pred].sort((a, b) => a - b);
+      const m = n >> 1;
+      const med = n % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+      // gt all 1 -> median(gt) = 1, so the ratio is 1 / median(pred)
+      expect(depthErrors(pred, new Array(n).fill(1))!.ratio).toBeCloseTo(1 / med, 12);
+    }
+  });
+
   it('counts delta thresholds strictly and can skip median scaling', () => {
     // ratios max(g/p, p/g): 1.2, 1.5, 1.9, 2 (no scaling)
     const e = depthErrors([12, 15, 19, 20], [10, 10, 10, 10], { medianScaling: false })!;

@@ -121,10 +121,42 @@ export interface DepthEvalOptions {
 export const DEPTH_EVAL_MIN = 1e-3;
 export const DEPTH_EVAL_MAX = 80;
 
+/** The k-th smallest value (0-based) of `a`, reordering `a` in place (quickselect, O(n)). */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/** Median (mean of the two middle values for an even count), as numpy computes it. */
 function median(values: Float64Array): number {
-  const s = values.slice().sort();
+  const s = values.slice();
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const upper = selectKth(s, m);
+  if (s.length % 2 === 1) return upper;
+  // after selection every value left of m is <= upper: the lower middle is their maximum
+  let lower = -Infinity;
+  for (let k = 0; k < m; k++) if (s[k]! > lower) lower = s[k]!;
+  return (lower + upper) / 2;
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
@@ -143,21 +175,22 @@ export function depthErrors(
   if (pred.length !== gt.length) {
     throw new UsageError(`depthErrors: pred has ${pred.length} pixels but gt has ${gt.length}`);
   }
-  const p: number[] = [];
-  const g: number[] = [];
+  const p = new Float64Array(gt.length);
+  const g = new Float64Array(gt.length);
+  let n = 0;
   for (let k = 0; k < gt.length; k++) {
     const gv = gt[k]!;
     const pv = pred[k]!;
     if (!(gv > 0 && Number.isFinite(gv))) continue;
     if (!Number.isFinite(pv)) throw new UsageError(`depthErrors: pred pixel ${k} is ${pv}`);
-    g.push(clamp(gv, lo, hi));
-    p.push(clamp(pv, lo, hi));
+    g[n] = clamp(gv, lo, hi);
+    p[n] = clamp(pv, lo, hi);
+    n++;
   }
-  const n = g.length;
   if (n === 0) return null;
   let ratio = 1;
   if (options.medianScaling ?? true) {
-    ratio = median(Float64Array.from(g)) / median(Float64Array.from(p));
+    ratio = median(g.subarray(0, n)) / median(p.subarray(0, n));
   }
   let absRel = 0;
   let sqRel = 0;
