@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detached } from './losses/stopGradient';
 import { requireRank, requireShape } from './losses/tensorChecks';
+import { UsageError } from '../errors';
 
 export const MIN_DEPTH = 0.1;
 export const MAX_DEPTH = 100;
@@ -27,7 +28,7 @@ export function dispToDepth(
   maxDepth = MAX_DEPTH,
 ): { scaledDisp: tf.Tensor4D; depth: tf.Tensor4D } {
   if (!(minDepth > 0 && maxDepth > minDepth)) {
-    throw new Error(`dispToDepth: need 0 < minDepth < maxDepth, got ${minDepth}, ${maxDepth}`);
+    throw new UsageError(`dispToDepth: need 0 < minDepth < maxDepth, got ${minDepth}, ${maxDepth}`);
   }
   return tf.tidy(() => {
     const minDisp = 1 / maxDepth;

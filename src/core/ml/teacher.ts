@@ -7,13 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireRank } from './losses/tensorChecks';
+import { UsageError } from '../errors';
 
 export const EMA_MAX_ALPHA = 0.99;
 export const CONFIDENCE_THRESHOLD = 0.968;
 
 /** alpha for the update after student step `step` (0-based). */
 export function emaAlpha(step: number, maxAlpha = EMA_MAX_ALPHA): number {
-  if (!(Number.isInteger(step) && step >= 0)) throw new Error(`emaAlpha: step must be an integer >= 0, got ${step}`);
+  if (!(Number.isInteger(step) && step >= 0)) throw new UsageError(`emaAlpha: step must be an integer >= 0, got ${step}`);
   return Math.min(1 - 1 / (step + 1), maxAlpha);
 }
 
@@ -50,12 +51,12 @@ export class MeanTeacher {
   /** Overwrites the teacher's weights (resuming from a checkpoint); shapes must match. */
   load(values: readonly tf.Tensor[]): void {
     if (values.length !== this.weights.length) {
-      throw new Error(`MeanTeacher.load: got ${values.length} tensors for ${this.weights.length} weights`);
+      throw new UsageError(`MeanTeacher.load: got ${values.length} tensors for ${this.weights.length} weights`);
     }
     values.forEach((v, k) => {
       const t = this.weights[k]!;
       if (v.shape.join(',') !== t.shape.join(',')) {
-        throw new Error(`MeanTeacher.load: weight ${k} has shape [${v.shape}], expected [${t.shape}]`);
+        throw new UsageError(`MeanTeacher.load: weight ${k} has shape [${v.shape}], expected [${t.shape}]`);
       }
       t.assign(v);
     });

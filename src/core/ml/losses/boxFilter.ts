@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireRank } from './tensorChecks';
+import { UsageError } from '../../errors';
 
 /** Reflect-pads one pixel on each side of H and W of rows [B, H, W*C] with C channels. */
 function reflectPadRows(x: tf.Tensor3D, channels: number): tf.Tensor3D {
@@ -25,7 +26,7 @@ function reflectPadRows(x: tf.Tensor3D, channels: number): tf.Tensor3D {
 function requireAtLeast2x2(fn: string, x: tf.Tensor4D): void {
   requireRank(fn, 'x', x, 4);
   const [, h, w] = x.shape;
-  if (h < 2 || w < 2) throw new Error(`${fn}: x must be at least 2x2 pixels, got ${h}x${w}`);
+  if (h < 2 || w < 2) throw new UsageError(`${fn}: x must be at least 2x2 pixels, got ${h}x${w}`);
 }
 
 /** Pads one pixel on each side of H and W by reflection (edge pixel not repeated): needs H, W >= 2. */

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detached } from './stopGradient';
 import { requireRank, requireShape } from './tensorChecks';
+import { UsageError } from '../../errors';
 
 export const IGNORE_INDEX = 255;
 
@@ -31,7 +32,7 @@ export function crossEntropy(
   requireRank(fn, 'logits', logits, 4);
   const [b, h, w, classes] = logits.shape;
   requireShape(fn, 'labels', labels, [b, h, w]);
-  if (labels.dtype !== 'int32') throw new Error(`${fn}: labels must be int32, got ${labels.dtype}`);
+  if (labels.dtype !== 'int32') throw new UsageError(`${fn}: labels must be int32, got ${labels.dtype}`);
   const ignore = options.ignoreIndex ?? IGNORE_INDEX;
   return tf.tidy(() => {
     // Labels are constants for the gradient (notEqual has none in tfjs).

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ssimDissimilarity } from './ssim';
 import { detached } from './stopGradient';
 import { requireRank, requireSameShape, requireShape } from './tensorChecks';
+import { UsageError } from '../../errors';
 
 export const SSIM_WEIGHT = 0.85;
 export const TIE_NOISE_SCALE = 1e-5;
@@ -64,11 +65,11 @@ export function minimumReprojection(
 ): MinimumReprojection {
   const fn = 'minimumReprojection';
   requireRank(fn, 'target', target, 4);
-  if (warpedSources.length === 0) throw new Error(`${fn}: needs at least one warped source frame`);
+  if (warpedSources.length === 0) throw new UsageError(`${fn}: needs at least one warped source frame`);
   warpedSources.forEach((s, i) => requireSameShape(fn, `warpedSources[${i}]`, s, 'target', target));
   const identity = options.identitySources ?? [];
   if (identity.length > 0 && identity.length !== warpedSources.length) {
-    throw new Error(
+    throw new UsageError(
       `${fn}: identitySources has ${identity.length} frames but warpedSources has ${warpedSources.length}`,
     );
   }

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireRank, requireShape } from './tensorChecks';
+import { UsageError } from '../../errors';
 
 export function edgeAwareSmoothness(disp: tf.Tensor4D, image: tf.Tensor4D): tf.Scalar {
   const fn = 'edgeAwareSmoothness';
@@ -15,7 +16,7 @@ export function edgeAwareSmoothness(disp: tf.Tensor4D, image: tf.Tensor4D): tf.S
   const [b, h, w] = disp.shape;
   requireShape(fn, 'disp', disp, [b, h, w, 1]);
   requireShape(fn, 'image', image, [b, h, w, null]);
-  if (h < 2 || w < 2) throw new Error(`${fn}: needs at least 2x2 pixels, got ${h}x${w}`);
+  if (h < 2 || w < 2) throw new UsageError(`${fn}: needs at least 2x2 pixels, got ${h}x${w}`);
   return tf.tidy(() => {
     const mean = tf.mean(disp, [1, 2, 3], true);
     const d = tf.div(disp, tf.add(mean, 1e-7));

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shuffled, type Rng } from '../../random';
 import { IGNORE_INDEX } from '../losses/crossEntropy';
+import { UsageError } from '../../errors';
 
 /** The classes present in a label map, ascending, without the ignore label. */
 export function presentClasses(labels: ArrayLike<number>, ignoreIndex = IGNORE_INDEX): number[] {
@@ -51,7 +52,7 @@ export async function classMixMaskTensor(
   ignoreIndex = IGNORE_INDEX,
 ): Promise<tf.Tensor4D> {
   if (labels.rank !== 3) {
-    throw new Error(`classMixMaskTensor: labels must have shape [B, H, W], got [${labels.shape.join(', ')}]`);
+    throw new UsageError(`classMixMaskTensor: labels must have shape [B, H, W], got [${labels.shape.join(', ')}]`);
   }
   const [b, h, w] = labels.shape;
   const data = await labels.data();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX } from '../losses/crossEntropy';
 import { detached } from '../losses/stopGradient';
 import { requireRank, requireSameShape, requireShape } from '../losses/tensorChecks';
+import { UsageError } from '../../errors';
 
 /** mask * a + (1 - mask) * b, the mask broadcast over channels. */
 export function mixByMask<T extends tf.Tensor4D>(a: T, b: T, mask: tf.Tensor4D): T {
@@ -20,7 +21,7 @@ export function mixByMask<T extends tf.Tensor4D>(a: T, b: T, mask: tf.Tensor4D):
 /** Hard labels [B, H, W] int32 -> one-hot [B, H, W, C]; ignored pixels get all zeros. */
 export function oneHotLabels(labels: tf.Tensor3D, numClasses: number, ignoreIndex = IGNORE_INDEX): tf.Tensor4D {
   requireRank('oneHotLabels', 'labels', labels, 3);
-  if (labels.dtype !== 'int32') throw new Error(`oneHotLabels: labels must be int32, got ${labels.dtype}`);
+  if (labels.dtype !== 'int32') throw new UsageError(`oneHotLabels: labels must be int32, got ${labels.dtype}`);
   const [b, h, w] = labels.shape;
   return tf.tidy(() =>
     detached(() => {
