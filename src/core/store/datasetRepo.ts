@@ -1,0 +1,87 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProjectStore } from './projectStore';
+import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
+
+export type DatasetFormat = 'cityscapes' | 'camvid' | 'frames';
+
+export interface Dataset {
+  id: number;
+  projectId: number;
+  name: string;
+  format: DatasetFormat;
+  /** Absolute path of the dataset's root folder; frame paths are relative to it. */
+  rootPath: string;
+  options: JsonObject;
+  createdAt: string;
+}
+
+export interface NewDataset {
+  projectId: number;
+  name: string;
+  format: DatasetFormat;
+  rootPath: string;
+  options?: JsonObject;
+}
+
+interface DatasetSql {
+  id: number;
+  project_id: number;
+  name: string;
+  format: DatasetFormat;
+  root_path: string;
+  options_json: string;
+  created_at: string;
+}
+
+function dataset(store: ProjectStore, r: DatasetSql): Dataset {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    name: r.name,
+    format: r.format,
+    rootPath: r.root_path,
+    options: parseJsonObject(store, r.options_json, `datasets row ${r.id} options_json`),
+    createdAt: r.created_at,
+  };
+}
+
+export function addDataset(store: ProjectStore, d: NewDataset): Dataset {
+  const res = run(
+    store,
+    'INSERT INTO datasets (project_id, name, format, root_path, options_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    d.projectId,
+    d.name,
+    d.format,
+    d.rootPath,
+    toJson(d.options),
+    store.now(),
+  );
+  return getDataset(store, Number(res.lastInsertRowid));
+}
+
+export function getDataset(store: ProjectStore, id: number): Dataset {
+  return dataset(store, requireRow(store, one<DatasetSql>(store, 'SELECT * FROM datasets WHERE id = ?', id), `dataset with id ${id}`));
+}
+
+export function listDatasets(store: ProjectStore, projectId: number): Dataset[] {
+  return all<DatasetSql>(store, 'SELECT * FROM datasets WHERE project_id = ? ORDER BY id', projectId).map((r) => dataset(store, r));
+}
+
+/**
+ * Removes a dataset with its clips, frames, label masks (rows and PNG files), picks and
+ * cached features. The files go after the commit, so a failed delete keeps them.
+ */
+export function removeDataset(store: ProjectStore, id: number): void {
+  const maskPaths = transaction(store, () => {
+    const paths = all<{ mask_path: string }>(
+      store,
+      `SELECT m.mask_path FROM label_masks m JOIN frames f ON f.id = m.frame_id JOIN clips c ON c.id = f.clip_id
+       WHERE c.dataset_id = ? AND m.mask_path IS NOT NULL`,
+      id,
+    ).map((r) => r.mask_path);
+    run(store, 'DELETE FROM datasets WHERE id = ?', id);
+    return paths;
+  });
+  for (const p of maskPaths) rmSync(join(store.dir, p), { force: true });
+}

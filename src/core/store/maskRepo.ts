@@ -1,0 +1,120 @@
+import type { ProjectStore } from './projectStore';
+import { all, one, parseJson, requireRow, run, transaction } from './sql';
+
+export type MaskStatus = 'todo' | 'in_progress' | 'done' | 'skipped';
+
+/** Pixel counts of a label mask: `counts[c]` pixels of trainId c, `ignore` pixels of 255. */
+export interface ClassHistogram {
+  counts: number[];
+  ignore: number;
+}
+
+/** A frame's place in the labelling work: its mask file (once painted) and status. */
+export interface LabelMaskRow {
+  id: number;
+  frameId: number;
+  /** PNG path relative to the project folder (`masks/...`); null until something is saved. */
+  maskPath: string | null;
+  histogram: ClassHistogram | null;
+  author: string | null;
+  status: MaskStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Increases by one with every saved mask; 0 while none is saved. */
+  version: number;
+}
+
+interface LabelMaskSql {
+  id: number;
+  frame_id: number;
+  mask_path: string | null;
+  histogram_json: string | null;
+  author: string | null;
+  status: MaskStatus;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+function maskRow(store: ProjectStore, r: LabelMaskSql): LabelMaskRow {
+  return {
+    id: r.id,
+    frameId: r.frame_id,
+    maskPath: r.mask_path,
+    histogram: parseJson<ClassHistogram>(store, r.histogram_json, `label_masks row ${r.id} histogram_json`),
+    author: r.author,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+export function getMaskRow(store: ProjectStore, frameId: number): LabelMaskRow | undefined {
+  const r = one<LabelMaskSql>(store, 'SELECT * FROM label_masks WHERE frame_id = ?', frameId);
+  return r && maskRow(store, r);
+}
+
+/** Sets a frame's labelling status, creating its row (without a mask) when it has none. */
+export function setMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus): LabelMaskRow {
+  return transaction(store, () => {
+    requireRow(store, one(store, 'SELECT id FROM frames WHERE id = ?', frameId), `frame with id ${frameId}`);
+    const now = store.now();
+    run(
+      store,
+      `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (frame_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
+      frameId,
+      status,
+      now,
+      now,
+    );
+    return getMaskRow(store, frameId)!;
+  });
+}
+
+/** Queues frames for labelling: adds a `todo` row for each frame that has none; others keep theirs. */
+export function queueForLabelling(store: ProjectStore, frameIds: readonly number[]): void {
+  transaction(store, () => {
+    const now = store.now();
+    for (const id of frameIds) {
+      run(store, 'INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING', id, 'todo', now, now);
+    }
+  });
+}
+
+export interface MaskFilter {
+  projectId?: number;
+  status?: MaskStatus;
+}
+
+function maskWhere(filter: MaskFilter): { joins: string; sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  let joins = '';
+  if (filter.projectId !== undefined) {
+    joins = 'JOIN frames f ON f.id = m.frame_id JOIN clips c ON c.id = f.clip_id JOIN datasets d ON d.id = c.dataset_id';
+    parts.push('d.project_id = ?');
+    params.push(filter.projectId);
+  }
+  if (filter.status !== undefined) {
+    parts.push('m.status = ?');
+    params.push(filter.status);
+  }
+  return { joins, sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export function listMasks(store: ProjectStore, filter: MaskFilter = {}): LabelMaskRow[] {
+  const w = maskWhere(filter);
+  return all<LabelMaskSql>(store, `SELECT m.* FROM label_masks m ${w.joins} ${w.sql} ORDER BY m.frame_id`, ...w.params).map((r) => maskRow(store, r));
+}
+
+/** How many frames are in each labelling status. */
+export function countMasksByStatus(store: ProjectStore, filter: Omit<MaskFilter, 'status'> = {}): Record<MaskStatus, number> {
+  const w = maskWhere(filter);
+  const out: Record<MaskStatus, number> = { todo: 0, in_progress: 0, done: 0, skipped: 0 };
+  for (const r of all<{ status: MaskStatus; n: number }>(store, `SELECT m.status, count(*) AS n FROM label_masks m ${w.joins} ${w.sql} GROUP BY m.status`, ...w.params)) {
+    out[r.status] = r.n;
+  }
+  return out;
+}
