@@ -2,6 +2,7 @@
 export * from './projectStore';
 export * from './migrations';
 export * from './storeErrors';
+export { StoreError } from '../errors';
 export { transaction, type JsonObject } from './sql';
 export * from './projectRepo';
 export * from './datasetRepo';
