@@ -1,0 +1,35 @@
+/**
+ * The wasm training kernels, registered once per thread (the kernel registry is global to the
+ * thread's tfjs): the missing Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter and
+ * UnsortedSegmentSum, and replacements for the slow Conv2DBackpropInput and the wrong
+ * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import { registerConv2dBackpropKernels } from './conv2dBackprop';
+import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
+import { registerMaxPoolGradKernel } from './maxPoolGrad';
+import { registerResizeGradKernels } from './resizeGrad';
+import { registerUnsortedSegmentSumKernel } from './unsortedSegmentSum';
+
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'MaxPoolGrad',
+  'ResizeBilinearGrad',
+  'ResizeNearestNeighborGrad',
+  'UnsortedSegmentSum',
+] as const;
+
+let registered = false;
+
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  registerConv2dBackpropKernels();
+  registerDepthwiseBackpropKernels();
+  registerMaxPoolGradKernel();
+  registerResizeGradKernels();
+  registerUnsortedSegmentSumKernel();
+}
