@@ -83,7 +83,7 @@ describe('resize gradients on wasm', () => {
         const [wasmGrad] = await on('wasm', grad);
         expectAllClose(wasmGrad!, await resizeAdjoint(s.shape, s.size, wv, resize), 1e-5, 'gradient vs adjoint of cpu forward');
         // The forward resize on wasm agrees with cpu too.
-        const fwd = () => resize(tf.tensor(xv, s.shape) as tf.Tensor4D);
+        const fwd = () => resize(tf.tensor4d(xv, s.shape as [number, number, number, number]));
         expectAllClose((await on('wasm', fwd))[0]!, (await on('cpu', fwd))[0]!, 1e-5, 'forward vs cpu');
       });
     }
