@@ -1,0 +1,11 @@
+export * from './imageIo';
+export * from './cityscapesClasses';
+export * from './datasetTypes';
+export * from './camera';
+export * from './labels';
+export * from './load';
+export * from './cityscapes';
+export * from './camvid';
+export * from './frames';
+export * from './detectFormat';
+export { naturalCompare, readImageSize } from './scan';

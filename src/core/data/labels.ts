@@ -1,0 +1,117 @@
+/**
+ * Label maps: checking their values against a class set, converting them to training ids
+ * (0..C-1, 255 = ignore), nearest-neighbour resizing and the image/label size check.
+ * Unknown values are errors, never silently ignored: they mean a wrong file or a wrong
+ * dataset format.
+ */
+import { DataError } from '../errors';
+import { CAMVID_VOID, NUM_CAMVID_CLASSES } from './camvid';
+import { CITYSCAPES_LABELS, IGNORE, LABEL_ID_TO_TRAIN_ID, NUM_TRAIN_CLASSES } from './cityscapesClasses';
+import type { LabelEncoding } from './datasetTypes';
+import type { RasterU8, Size } from './imageIo';
+
+/** A 256-entry table: the training id of each byte value, or -1 where the value is not allowed. */
+type ValueTable = Int16Array;
+
+function table(pairs: Iterable<[number, number]>): ValueTable {
+  const t = new Int16Array(256).fill(-1);
+  for (const [from, to] of pairs) t[from] = to;
+  return t;
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+const TABLES: Record<LabelEncoding, { table: ValueTable; allowed: string }> = {
+  'cityscapes-labelIds': {
+    table: table(CITYSCAPES_LABELS.map((l) => [l.id, LABEL_ID_TO_TRAIN_ID[l.id]!])),
+    allowed: 'Cityscapes labelIds 0..33',
+  },
+  'cityscapes-trainIds': {
+    table: table([...range(NUM_TRAIN_CLASSES).map((i): [number, number] => [i, i]), [IGNORE, IGNORE]]),
+    allowed: `Cityscapes trainIds 0..${NUM_TRAIN_CLASSES - 1} and ${IGNORE} (ignore)`,
+  },
+  camvid: {
+    table: table([...range(NUM_CAMVID_CLASSES).map((i): [number, number] => [i, i]), [CAMVID_VOID, IGNORE]]),
+    allowed: `CamVid classes 0..${NUM_CAMVID_CLASSES - 1} and ${CAMVID_VOID} (void)`,
+  },
+};
+
+/** Byte values of `data` that the table does not allow, with their pixel counts, ascending. */
+function valuesOutside(data: Uint8Array, t: ValueTable): [number, number][] {
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) counts[data[i]!]!++;
+  const bad: [number, number][] = [];
+  for (let v = 0; v < 256; v++) if (counts[v]! > 0 && t[v]! < 0) bad.push([v, counts[v]!]);
+  return bad;
+}
+
+/**
+ * Converts a label map in the given encoding to training ids (255 = ignore). Throws a
+ * DataError naming `file` and listing the offending values when any value is outside the
+ * encoding's class set.
+ */
+export function toTrainIds(label: RasterU8, encoding: LabelEncoding, file: string): RasterU8 {
+  if (label.channels !== 1) throw new DataError(file, `a label map must have one channel; it has ${label.channels}`);
+  const { table: t, allowed } = TABLES[encoding];
+  const out = new Uint8Array(label.data.length);
+  let ok = true;
+  for (let i = 0; i < label.data.length; i++) {
+    const v = t[label.data[i]!]!;
+    if (v < 0) {
+      ok = false;
+      break;
+    }
+    out[i] = v;
+  }
+  if (!ok) {
+    const bad = valuesOutside(label.data, t);
+    const shown = bad.slice(0, 10).map(([v, n]) => `${v} (${n} px)`).join(', ');
+    const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+    throw new DataError(file, `label has values outside ${allowed}: ${shown}${more}`);
+  }
+  return { width: label.width, height: label.height, channels: 1, data: out };
+}
+
+/** Cityscapes labelIds (0..33) to the 19 trainIds with 255 = ignore; other values are errors. */
+export function labelIdsToTrainIds(label: RasterU8, file: string): RasterU8 {
+  return toTrainIds(label, 'cityscapes-labelIds', file);
+}
+
+/** CamVid labels: 0..10 stay, 11 (void) becomes 255; other values are errors. */
+export function camvidToTrainIds(label: RasterU8, file: string): RasterU8 {
+  return toTrainIds(label, 'camvid', file);
+}
+
+/** Checks a map already in Cityscapes trainIds (0..18, 255) and returns it. */
+export function checkTrainIds(label: RasterU8, file: string): RasterU8 {
+  return toTrainIds(label, 'cityscapes-trainIds', file);
+}
+
+/**
+ * Nearest-neighbour resize of a one-channel map, sampling at pixel centres (the same
+ * alignment as the image resize), so no value appears that was not there.
+ */
+export function resizeLabelNearest(label: RasterU8, size: Size): RasterU8 {
+  if (label.channels !== 1) throw new Error(`resizeLabelNearest needs one channel, got ${label.channels}`);
+  if (label.width === size.width && label.height === size.height) return label;
+  const out = new Uint8Array(size.width * size.height);
+  const xs = new Int32Array(size.width);
+  for (let x = 0; x < size.width; x++) xs[x] = Math.min(label.width - 1, Math.floor(((x + 0.5) * label.width) / size.width));
+  for (let y = 0; y < size.height; y++) {
+    const sy = Math.min(label.height - 1, Math.floor(((y + 0.5) * label.height) / size.height));
+    const src = sy * label.width;
+    const dst = y * size.width;
+    for (let x = 0; x < size.width; x++) out[dst + x] = label.data[src + xs[x]!]!;
+  }
+  return { width: size.width, height: size.height, channels: 1, data: out };
+}
+
+/** Throws a DataError naming the label file when an image and its label differ in size. */
+export function checkSameSize(imageFile: string, image: Size, labelFile: string, label: Size): void {
+  if (image.width !== label.width || image.height !== label.height) {
+    throw new DataError(
+      labelFile,
+      `label is ${label.width}x${label.height} (WxH) but its image ${imageFile} is ${image.width}x${image.height}`,
+    );
+  }
+}
