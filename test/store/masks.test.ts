@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../src/core/data/imageIo';
 import { DataError } from '../../src/core/errors';
-import { classHistogram, getMaskRow, loadMask, ProjectStoreError, saveMask, setMaskStatus } from '../../src/core/store';
+import { classHistogram, getMaskRow, loadMask, ProjectStoreError, removeDataset, saveMask, setMaskStatus } from '../../src/core/store';
 import { seededStore, tempFolder } from './tempProject';
 
 const tmp = tempFolder('store-masks');
@@ -114,6 +114,16 @@ describe('label masks', () => {
     store.close();
   });
 
+  it('removing the dataset removes its mask files too', async () => {
+    const { store, dataset, frameIds } = seededStore(tmp.projectDir());
+    await saveMask(store, frameIds[0]!, mask(), 'ann');
+    await saveMask(store, frameIds[1]!, mask(), 'ann');
+    expect(readdirSync(store.masksDir)).toHaveLength(2);
+    removeDataset(store, dataset.id);
+    expect(readdirSync(store.masksDir)).toEqual([]);
+    store.close();
+  });
+
   it('names the file when a saved mask is missing or corrupt', async () => {
     const { store, frameIds } = seededStore(tmp.projectDir());
     const id = frameIds[0]!;
@@ -122,6 +132,8 @@ describe('label masks', () => {
     writeFileSync(abs, readFileSync(abs).subarray(0, 20));
     await expect(loadMask(store, id)).rejects.toThrow(DataError);
     await expect(loadMask(store, id)).rejects.toThrow(abs);
+    rmSync(abs);
+    await expect(loadMask(store, id)).rejects.toThrow(/label mask of frame .* is missing/);
     store.close();
   });
 });

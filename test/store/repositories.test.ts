@@ -8,6 +8,8 @@ import {
   countMasksByStatus,
   createRun,
   createSelectionRound,
+  datasetFile,
+  projectOverview,
   deleteSetting,
   dropFeatures,
   featureModels,
@@ -94,6 +96,16 @@ describe('projects, datasets, clips and frames', () => {
     ]);
     expect(listFrames(store, { split: 'val', withGroundTruth: true })[0]).toMatchObject({ gtLabelPath: 'g.png', depthPath: 'd.png' });
     expect(countFrames(store, { datasetId: dataset.id + 1 })).toBe(0);
+    expect(projectOverview(store, project.id)).toEqual({
+      datasets: 1,
+      clips: 2,
+      frames: 6,
+      keyframes: 2,
+      suggested: 0,
+      masks: { todo: 0, in_progress: 0, done: 0, skipped: 0 },
+      selectionRounds: 0,
+      runs: 0,
+    });
     store.close();
   });
 
@@ -121,6 +133,17 @@ describe('projects, datasets, clips and frames', () => {
     expect(() => insertFrames(store, [{ clipId: 9999, index: 0, imagePath: 'x.png', split: 'train', width: 8, height: 4 }])).toThrow(/FOREIGN KEY/);
     expect(() => store.db.prepare("INSERT INTO datasets (project_id, name, format, root_path, created_at) VALUES (1, 'x', 'kitti', '/', 'now')").run()).toThrow(/CHECK/);
     store.close();
+  });
+});
+
+describe('datasetFile', () => {
+  it('resolves names inside the dataset root and refuses ones that leave it', () => {
+    const ds = { rootPath: '/data/cs' };
+    expect(datasetFile(ds, 'leftImg8bit/train/a.png')).toBe('/data/cs/leftImg8bit/train/a.png');
+    expect(datasetFile(ds, 'x/../y.png')).toBe('/data/cs/y.png');
+    expect(() => datasetFile(ds, '../other/a.png')).toThrow(/outside the dataset folder \/data\/cs/);
+    expect(() => datasetFile(ds, '/etc/passwd')).toThrow(/outside/);
+    expect(() => datasetFile(ds, '.')).toThrow(/outside/);
   });
 });
 
@@ -160,6 +183,7 @@ describe('labelling status, selection rounds and the suggestion queue', () => {
     ]);
     expect(listSuggestions(store, project.id, 'todo').map((s) => s.frameId)).toEqual([a, d]);
     expect(countMasksByStatus(store, { projectId: project.id })).toEqual({ todo: 2, in_progress: 0, done: 1, skipped: 0 });
+    expect(projectOverview(store, project.id)).toMatchObject({ suggested: 3, selectionRounds: 2, runs: 1, masks: { todo: 2, done: 1 } });
     expect(getMaskRow(store, b)).toBeUndefined();
     // a pick list naming the same frame twice is refused as a whole
     expect(() => createSelectionRound(store, { projectId: project.id, method: 'random', picks: [{ frameId: b }, { frameId: b }] })).toThrow(/UNIQUE/);

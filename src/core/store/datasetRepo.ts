@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { DataError } from '../errors';
 import type { ProjectStore } from './projectStore';
 import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 
@@ -84,4 +85,17 @@ export function removeDataset(store: ProjectStore, id: number): void {
     return paths;
   });
   for (const p of maskPaths) rmSync(join(store.dir, p), { force: true });
+}
+
+/**
+ * The absolute path of a file named relative to a dataset's root (frame image, label, depth),
+ * refusing a name that is absolute or climbs out of the root with `..`.
+ */
+export function datasetFile(dataset: Pick<Dataset, 'rootPath'>, rel: string): string {
+  const abs = resolve(dataset.rootPath, rel);
+  const inside = relative(resolve(dataset.rootPath), abs);
+  if (isAbsolute(rel) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new DataError(abs, `is outside the dataset folder ${dataset.rootPath} (named '${rel}')`);
+  }
+  return abs;
 }

@@ -13,3 +13,4 @@ export * from './selectionRepo';
 export * from './runRepo';
 export * from './featureCacheRepo';
 export * from './settingsRepo';
+export * from './overview';
