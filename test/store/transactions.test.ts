@@ -10,6 +10,8 @@ import {
   openProjectStore,
   ProjectStoreError,
   putFeatures,
+  readFeatures,
+  readTransaction,
   setSetting,
   getSetting,
   transaction,
@@ -95,12 +97,15 @@ describe('transaction', () => {
 describe('two connections to one project', () => {
   it('a reader sees the last commit while the writer is inside its transaction, and the new rows after', () => {
     const dir = tmp.projectDir();
-    const { store: writer, clip } = seededStore(dir, 2);
+    const { store: writer, clip, frameIds } = seededStore(dir, 2);
+    putFeatures(writer, 'm', [{ frameId: frameIds[0]!, data: new Float32Array([1, 2]) }]);
     const reader = openProjectStore(dir, { now: fixedClock(), busyTimeoutMs: 50 });
     const seenInside: number[] = [];
     transaction(writer, () => {
       insertFrames(writer, [{ clipId: clip.id, index: 2, imagePath: 'f2.png', split: 'train', width: 8, height: 4 }]);
       seenInside.push(countFrames(writer), countFrames(reader));
+      // reads that need a consistent snapshot do not wait for the writer either
+      expect(readFeatures(reader, 'm').frameIds).toEqual([frameIds[0]]);
       // the reader cannot write while the writer holds the lock: it waits, then says so
       const busy = caught(() => setSetting(reader, 'x', 1));
       expect(busy).toBeInstanceOf(ProjectStoreError);
@@ -119,12 +124,12 @@ describe('two connections to one project', () => {
     const dir = tmp.projectDir();
     const { store: a, clip } = seededStore(dir, 1);
     const b = openProjectStore(dir, { now: fixedClock() });
-    const read = b.db.transaction(() => {
+    const seen = readTransaction(b, () => {
       const before = countFrames(b);
       insertFrames(a, [{ clipId: clip.id, index: 1, imagePath: 'f1.png', split: 'train', width: 8, height: 4 }]);
       return [before, countFrames(b), countFrames(a)];
     });
-    expect(read.deferred()).toEqual([1, 1, 2]);
+    expect(seen).toEqual([1, 1, 2]);
     expect(countFrames(b)).toBe(2);
     a.close();
     b.close();

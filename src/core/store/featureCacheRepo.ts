@@ -1,5 +1,6 @@
 import type { ProjectStore } from './projectStore';
-import { all, run, transaction } from './sql';
+import { StoreError } from '../errors';
+import { all, guard, one, readTransaction, run, statement, transaction } from './sql';
 
 /** Cached per-frame features of one model (e.g. pooled SDE decoder features for selection). */
 export interface CachedFeatures {
@@ -34,22 +35,35 @@ export function putFeatures(store: ProjectStore, modelKey: string, entries: Read
 
 /**
  * All cached features of `modelKey` as one matrix (frames ascending), or only those of
- * `frameIds` when given (missing ones are left out; compare frameIds to see which).
+ * `frameIds` when given (missing ones are left out; compare frameIds to see which). Rows are
+ * streamed into one preallocated matrix, so 100,000 frames never sit in memory twice.
  */
 export function readFeatures(store: ProjectStore, modelKey: string, frameIds?: readonly number[]): CachedFeatures {
-  const rows = frameIds
-    ? frameIds
-        .map((id) => all<{ frame_id: number; dims: number; data: Buffer }>(store, 'SELECT frame_id, dims, data FROM feature_cache WHERE model_key = ? AND frame_id = ?', modelKey, id)[0])
-        .filter((r): r is { frame_id: number; dims: number; data: Buffer } => r !== undefined)
-        .sort((a, b) => a.frame_id - b.frame_id)
-    : all<{ frame_id: number; dims: number; data: Buffer }>(store, 'SELECT frame_id, dims, data FROM feature_cache WHERE model_key = ? ORDER BY frame_id', modelKey);
-  const dims = rows[0]?.dims ?? 0;
-  const data = new Float32Array(rows.length * dims);
-  rows.forEach((r, i) => {
-    if (r.dims !== dims) throw new Error(`${store.dbPath}: cached features of '${modelKey}' have mixed sizes (${dims} and ${r.dims})`);
-    data.set(new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength)), i * dims);
+  return readTransaction(store, () => {
+    const wanted = frameIds ? [...new Set(frameIds)].sort((a, b) => a - b) : undefined;
+    const head = one<{ n: number; dims: number | null; mixed: number }>(
+      store,
+      'SELECT count(*) AS n, min(dims) AS dims, max(dims) <> min(dims) AS mixed FROM feature_cache WHERE model_key = ?',
+      modelKey,
+    )!;
+    if (head.mixed) throw new StoreError(`${store.dbPath}: cached features of '${modelKey}' have mixed sizes`);
+    const dims = head.dims ?? 0;
+    const ids: number[] = [];
+    const data = new Float32Array((wanted ? Math.min(wanted.length, head.n) : head.n) * dims);
+    const take = (r: { frame_id: number; data: Buffer } | undefined) => {
+      if (!r) return;
+      const bytes = new Uint8Array(data.buffer, ids.length * dims * 4, dims * 4);
+      bytes.set(r.data.subarray(0, dims * 4));
+      ids.push(r.frame_id);
+    };
+    if (wanted) {
+      for (const id of wanted) take(one(store, 'SELECT frame_id, data FROM feature_cache WHERE model_key = ? AND frame_id = ?', modelKey, id));
+    } else {
+      const rows = guard(store, () => statement(store, 'SELECT frame_id, data FROM feature_cache WHERE model_key = ? ORDER BY frame_id').iterate(modelKey));
+      for (const r of rows as Iterable<{ frame_id: number; data: Buffer }>) take(r);
+    }
+    return { frameIds: ids, dims, data: data.subarray(0, ids.length * dims) };
   });
-  return { frameIds: rows.map((r) => r.frame_id), dims, data };
 }
 
 /** The model keys that have cached features, with how many frames each covers. */

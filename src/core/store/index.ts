@@ -3,7 +3,7 @@ export * from './projectStore';
 export * from './migrations';
 export * from './storeErrors';
 export { StoreError } from '../errors';
-export { transaction, type JsonObject } from './sql';
+export { readTransaction, transaction, type JsonObject } from './sql';
 export * from './projectRepo';
 export * from './datasetRepo';
 export * from './frameRepo';

@@ -61,6 +61,14 @@ export function transaction<T>(store: ProjectStore, fn: () => T): T {
   return guard(store, () => tx.immediate());
 }
 
+/**
+ * Runs read-only `fn` on one consistent snapshot (a DEFERRED transaction: it takes no write
+ * lock, so it neither waits for nor blocks writers in other processes).
+ */
+export function readTransaction<T>(store: ProjectStore, fn: () => T): T {
+  return guard(store, () => store.db.transaction(fn).deferred());
+}
+
 export function toJson(value: unknown): string {
   return JSON.stringify(value ?? {});
 }
