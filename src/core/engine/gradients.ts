@@ -3,8 +3,9 @@
  * - tfjs-core's Node bundle registers no gradients at all; tfjs-layers' Node bundle registers
  *   all of them when it loads, so it is loaded here first.
  * - Conv2D and DepthwiseConv2dNative: tfjs refuses gradients of dilated convolutions; these
- *   definitions do the same as tfjs for dilation 1 (through the backprop kernels) and use the
- *   convolution formulas of kernels/convGradOps for dilation > 1, on every backend.
+ *   definitions do the same as tfjs for dilation 1 (through the backprop kernels); for
+ *   dilation > 1 they pass `dilations` to the project's wasm kernels on wasm and use the
+ *   convolution formulas of kernels/convGradOps directly on other backends.
  * - FusedBatchNorm: tfjs tiles 1/sqrt(var) to the input's full size; broadcasting gives the
  *   same numbers without the Tile (which is slow on wasm).
  * Gradients are global to the thread's tfjs, so each definition must be right on every backend.
@@ -40,8 +41,9 @@ const conv2dGrad: tf.GradConfig = {
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
     const a = attrs as unknown as ConvAttrs;
     const g = dy as tf.Tensor4D;
-    if (isOne(a.dilations)) {
-      const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat ?? 'NHWC', dimRoundingMode: a.dimRoundingMode };
+    // The project's wasm kernels honour dilations; other backends' kernels assume 1.
+    if (isOne(a.dilations) || tf.getBackend() === 'wasm') {
+      const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat ?? 'NHWC', dimRoundingMode: a.dimRoundingMode, dilations: a.dilations ?? 1 };
       return {
         x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, attrMap({ ...common, inputShape: x.shape })) as tf.Tensor,
         filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, attrMap({ ...common, filterShape: filter.shape })) as tf.Tensor,
