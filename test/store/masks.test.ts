@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../src/core/data/imageIo';
 import { DataError } from '../../src/core/errors';
-import { classHistogram, getMaskRow, loadMask, ProjectStoreError, removeDataset, saveMask, setMaskStatus } from '../../src/core/store';
+import { classHistogram, getMaskRow, loadMask, ProjectStoreError, pruneOrphanMaskFiles, removeDataset, saveMask, setMaskStatus } from '../../src/core/store';
 import { seededStore, tempFolder } from './tempProject';
 
 const tmp = tempFolder('store-masks');
@@ -111,6 +111,21 @@ describe('label masks', () => {
     expect(readdirSync(store.masksDir).filter((f) => !f.startsWith('.'))).toEqual([`frame-${id}-v1.png`]);
     expect(readdirSync(store.masksDir).filter((f) => f.startsWith('.'))).toEqual([]); // no temp files left
     expect((await loadMask(store, id))!.mask.data[0]).toBe(1);
+    store.close();
+  });
+
+  it('prunes files left by an interrupted save and keeps every saved mask', async () => {
+    const { store, frameIds } = seededStore(tmp.projectDir());
+    const id = frameIds[0]!;
+    const v1 = await saveMask(store, id, mask(1), 'ann');
+    // what a crash between writing the new version and committing its row leaves behind
+    writeFileSync(join(store.masksDir, `frame-${id}-v2.png`), readFileSync(join(store.dir, v1.maskPath!)));
+    writeFileSync(join(store.masksDir, `.frame-${id}-v2.png.123.456.tmp`), 'half');
+    expect(pruneOrphanMaskFiles(store)).toEqual([`.frame-${id}-v2.png.123.456.tmp`, `frame-${id}-v2.png`]);
+    expect(readdirSync(store.masksDir)).toEqual([`frame-${id}-v1.png`]);
+    // the next save takes version 2 as usual
+    expect((await saveMask(store, id, mask(2), 'ann')).maskPath).toBe(`masks/frame-${id}-v2.png`);
+    expect(pruneOrphanMaskFiles(store)).toEqual([]);
     store.close();
   });
 

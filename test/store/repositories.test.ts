@@ -8,6 +8,12 @@ import {
   countMasksByStatus,
   createRun,
   createSelectionRound,
+  deleteCheckpoint,
+  getCheckpoint,
+  getSelectionRound,
+  listMasks,
+  renameProject,
+  setClipIntrinsics,
   datasetFile,
   projectOverview,
   deleteSetting,
@@ -60,6 +66,8 @@ describe('projects, datasets, clips and frames', () => {
     expect(mainProject(store)?.id).toBe(project.id);
     setProjectSettings(store, project.id, { size: [64, 128], classes: 'cityscapes' });
     expect(getProject(store, project.id).settings).toEqual({ size: [64, 128], classes: 'cityscapes' });
+    renameProject(store, project.id, 'avenue');
+    expect(getProject(store, project.id).name).toBe('avenue');
 
     expect(listDatasets(store, project.id).map((d) => [d.name, d.format, d.rootPath])).toEqual([['synth', 'cityscapes', '/data/synth']]);
     expect(getDataset(store, dataset.id).options).toEqual({});
@@ -67,6 +75,8 @@ describe('projects, datasets, clips and frames', () => {
     expect(getClip(store, clip.id)).toMatchObject({ key: 'synth_000000', split: 'train', frameCount: 5, intrinsics: { fx: 100, fy: 100, cx: 4, cy: 2 } });
     expect(findClip(store, dataset.id, 'synth_000000')?.id).toBe(clip.id);
     expect(findClip(store, dataset.id, 'nope')).toBeUndefined();
+    setClipIntrinsics(store, clip.id, { fx: 50, fy: 50, cx: 4, cy: 2, width: 8, height: 4 });
+    expect(getClip(store, clip.id).intrinsics).toEqual({ fx: 50, fy: 50, cx: 4, cy: 2, width: 8, height: 4 });
 
     const val = addClip(store, { datasetId: dataset.id, key: 'synth_000001', split: 'val' });
     insertFrames(store, [{ clipId: val.id, index: 0, imagePath: 'v0.png', split: 'val', width: 8, height: 4, isKeyframe: true, gtLabelPath: 'g.png', depthPath: 'd.png' }]);
@@ -185,6 +195,9 @@ describe('labelling status, selection rounds and the suggestion queue', () => {
     expect(countMasksByStatus(store, { projectId: project.id })).toEqual({ todo: 2, in_progress: 0, done: 1, skipped: 0 });
     expect(projectOverview(store, project.id)).toMatchObject({ suggested: 3, selectionRounds: 2, runs: 1, masks: { todo: 2, done: 1 } });
     expect(getMaskRow(store, b)).toBeUndefined();
+    expect(listMasks(store, { projectId: project.id, status: 'todo' }).map((m) => [m.frameId, m.maskPath, m.version])).toEqual([[a, null, 0], [d, null, 0]]);
+    expect(listMasks(store).map((m) => m.frameId)).toEqual([a, c, d]);
+    expect(getSelectionRound(store, r2.id)).toMatchObject({ method: 'random', params: {}, scoredByRunId: null, modelKey: null });
     // a pick list naming the same frame twice is refused as a whole
     expect(() => createSelectionRound(store, { projectId: project.id, method: 'random', picks: [{ frameId: b }, { frameId: b }] })).toThrow(/UNIQUE/);
     expect(listSelectionRounds(store, project.id)).toHaveLength(2);
@@ -231,6 +244,9 @@ describe('training runs, metric history, checkpoints', () => {
     expect(listCheckpoints(store, sde.id).map((c) => [c.step, c.path])).toEqual([[10, 'checkpoints/1/10'], [20, 'checkpoints/1/20b']]);
     expect(latestCheckpoint(store, sde.id)).toEqual(again);
     expect(latestCheckpoint(store, seg.id)).toBeUndefined();
+    expect(getCheckpoint(store, again.id).metrics).toEqual({ loss: 0.3 });
+    deleteCheckpoint(store, again.id);
+    expect(latestCheckpoint(store, sde.id)?.step).toBe(10);
 
     setRunStatus(store, seg.id, 'running');
     expect(listRuns(store, project.id).map((r) => r.status)).toEqual(['failed', 'running']);

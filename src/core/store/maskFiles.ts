@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NUM_TRAIN_CLASSES, IGNORE } from '../data/cityscapesClasses';
 import { encodePng, readLabel } from '../data/imageIo';
@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../fsAtomic';
 import { getFrame } from './frameRepo';
 import { getMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
 import { MASKS_DIR, type ProjectStore } from './projectStore';
-import { run, transaction } from './sql';
+import { all, run, transaction } from './sql';
 import { ProjectStoreError, toStoreError } from './storeErrors';
 
 /** A label mask in memory: one trainId per pixel, row-major, 255 = ignore. */
@@ -148,4 +148,26 @@ export async function loadMask(store: ProjectStore, frameId: number): Promise<{ 
   if (!existsSync(abs)) throw new DataError(abs, `the label mask of frame ${frameId} is missing from the project folder`);
   const img = await readLabel(abs);
   return { row, mask: { width: img.width, height: img.height, data: img.data } };
+}
+
+/**
+ * Removes files under masks/ that no row points at: leftovers of a save interrupted by a
+ * crash (a new version written but never committed, or a temp file). It holds the write lock
+ * while it looks, and saveMask writes its file only while holding that lock, so a save in
+ * progress in another process is never mistaken for a leftover. Returns the removed names.
+ */
+export function pruneOrphanMaskFiles(store: ProjectStore): string[] {
+  return transaction(store, () => {
+    if (!existsSync(store.masksDir)) return [];
+    const used = new Set(
+      all<{ mask_path: string }>(store, 'SELECT mask_path FROM label_masks WHERE mask_path IS NOT NULL').map((r) => r.mask_path),
+    );
+    const removed: string[] = [];
+    for (const entry of readdirSync(store.masksDir, { withFileTypes: true })) {
+      if (!entry.isFile() || used.has(`${MASKS_DIR}/${entry.name}`)) continue;
+      rmSync(join(store.masksDir, entry.name), { force: true });
+      removed.push(entry.name);
+    }
+    return removed.sort();
+  });
 }
