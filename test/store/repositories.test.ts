@@ -224,6 +224,7 @@ describe('training runs, metric history, checkpoints', () => {
       { step: 10, name: 'loss', value: 0.5 },
       { step: 20, name: 'loss', value: 0.25 },
       { step: 30, name: 'loss', value: Number.NaN },
+      { step: 40, name: 'loss', value: Number.POSITIVE_INFINITY },
       { step: 20, name: 'val/absRel', value: 0.2 },
     ]);
     appendMetrics(store, sde.id, [{ step: 20, name: 'loss', value: 0.3 }]); // logged again after a resume
@@ -232,11 +233,12 @@ describe('training runs, metric history, checkpoints', () => {
     expect(failed.finishedAt).not.toBeNull();
 
     const loss = metricHistory(store, sde.id, 'loss');
-    expect(loss.map((p) => p.step)).toEqual([10, 20, 30]);
+    expect(loss.map((p) => p.step)).toEqual([10, 20, 30, 40]);
+    expect(loss[3]!.value).toBe(Number.POSITIVE_INFINITY);
     expect(loss[1]!.value).toBe(0.3);
     expect(Number.isNaN(loss[2]!.value)).toBe(true);
     expect(metricNames(store, sde.id)).toEqual(['loss', 'val/absRel']);
-    expect(metricHistory(store, sde.id)).toHaveLength(4);
+    expect(metricHistory(store, sde.id)).toHaveLength(5);
 
     addCheckpoint(store, { runId: sde.id, step: 10, path: 'checkpoints/1/10', metrics: { loss: 0.5 } });
     addCheckpoint(store, { runId: sde.id, step: 20, path: 'checkpoints/1/20' });

@@ -104,6 +104,10 @@ describe('two connections to one project', () => {
     transaction(writer, () => {
       insertFrames(writer, [{ clipId: clip.id, index: 2, imagePath: 'f2.png', split: 'train', width: 8, height: 4 }]);
       seenInside.push(countFrames(writer), countFrames(reader));
+      // opening the (up-to-date) project meanwhile takes no write lock, so it does not wait
+      const third = openProjectStore(dir, { create: false, busyTimeoutMs: 50 });
+      expect(countFrames(third)).toBe(2);
+      third.close();
       // reads that need a consistent snapshot do not wait for the writer either
       expect(readFeatures(reader, 'm').frameIds).toEqual([frameIds[0]]);
       // the reader cannot write while the writer holds the lock: it waits, then says so

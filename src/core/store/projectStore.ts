@@ -130,7 +130,9 @@ function checkIdentity(db: Database.Database, dbPath: string, version: number, l
 function migrate(db: Database.Database, dbPath: string, migrations: readonly Migration[]): number {
   const latest = migrations.length;
   let applied = 0;
-  checkIdentity(db, dbPath, readVersion(db), latest);
+  const found = readVersion(db);
+  checkIdentity(db, dbPath, found, latest);
+  if (found === latest) return found; // up to date: opening takes no write lock
   for (const m of migrations) {
     const apply = db.transaction(() => {
       const current = readVersion(db);
