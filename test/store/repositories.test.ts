@@ -137,6 +137,15 @@ describe('projects, datasets, clips and frames', () => {
     store.close();
   });
 
+  it('names the table, row and column when stored JSON is damaged', () => {
+    const { store, project } = seededStore(tmp.projectDir());
+    store.db.prepare("UPDATE projects SET settings_json = '{broken' WHERE id = ?").run(project.id);
+    expect(() => getProject(store, project.id)).toThrow(`${store.dbPath}: projects row ${project.id} settings_json holds invalid JSON`);
+    store.db.prepare("UPDATE projects SET settings_json = '[1,2]' WHERE id = ?").run(project.id);
+    expect(() => getProject(store, project.id)).toThrow(/should hold a JSON object/);
+    store.close();
+  });
+
   it('refuses rows that break the schema: unknown format, duplicate frame index, frame of a missing clip', () => {
     const { store, clip } = seededStore(tmp.projectDir());
     expect(() => insertFrames(store, [{ clipId: clip.id, index: 0, imagePath: 'dup.png', split: 'train', width: 8, height: 4 }])).toThrow(/UNIQUE/);
