@@ -63,7 +63,7 @@ describe('plain video frames reader', () => {
     expect(loaded.map((f) => f.data[0])).toEqual([8, 24]);
   });
 
-  it('prefers given intrinsics, then the clip camera.json, then the root one', async () => {
+  it('prefers the clip camera.json, then the root one, then given intrinsics', async () => {
     const root = fresh('intrinsics');
     await writePng(join(root, 'a', '1.png'), patternRgb(8, 4, 0));
     await writePng(join(root, 'b', '1.png'), patternRgb(8, 4, 0));
@@ -73,8 +73,15 @@ describe('plain video frames reader', () => {
     expect(fromFiles.splits.train!.clips.map((c) => c.intrinsics.fx)).toEqual([10, 12]);
     expect(fromFiles.splits.train!.clips[1]!.intrinsicsSource).toBe(join(root, 'b', 'camera.json'));
     const given: Intrinsics = { fx: 32, fy: 30, cx: 16, cy: 8, width: 32, height: 16 };
+    const withGiven = await indexFrames(root, { intrinsics: given });
+    expect(withGiven.splits.train!.clips.map((c) => c.intrinsics.fx)).toEqual([10, 12]);
+    rmSync(join(root, 'camera.json'));
     const fromGiven = await indexFrames(root, { intrinsics: given });
-    expect(fromGiven.splits.train!.clips[1]!.intrinsics).toEqual({ fx: 8, fy: 7.5, cx: 4, cy: 2, width: 8, height: 4 });
+    expect(fromGiven.splits.train!.clips[0]!.intrinsics).toEqual({ fx: 8, fy: 7.5, cx: 4, cy: 2, width: 8, height: 4 });
+    expect(fromGiven.splits.train!.clips[0]!.intrinsicsSource).toBe('given intrinsics for 32x16 images');
+    expect(fromGiven.splits.train!.clips[1]!.intrinsics.fx).toBe(12);
+    const fromFov = await indexFrames(root, { horizontalFovDegrees: 90 });
+    expect(fromFov.splits.train!.clips[0]!.intrinsics.fx).toBeCloseTo(4, 10);
     await expect(indexFrames(root, { intrinsics: given, horizontalFovDegrees: 60 })).rejects.toBeInstanceOf(UsageError);
   });
 

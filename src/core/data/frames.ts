@@ -2,9 +2,11 @@
  * Plain video frames: `{root}/{clip}/*.png|jpg|jpeg`, one clip per sub-folder (or the root
  * itself when it holds the frames), frames in natural order of their file names.
  *
- * Intrinsics per clip, first match wins: intrinsics or a horizontal field of view given in
- * the options (the user's explicit statement), `{root}/{clip}/camera.json`, then
- * `{root}/camera.json` (Cityscapes camera format). None of them is an error.
+ * Intrinsics per clip, first match wins: `{root}/{clip}/camera.json`, `{root}/camera.json`
+ * (Cityscapes camera format), then intrinsics or a horizontal field of view given in the
+ * options (as with the Cityscapes reader, a calibration file beats a stated value, so a
+ * default field of view passed by a caller never hides a real calibration). None of them is
+ * an error.
  */
 import { basename, join, parse, resolve } from 'node:path';
 import { DataError, UsageError } from '../errors';
@@ -16,15 +18,18 @@ import { isFile, isImageFile, listDirs, listFiles, mapLimit, readImageSize, requ
 export interface FramesIndexOptions {
   /** Split the clips go to (default 'train'). */
   readonly split?: Split;
-  /** Intrinsics for every clip, scaled to each clip's frame size when they refer to another size. */
+  /** Intrinsics for clips without a camera.json, scaled to each clip's frame size. */
   readonly intrinsics?: Intrinsics;
-  /** Horizontal field of view in degrees, for a centred pinhole with square pixels. */
+  /** Horizontal field of view in degrees (centred pinhole, square pixels) for clips without a camera.json. */
   readonly horizontalFovDegrees?: number;
 }
 
 export const CAMERA_JSON = 'camera.json';
 
 function clipIntrinsicsFor(root: string, dir: string, size: Size, options: FramesIndexOptions): { k: Intrinsics; source: string } {
+  for (const p of [join(dir, CAMERA_JSON), join(root, CAMERA_JSON)]) {
+    if (isFile(p)) return { k: readCameraJson(p, size), source: p };
+  }
   if (options.intrinsics) {
     const given = options.intrinsics;
     return { k: scaleIntrinsics(given, size), source: `given intrinsics for ${given.width}x${given.height} images` };
@@ -34,9 +39,6 @@ function clipIntrinsicsFor(root: string, dir: string, size: Size, options: Frame
       k: intrinsicsFromHorizontalFov(options.horizontalFovDegrees, size),
       source: `horizontal field of view ${options.horizontalFovDegrees} degrees`,
     };
-  }
-  for (const p of [join(dir, CAMERA_JSON), join(root, CAMERA_JSON)]) {
-    if (isFile(p)) return { k: readCameraJson(p, size), source: p };
   }
   throw new DataError(
     dir,
