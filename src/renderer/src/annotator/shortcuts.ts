@@ -1,0 +1,93 @@
+/**
+ * The annotator's keyboard shortcuts: a key press (its physical key code and modifiers) ->
+ * the action it asks for. Plain TypeScript, no DOM, so the table is testable in Node.
+ *
+ *   1..9, 0 / Shift+1..9 / Shift+0   pick class trainId 0..9 / 10..18 / ignore
+ *   B brush, E eraser, P polygon, F flood fill
+ *   [ and ]                          brush smaller / larger
+ *   H                                show / hide the mask
+ *   D                                show / hide the depth layer
+ *   Ctrl+0                           fit to window
+ *   Enter / Escape / Backspace       close / cancel / remove last point of a polygon
+ *   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y) undo, redo (Cmd on macOS)
+ *   Space (held)                     drag to pan (handled by the canvas itself)
+ */
+import { classForKey } from './classes';
+
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill';
+
+export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill'];
+
+export type ShortcutAction =
+  | { readonly kind: 'undo' }
+  | { readonly kind: 'redo' }
+  | { readonly kind: 'class'; readonly trainId: number }
+  | { readonly kind: 'tool'; readonly tool: Tool }
+  | { readonly kind: 'brush-size'; readonly direction: -1 | 1 }
+  | { readonly kind: 'toggle-mask' }
+  | { readonly kind: 'toggle-depth' }
+  | { readonly kind: 'fit' }
+  | { readonly kind: 'polygon-close' }
+  | { readonly kind: 'polygon-cancel' }
+  | { readonly kind: 'polygon-back' };
+
+/** The parts of a KeyboardEvent the table reads. */
+export interface KeyPress {
+  readonly code: string;
+  readonly shiftKey: boolean;
+  readonly ctrlKey: boolean;
+  readonly metaKey: boolean;
+  readonly altKey: boolean;
+}
+
+const TOOL_KEYS: Readonly<Record<string, Tool>> = {
+  KeyB: 'brush',
+  KeyE: 'eraser',
+  KeyP: 'polygon',
+  KeyF: 'fill',
+};
+
+export function shortcutFor(k: KeyPress): ShortcutAction | undefined {
+  if (k.altKey) return undefined;
+  const command = k.ctrlKey || k.metaKey;
+  if (command) {
+    if (k.code === 'KeyZ') return k.shiftKey ? { kind: 'redo' } : { kind: 'undo' };
+    if (k.code === 'KeyY' && !k.shiftKey) return { kind: 'redo' };
+    if (k.code === 'Digit0' && !k.shiftKey) return { kind: 'fit' };
+    return undefined;
+  }
+  const cls = classForKey(k.code, k.shiftKey);
+  if (cls) return { kind: 'class', trainId: cls.trainId };
+  if (k.shiftKey) return undefined;
+  const tool = TOOL_KEYS[k.code];
+  if (tool) return { kind: 'tool', tool };
+  switch (k.code) {
+    case 'BracketLeft':
+      return { kind: 'brush-size', direction: -1 };
+    case 'BracketRight':
+      return { kind: 'brush-size', direction: 1 };
+    case 'KeyH':
+      return { kind: 'toggle-mask' };
+    case 'KeyD':
+      return { kind: 'toggle-depth' };
+    case 'Enter':
+    case 'NumpadEnter':
+      return { kind: 'polygon-close' };
+    case 'Escape':
+      return { kind: 'polygon-cancel' };
+    case 'Backspace':
+      return { kind: 'polygon-back' };
+    default:
+      return undefined;
+  }
+}
+
+/** Brush diameters (image pixels) the [ and ] keys step through. */
+export const BRUSH_SIZES: readonly number[] = [1, 2, 3, 5, 8, 12, 16, 20, 28, 40, 56, 80, 120];
+
+/** The next brush size up or down from `size`. */
+export function stepBrushSize(size: number, direction: -1 | 1): number {
+  if (direction > 0) return BRUSH_SIZES.find((s) => s > size) ?? BRUSH_SIZES[BRUSH_SIZES.length - 1];
+  for (let i = BRUSH_SIZES.length - 1; i >= 0; i--) if (BRUSH_SIZES[i] < size) return BRUSH_SIZES[i];
+  return BRUSH_SIZES[0];
+}

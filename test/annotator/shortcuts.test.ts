@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { type KeyPress, shortcutFor, stepBrushSize } from '../../src/renderer/src/annotator/shortcuts';
+
+const key = (code: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+  code,
+  shiftKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  ...mods,
+});
+
+describe('annotator shortcuts', () => {
+  it('maps undo/redo with Ctrl or Cmd, and Shift for redo', () => {
+    expect(shortcutFor(key('KeyZ', { ctrlKey: true }))).toEqual({ kind: 'undo' });
+    expect(shortcutFor(key('KeyZ', { metaKey: true }))).toEqual({ kind: 'undo' });
+    expect(shortcutFor(key('KeyZ', { ctrlKey: true, shiftKey: true }))).toEqual({ kind: 'redo' });
+    expect(shortcutFor(key('KeyY', { ctrlKey: true }))).toEqual({ kind: 'redo' });
+    expect(shortcutFor(key('KeyZ'))).toBeUndefined();
+  });
+
+  it('maps class digits, tools and the rest; Ctrl+digit is not a class', () => {
+    expect(shortcutFor(key('Digit3'))).toEqual({ kind: 'class', trainId: 2 });
+    expect(shortcutFor(key('Digit4', { shiftKey: true }))).toEqual({ kind: 'class', trainId: 13 });
+    expect(shortcutFor(key('Digit0', { shiftKey: true }))).toEqual({ kind: 'class', trainId: 255 });
+    expect(shortcutFor(key('Digit0', { ctrlKey: true }))).toEqual({ kind: 'fit' });
+    expect(shortcutFor(key('Digit3', { ctrlKey: true }))).toBeUndefined();
+    expect(shortcutFor(key('KeyE'))).toEqual({ kind: 'tool', tool: 'eraser' });
+    expect(shortcutFor(key('KeyF'))).toEqual({ kind: 'tool', tool: 'fill' });
+    expect(shortcutFor(key('BracketRight'))).toEqual({ kind: 'brush-size', direction: 1 });
+    expect(shortcutFor(key('Escape'))).toEqual({ kind: 'polygon-cancel' });
+    expect(shortcutFor(key('KeyE', { altKey: true }))).toBeUndefined();
+  });
+
+  it('steps brush sizes up and down and stops at the ends', () => {
+    expect(stepBrushSize(20, 1)).toBe(28);
+    expect(stepBrushSize(20, -1)).toBe(16);
+    expect(stepBrushSize(21, -1)).toBe(20);
+    expect(stepBrushSize(120, 1)).toBe(120);
+    expect(stepBrushSize(1, -1)).toBe(1);
+  });
+});
