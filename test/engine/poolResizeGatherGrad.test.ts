@@ -2,7 +2,8 @@
  * MaxPoolGrad, ResizeBilinearGrad, ResizeNearestNeighborGrad and UnsortedSegmentSum (gather's
  * gradient) on wasm. Resize gradients are checked against the adjoint of the cpu backend's
  * forward resize (the resize is linear, so d sum(resize(x) * w) / d x_i = sum(resize(e_i) * w)),
- * because the cpu backend's own resize gradients are wrong for batch > 1 and non-square images.
+ * because tfjs's cpu resize gradients are wrong for batch > 1 and non-square images (the engine
+ * replaces those too, checked here).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,8 +81,11 @@ describe('resize gradients on wasm', () => {
           const w = tf.tensor(wv, [s.shape[0]!, s.size[0], s.size[1], s.shape[3]!]);
           return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(resize(x as tf.Tensor4D), w)))(tf.tensor(xv, s.shape));
         };
+        const adjoint = await resizeAdjoint(s.shape, s.size, wv, resize);
         const [wasmGrad] = await on('wasm', grad);
-        expectAllClose(wasmGrad!, await resizeAdjoint(s.shape, s.size, wv, resize), 1e-5, 'gradient vs adjoint of cpu forward');
+        expectAllClose(wasmGrad!, adjoint, 1e-5, 'wasm gradient vs adjoint of cpu forward');
+        // initEngine also replaced the cpu backend's resize gradients (wrong in tfjs 4.22).
+        expectAllClose((await on('cpu', grad))[0]!, adjoint, 1e-5, 'cpu gradient vs adjoint of cpu forward');
         // The forward resize on wasm agrees with cpu too.
         const fwd = () => resize(tf.tensor4d(xv, s.shape as [number, number, number, number]));
         expectAllClose((await on('wasm', fwd))[0]!, (await on('cpu', fwd))[0]!, 1e-5, 'forward vs cpu');

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError, errorMessage } from '../errors';
 import { registerTrainingGradients } from './gradients';
-import { registerWasmTrainingKernels } from './kernels';
+import { registerCpuTrainingKernels, registerWasmTrainingKernels } from './kernels';
 import { createThreadedWasmBackend, wasmPackageDir } from './wasmThreaded';
 
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -84,6 +84,7 @@ export function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
 
 async function start(opts: EngineOptions): Promise<EngineInfo> {
   registerTrainingGradients();
+  registerCpuTrainingKernels();
   const envChoice = process.env.DEPTHSEG_BACKEND;
   const choice: BackendChoice =
     opts.backend ?? (envChoice ? parseBackendChoice(envChoice, 'DEPTHSEG_BACKEND') : 'auto');

@@ -66,7 +66,7 @@ export interface FinishedMessage {
   type: 'finished';
   jobId: string;
   cancelled: boolean;
-  /** Steps completed. */
+  /** Step of the last progress report. */
   step: number;
   result: unknown;
 }

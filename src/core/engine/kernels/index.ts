@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerConv2dBackpropKernels } from './conv2dBackprop';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
-import { registerResizeGradKernels } from './resizeGrad';
+import { registerCpuResizeGradKernels, registerResizeGradKernels } from './resizeGrad';
 import { registerUnsortedSegmentSumKernel } from './unsortedSegmentSum';
 
 export const WASM_TRAINING_KERNELS = [
@@ -23,6 +23,14 @@ export const WASM_TRAINING_KERNELS = [
 ] as const;
 
 let registered = false;
+let cpuRegistered = false;
+
+/** Correct resize gradients for the cpu backend too (used as the last fallback and in tests). */
+export function registerCpuTrainingKernels(): void {
+  if (cpuRegistered) return;
+  cpuRegistered = true;
+  registerCpuResizeGradKernels();
+}
 
 export function registerWasmTrainingKernels(): void {
   if (registered) return;

@@ -1,6 +1,8 @@
 /**
  * ResizeBilinearGrad and ResizeNearestNeighborGrad for wasm, honouring alignCorners and
- * halfPixelCenters (the package's kernels ignore halfPixelCenters). Each is the exact adjoint of
+ * halfPixelCenters (the package's kernels ignore halfPixelCenters), and the same for the cpu
+ * backend (its bilinear gradient comes out with height and width swapped, its nearest-neighbour
+ * gradient is wrong for batch > 1). Each is the exact adjoint of
  * the forward sampling TensorFlow defines: every output gradient is added to the input pixels
  * the forward resize read, with the same weights. One pass in JavaScript on the wasm heap.
  */
@@ -44,71 +46,98 @@ export function nearestTaps(inSize: number, outSize: number, a: ResizeAttrs): In
   return idx;
 }
 
+/** Adds each output gradient to the input pixels the bilinear forward read, with its weights. */
+function bilinearGrad(dy: Float32Array, dx: Float32Array, [N, H, W, C]: number[], OH: number, OW: number, a: ResizeAttrs): void {
+  const rows = bilinearTaps(H, OH, a);
+  const cols = bilinearTaps(W, OW, a);
+  dx.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const wy = rows.w[oy]!;
+      const top = (n * H + rows.lo[oy]!) * W;
+      const bottom = (n * H + rows.hi[oy]!) * W;
+      for (let ox = 0; ox < OW; ox++) {
+        const wx = cols.w[ox]!;
+        const tl = (top + cols.lo[ox]!) * C;
+        const tr = (top + cols.hi[ox]!) * C;
+        const bl = (bottom + cols.lo[ox]!) * C;
+        const br = (bottom + cols.hi[ox]!) * C;
+        const wtl = (1 - wy) * (1 - wx);
+        const wtr = (1 - wy) * wx;
+        const wbl = wy * (1 - wx);
+        const wbr = wy * wx;
+        const o = ((n * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) {
+          const g = dy[o + c]!;
+          dx[tl + c] += g * wtl;
+          dx[tr + c] += g * wtr;
+          dx[bl + c] += g * wbl;
+          dx[br + c] += g * wbr;
+        }
+      }
+    }
+  }
+}
+
+/** Adds each output gradient to the input pixel the nearest-neighbour forward read. */
+function nearestGrad(dy: Float32Array, dx: Float32Array, [N, H, W, C]: number[], OH: number, OW: number, a: ResizeAttrs): void {
+  const rows = nearestTaps(H, OH, a);
+  const cols = nearestTaps(W, OW, a);
+  dx.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const row = (n * H + rows[oy]!) * W;
+      for (let ox = 0; ox < OW; ox++) {
+        const t = (row + cols[ox]!) * C;
+        const o = ((n * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) dx[t + c] += dy[o + c]!;
+      }
+    }
+  }
+}
+
+type GradLoop = typeof bilinearGrad;
+
+function wasmKernel(name: string, loop: GradLoop): tf.KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const images = asTensor<tf.Tensor4D>(inputs.images, name, 'images');
+    const dyT = asTensor<tf.Tensor4D>(inputs.dy, name, 'dy');
+    const wasm = asWasm(backend);
+    const out = wasm.makeOutput(images.shape, 'float32');
+    // Views after the allocation: it may grow the heap.
+    const dy = wasm.typedArrayFromHeap(dyT) as Float32Array;
+    const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+    loop(dy, dx, images.shape, dyT.shape[1], dyT.shape[2], attrs as unknown as ResizeAttrs);
+    return out;
+  };
+}
+
+/** The same loops for the cpu backend, whose own resize gradients are wrong (see the tests). */
+function cpuKernel(name: string, loop: GradLoop): tf.KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const images = asTensor<tf.Tensor4D>(inputs.images, name, 'images');
+    const dyT = asTensor<tf.Tensor4D>(inputs.dy, name, 'dy');
+    const cpu = backend as tf.KernelBackend & {
+      makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+    };
+    const dy = cpu.readSync(dyT.dataId) as Float32Array;
+    const dx = new Float32Array(images.size);
+    loop(dy, dx, images.shape, dyT.shape[1], dyT.shape[2], attrs as unknown as ResizeAttrs);
+    return cpu.makeTensorInfo(images.shape, 'float32', dx);
+  };
+}
+
 export function registerResizeGradKernels(): void {
-  registerWasmKernel('ResizeBilinearGrad', ({ inputs, attrs, backend }) => {
-    const a = attrs as unknown as ResizeAttrs;
-    const images = asTensor<tf.Tensor4D>(inputs.images, 'ResizeBilinearGrad', 'images');
-    const dyT = asTensor<tf.Tensor4D>(inputs.dy, 'ResizeBilinearGrad', 'dy');
-    const [N, H, W, C] = images.shape;
-    const [, OH, OW] = dyT.shape;
-    const rows = bilinearTaps(H, OH, a);
-    const cols = bilinearTaps(W, OW, a);
-    const wasm = asWasm(backend);
-    const out = wasm.makeOutput(images.shape, 'float32');
-    const dy = wasm.typedArrayFromHeap(dyT) as Float32Array;
-    const dx = wasm.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let oy = 0; oy < OH; oy++) {
-        const wy = rows.w[oy]!;
-        const top = (n * H + rows.lo[oy]!) * W;
-        const bottom = (n * H + rows.hi[oy]!) * W;
-        for (let ox = 0; ox < OW; ox++) {
-          const wx = cols.w[ox]!;
-          const tl = (top + cols.lo[ox]!) * C;
-          const tr = (top + cols.hi[ox]!) * C;
-          const bl = (bottom + cols.lo[ox]!) * C;
-          const br = (bottom + cols.hi[ox]!) * C;
-          const wtl = (1 - wy) * (1 - wx);
-          const wtr = (1 - wy) * wx;
-          const wbl = wy * (1 - wx);
-          const wbr = wy * wx;
-          const o = ((n * OH + oy) * OW + ox) * C;
-          for (let c = 0; c < C; c++) {
-            const g = dy[o + c]!;
-            dx[tl + c] += g * wtl;
-            dx[tr + c] += g * wtr;
-            dx[bl + c] += g * wbl;
-            dx[br + c] += g * wbr;
-          }
-        }
-      }
-    }
-    return out;
-  });
-  registerWasmKernel('ResizeNearestNeighborGrad', ({ inputs, attrs, backend }) => {
-    const a = attrs as unknown as ResizeAttrs;
-    const images = asTensor<tf.Tensor4D>(inputs.images, 'ResizeNearestNeighborGrad', 'images');
-    const dyT = asTensor<tf.Tensor4D>(inputs.dy, 'ResizeNearestNeighborGrad', 'dy');
-    const [N, H, W, C] = images.shape;
-    const [, OH, OW] = dyT.shape;
-    const rows = nearestTaps(H, OH, a);
-    const cols = nearestTaps(W, OW, a);
-    const wasm = asWasm(backend);
-    const out = wasm.makeOutput(images.shape, 'float32');
-    const dy = wasm.typedArrayFromHeap(dyT) as Float32Array;
-    const dx = wasm.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let oy = 0; oy < OH; oy++) {
-        const row = (n * H + rows[oy]!) * W;
-        for (let ox = 0; ox < OW; ox++) {
-          const t = (row + cols[ox]!) * C;
-          const o = ((n * OH + oy) * OW + ox) * C;
-          for (let c = 0; c < C; c++) dx[t + c] += dy[o + c]!;
-        }
-      }
-    }
-    return out;
-  });
+  registerWasmKernel('ResizeBilinearGrad', wasmKernel('ResizeBilinearGrad', bilinearGrad));
+  registerWasmKernel('ResizeNearestNeighborGrad', wasmKernel('ResizeNearestNeighborGrad', nearestGrad));
+}
+
+export function registerCpuResizeGradKernels(): void {
+  for (const [kernelName, loop] of [
+    ['ResizeBilinearGrad', bilinearGrad],
+    ['ResizeNearestNeighborGrad', nearestGrad],
+  ] as const) {
+    if (tf.getKernel(kernelName, 'cpu')) tf.unregisterKernel(kernelName, 'cpu');
+    tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc: cpuKernel(kernelName, loop) });
+  }
 }
