@@ -1,7 +1,6 @@
-/** A `depthseg` sub-command: its name, a one-line summary, usage text and the runner. */
+/** A `depthseg` sub-command: its name, usage text and the runner (its summary is in main.ts). */
 export interface CliCommand {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   /** Returns the process exit code. */
   run(argv: string[]): Promise<number>;

@@ -1,10 +1,37 @@
 import { DataError, StoreError, UsageError, errorMessage } from '../core/errors';
 import type { CliCommand } from './command';
-import { serveCommand } from './commands/serve';
-import { synthCommand } from './commands/synth';
 
-/** Every sub-command, in the order `depthseg --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [synthCommand, serveCommand];
+/**
+ * Every sub-command, in the order `depthseg --help` lists them. Each is loaded only when it
+ * runs, so `depthseg status` never pays for loading tfjs.
+ */
+const COMMANDS: readonly { name: string; summary: string; load: () => Promise<CliCommand> }[] = [
+  {
+    name: 'synth',
+    summary: 'generate a synthetic street-video dataset in the Cityscapes layout',
+    load: async () => (await import('./commands/synth')).synthCommand,
+  },
+  {
+    name: 'init',
+    summary: 'create a project from a dataset folder (Cityscapes, CamVid or plain frames)',
+    load: async () => (await import('./commands/init')).initCommand,
+  },
+  {
+    name: 'import-labels',
+    summary: "import the dataset's own label PNGs (e.g. gtFine) as finished annotations",
+    load: async () => (await import('./commands/importLabels')).importLabelsCommand,
+  },
+  {
+    name: 'status',
+    summary: 'what a project holds: data, labels, suggestions, training runs',
+    load: async () => (await import('./commands/status')).statusCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'run the workbench UI in a browser, served on this machine only (loopback)',
+    load: async () => (await import('./commands/serve')).serveCommand,
+  },
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -24,11 +51,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help()}\n`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`depthseg: unknown command '${name}'\n\n${help()}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

@@ -8,7 +8,6 @@ import type { CliCommand } from '../command';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the workbench UI in a browser, served on this machine only (loopback)',
   usage: `depthseg serve [--port N] [--renderer DIR]
 
   --port N          port on 127.0.0.1 (default: a free one)

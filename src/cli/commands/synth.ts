@@ -11,7 +11,6 @@ const MAX = { height: 1024, width: 2048 };
 
 export const synthCommand: CliCommand = {
   name: 'synth',
-  summary: 'generate a synthetic street-video dataset in the Cityscapes layout',
   usage: `depthseg synth --out DIR [--sequences N] [--size HxW] [--seed S] [--json]
 
   --out DIR        where to write the dataset (created if missing)

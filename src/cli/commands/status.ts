@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { UsageError } from '../../core/errors';
+import { openProject } from '../../core/project/openProject';
+import { listDatasets, listRuns, projectOverview } from '../../core/store';
+import { parseArgs } from '../args';
+import { printResult, type CliCommand } from '../command';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  usage: `depthseg status --project DIR [--json]`,
+  async run(argv) {
+    const { flags } = parseArgs(argv, { project: 'string', json: 'boolean' });
+    if (!flags.project) throw new UsageError('status needs --project DIR');
+    const p = openProject(resolve(flags.project));
+    try {
+      const overview = projectOverview(p.store, p.project.id);
+      const datasets = listDatasets(p.store, p.project.id).map((d) => ({ id: d.id, name: d.name, format: d.format, root: d.rootPath }));
+      const runs = listRuns(p.store, p.project.id).map((r) => ({ id: r.id, kind: r.kind, mode: r.mode, status: r.status }));
+      const m = overview.masks;
+      const human = [
+        `project ${p.project.name} (${p.store.dir})`,
+        ...datasets.map((d) => `  dataset ${d.name}: ${d.format} at ${d.root}`),
+        `  ${overview.clips} clips, ${overview.frames} frames, ${overview.keyframes} frames to label`,
+        `  labels: ${m.done} done, ${m.in_progress} in progress, ${m.todo} to do, ${m.skipped} skipped`,
+        `  ${overview.suggested} frames suggested in ${overview.selectionRounds} selection rounds`,
+        `  ${overview.runs} training runs${runs.length ? `: ${runs.map((r) => `#${r.id} ${r.kind}/${r.mode} ${r.status}`).join(', ')}` : ''}`,
+      ].join('\n');
+      printResult(flags.json === true, { project: p.project.name, dir: p.store.dir, datasets, overview, runs }, human);
+    } finally {
+      p.close();
+    }
+    return 0;
+  },
+};

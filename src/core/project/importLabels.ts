@@ -1,0 +1,65 @@
+import { loadLabel, type LabelEncoding } from '../data';
+import {
+  datasetFile,
+  getDataset,
+  getClip,
+  getMaskRow,
+  listDatasets,
+  listFrames,
+  saveMask,
+  type Dataset,
+  type Frame,
+} from '../store';
+import type { OpenProject } from './openProject';
+
+export interface ImportLabelsOptions {
+  /** Only these frames (default: every frame whose dataset has a label for it). */
+  readonly frameIds?: readonly number[];
+  /** Replace masks that already exist (default false: annotators' work is never overwritten). */
+  readonly overwrite?: boolean;
+  /** Recorded as the masks' author. */
+  readonly author?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportLabelsSummary {
+  readonly imported: number;
+  /** Frames that already had a mask and were left alone. */
+  readonly kept: number;
+  readonly candidates: number;
+}
+
+function encodingOf(dataset: Dataset, labelPath: string): LabelEncoding {
+  if (dataset.format === 'camvid') return 'camvid';
+  return labelPath.endsWith('_labelTrainIds.png') ? 'cityscapes-trainIds' : 'cityscapes-labelIds';
+}
+
+/**
+ * Imports a dataset's own label PNGs (Cityscapes gtFine, CamVid annotations) as finished masks,
+ * counted as annotated. Existing masks are kept unless `overwrite`.
+ */
+export async function importLabels(p: OpenProject, opts: ImportLabelsOptions = {}): Promise<ImportLabelsSummary> {
+  const { store } = p;
+  const wanted = opts.frameIds ? new Set(opts.frameIds) : null;
+  const datasets = new Map(listDatasets(store, p.project.id).map((d) => [d.id, d]));
+  const frames: Frame[] = listFrames(store, { withGroundTruth: true }).filter((f) => !wanted || wanted.has(f.id));
+  let imported = 0;
+  let kept = 0;
+  for (const [i, f] of frames.entries()) {
+    const existing = getMaskRow(store, f.id);
+    if (existing?.maskPath && !opts.overwrite) {
+      kept++;
+    } else {
+      const datasetId = getClip(store, f.clipId).datasetId;
+      const dataset = datasets.get(datasetId) ?? getDataset(store, datasetId);
+      const path = datasetFile(dataset, f.gtLabelPath!);
+      const label = await loadLabel({ path, encoding: encodingOf(dataset, path) });
+      await saveMask(store, f.id, { width: label.width, height: label.height, data: label.data }, opts.author ?? 'import', {
+        status: 'done',
+      });
+      imported++;
+    }
+    opts.onProgress?.(i + 1, frames.length);
+  }
+  return { imported, kept, candidates: frames.length };
+}

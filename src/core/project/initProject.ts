@@ -1,0 +1,163 @@
+import { basename, relative, resolve } from 'node:path';
+import {
+  detectFormat,
+  indexCamvid,
+  indexCityscapes,
+  indexFrames,
+  type DatasetFormat,
+  type DatasetIndex,
+  type Intrinsics,
+} from '../data';
+import { DataError, UsageError } from '../errors';
+import {
+  addClip,
+  addDataset,
+  createProject,
+  insertFrames,
+  listDatasets,
+  mainProject,
+  openProjectStore,
+  transaction,
+  type NewFrame,
+} from '../store';
+import type { OpenProject } from './openProject';
+
+export interface InitProjectOptions {
+  /** The project folder (created if missing). */
+  readonly dir: string;
+  /** The dataset folder to add. */
+  readonly dataset: string;
+  /** Format of the dataset; detected from its folders when omitted. */
+  readonly format?: DatasetFormat;
+  readonly name?: string;
+  /** Plain frames without a camera.json: intrinsics from this horizontal field of view. */
+  readonly horizontalFovDegrees?: number;
+  readonly intrinsics?: Intrinsics;
+}
+
+export interface InitSummary {
+  readonly projectDir: string;
+  readonly datasetId: number;
+  readonly format: DatasetFormat;
+  readonly clips: number;
+  readonly frames: number;
+  readonly keyframes: number;
+  readonly withGroundTruth: number;
+}
+
+async function indexDataset(root: string, format: DatasetFormat, opts: InitProjectOptions): Promise<DatasetIndex> {
+  switch (format) {
+    case 'cityscapes':
+      return indexCityscapes(root, opts.intrinsics ? { intrinsics: opts.intrinsics } : {});
+    case 'camvid':
+      return indexCamvid(root);
+    case 'frames':
+      return indexFrames(root, {
+        ...(opts.intrinsics ? { intrinsics: opts.intrinsics } : {}),
+        ...(opts.horizontalFovDegrees ? { horizontalFovDegrees: opts.horizontalFovDegrees } : {}),
+      });
+  }
+}
+
+const rel = (root: string, p: string): string => relative(root, p).split('\\').join('/');
+
+/**
+ * Creates a project (or opens the one in `dir`) and adds a dataset to it: every clip and frame
+ * is recorded with paths relative to the dataset root, in one transaction, so a failure
+ * leaves the project as it was.
+ */
+export async function initProject(opts: InitProjectOptions): Promise<{ open: OpenProject; summary: InitSummary }> {
+  const datasetRoot = resolve(opts.dataset);
+  const format = opts.format ?? detectFormat(datasetRoot);
+  const index = await indexDataset(datasetRoot, format, opts);
+  const store = openProjectStore(opts.dir);
+  try {
+    const project = mainProject(store) ?? createProject(store, { name: opts.name ?? basename(resolve(opts.dir)) });
+    if (listDatasets(store, project.id).some((d) => resolve(d.rootPath) === datasetRoot)) {
+      throw new UsageError(`${datasetRoot} is already part of the project in ${store.dir}`);
+    }
+    let clips = 0;
+    let frames = 0;
+    let keyframes = 0;
+    let withGroundTruth = 0;
+    const datasetId = transaction(store, () => {
+      const dataset = addDataset(store, {
+        projectId: project.id,
+        name: basename(datasetRoot),
+        format,
+        rootPath: datasetRoot,
+        options: { classSet: index.classSet },
+      });
+      for (const part of Object.values(index.splits)) {
+        if (!part) continue;
+        const framesByClip = new Map<string, typeof part.frames>();
+        for (const f of part.frames) {
+          if (f.clipKey) framesByClip.set(f.clipKey, [...(framesByClip.get(f.clipKey) ?? []), f]);
+        }
+        // Video clips: every frame, the labelled one marked as keyframe with its label.
+        for (const c of part.clips) {
+          const clip = addClip(store, {
+            datasetId: dataset.id,
+            key: c.key,
+            split: c.split,
+            intrinsics: { fx: c.intrinsics.fx, fy: c.intrinsics.fy, cx: c.intrinsics.cx, cy: c.intrinsics.cy, width: c.width, height: c.height },
+          });
+          const labelled = new Map((framesByClip.get(c.key) ?? []).map((f) => [f.indexInClip, f]));
+          const rows: NewFrame[] = c.framePaths.map((p, i) => {
+            const lf = labelled.get(i);
+            return {
+              clipId: clip.id,
+              index: i,
+              // The labelled image (leftImg8bit) where there is one, else the sequence frame.
+              imagePath: rel(datasetRoot, lf?.imagePath ?? p),
+              split: c.split,
+              // A keyframe is a frame offered for labelling: the clip's labelled frame, or any
+              // frame the reader lists as a single image (plain frames: all of them).
+              isKeyframe: c.keyframeIndex === i || lf !== undefined,
+              width: c.width,
+              height: c.height,
+              gtLabelPath: lf?.label ? rel(datasetRoot, lf.label.path) : null,
+              depthPath: c.depthPaths?.[i] ? rel(datasetRoot, c.depthPaths[i]!) : null,
+            };
+          });
+          insertFrames(store, rows);
+          clips++;
+          frames += rows.length;
+          keyframes += rows.filter((r) => r.isKeyframe).length;
+          withGroundTruth += rows.filter((r) => r.gtLabelPath).length;
+        }
+        // Single images without a clip (CamVid, Cityscapes frames without a sequence): a clip each.
+        for (const f of part.frames) {
+          if (f.clipKey && part.clips.some((c) => c.key === f.clipKey)) continue;
+          const clip = addClip(store, { datasetId: dataset.id, key: f.key, split: f.split });
+          insertFrames(store, [
+            {
+              clipId: clip.id,
+              index: 0,
+              imagePath: rel(datasetRoot, f.imagePath),
+              split: f.split,
+              isKeyframe: true,
+              width: f.width,
+              height: f.height,
+              gtLabelPath: f.label ? rel(datasetRoot, f.label.path) : null,
+              depthPath: f.depthPath ? rel(datasetRoot, f.depthPath) : null,
+            },
+          ]);
+          clips++;
+          frames++;
+          keyframes++;
+          if (f.label) withGroundTruth++;
+        }
+      }
+      if (frames === 0) throw new DataError(datasetRoot, `no frames found for format ${format}`);
+      return dataset.id;
+    });
+    return {
+      open: { store, project, close: () => store.close() },
+      summary: { projectDir: store.dir, datasetId, format, clips, frames, keyframes, withGroundTruth },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
