@@ -1,0 +1,11 @@
+/** The networks of the method, sized by a NetConfig; see each module for shapes. */
+export * from './config';
+export { buildEncoder, encoderFeatures, LAST_STAGE_DILATION, ENCODER_PREFIX, type EncoderFeatures } from './encoder';
+export { aspp } from './aspp';
+export { buildDepthNet, DISP_OUTPUTS, DECODER_PREFIX } from './depthDecoder';
+export { buildSegNet, SEG_OUTPUT } from './segDecoder';
+export { buildPoseNet, POSE_OUTPUT } from './poseNet';
+export { buildMultiTaskNet, multiTaskSourceName, gatedConv, SEG_SIDE_OUTPUT, GATE_DEPTH_TO_SEG, GATE_SEG_TO_DEPTH } from './multiTask';
+export { copyMatchingWeights, type CopyReport, type CopyOptions } from './copyWeights';
+export { saveModelToFolder, loadModelFromFolder, folderSaveHandler, folderLoadHandler } from './modelFiles';
+export { countFlops, countParams, type ModelFlops } from './flops';

@@ -1,0 +1,30 @@
+/**
+ * Segmentation network: the encoder and a copy of the depth decoder's architecture (same
+ * layer names, so it can be initialised from the SDE depth network with copyMatchingWeights)
+ * with a 1x1 classifier at full resolution instead of the disparity heads.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type InputSize, type NetConfig, checkNetConfig } from './config';
+import { encoderFeatures, imageInput } from './encoder';
+import { DECODER_PREFIX, decoderFromStride4, decoderToStride4 } from './depthDecoder';
+import { type Sym, conv } from './layerBlocks';
+
+/** Output (and classifier layer) name of the segmentation logits. */
+export const SEG_OUTPUT = 'seg';
+
+/** 1x1 classifier to `numClasses` logits, layer name `name`. */
+export function classifier(x: Sym, numClasses: number, name: string): Sym {
+  return conv(x, numClasses, name, { kernel: 1 });
+}
+
+/**
+ * image [B, H, W, 3] in [0, 1] (H, W multiples of 16) -> seg [B, H, W, numClasses] logits.
+ */
+export function buildSegNet(cfg: NetConfig, size: InputSize): tfl.LayersModel {
+  checkNetConfig(cfg);
+  const image = imageInput(size, 'segmentation network');
+  const feats = encoderFeatures(image, cfg);
+  const { s4 } = decoderToStride4(feats, cfg, DECODER_PREFIX);
+  const { s1 } = decoderFromStride4(s4, feats, cfg, DECODER_PREFIX);
+  return tfl.model({ name: 'seg_net', inputs: image, outputs: classifier(s1, cfg.numClasses, SEG_OUTPUT) });
+}
