@@ -15,6 +15,7 @@ const light: Lighting = {
   skyZenith: [0.2, 0.4, 0.8],
   skyHorizon: [0.8, 0.8, 0.9],
   exposure: 1,
+  haze: 0.002,
 };
 const ROAD = labelIdByName('road');
 const SKY = labelIdByName('sky');

@@ -34,6 +34,18 @@ function segDist(x: number, y: number, ax: number, ay: number, bx: number, by: n
   return Math.hypot(x - ax - t * dx, y - ay - t * dy);
 }
 
+/** Coverage of a line of half width `half` at distance `dist`, smoothed over fw. */
+function band(dist: number, half: number, fw: number): number {
+  return Math.max(0, Math.min(1, (half - dist) / fw + 0.5));
+}
+
+/** Coverage of dashes (on for the first `duty` of each unit period of x), smoothed over fw (in x units). */
+function dash(x: number, duty: number, fw: number): number {
+  const f = frac(x);
+  if (f < duty) return Math.min(1, Math.min(f, duty - f) / fw + 0.5);
+  return Math.max(0, 0.5 - Math.min(f - duty, 1 - f) / fw);
+}
+
 /** Colour of the window at the last windowCover() call. */
 const win = new Float64Array(3);
 
@@ -113,15 +125,9 @@ export function shade(face: Face, p: number, q: number, foot: number): boolean {
       // Markings with edges smoothed over the pixel footprint (analytic anti-aliasing), so
       // they warp between frames like the rest of the surface instead of stair-stepping.
       const fw = Math.max(foot * 0.5, 0.01);
-      const band = (dist: number, halfWidth: number): number => Math.max(0, Math.min(1, (halfWidth - dist) / fw + 0.5));
-      const dash = (x: number, duty: number): number => {
-        const f = frac(x);
-        const e = Math.min(f, duty - f);
-        return f < duty ? Math.min(1, e / (fw / 9) + 0.5) : Math.max(0, 0.5 - Math.min(f - duty, 1 - f) / (fw / 9));
-      };
-      let m = band(ad, half) * dash(s / 9, 0.35); // dashed centre line
-      if (lanes > 1) m = Math.max(m, band(Math.abs(ad - lane), half) * dash(s / 6 + 0.5, 0.3));
-      m = Math.max(m, band(Math.abs(ad - edge), half * 1.3)); // solid edge line
+      let m = band(ad, half, fw) * dash(s / 9, 0.35, fw / 9); // dashed centre line
+      if (lanes > 1) m = Math.max(m, band(Math.abs(ad - lane), half, fw) * dash(s / 6 + 0.5, 0.3, fw / 6));
+      m = Math.max(m, band(Math.abs(ad - edge), half * 1.3, fw)); // solid edge line
       const pw = pr[5]!;
       if (pw > 0 && ad > edge && ad < edge + pw) m = Math.max(m, 1 - Math.min(1, frac(s / 5.5 + 0.015) * 5.5 / Math.max(0.06, fw)) ); // bay dividers
       const g = grain(d, s, 1.2, pr[0]!, foot);

@@ -50,6 +50,40 @@ const cz1 = new Float64Array(16);
 const sx = new Float64Array(16);
 const sy = new Float64Array(16);
 
+let keys = new Float64Array(1024);
+
+/**
+ * Indices of the faces that can be visible (in front of the camera, not back-facing), nearest
+ * first (by their nearest vertex), so the z-test rejects hidden pixels before they are shaded.
+ */
+function frontToBack(faces: readonly Face[], pose: Pose): number[] {
+  const R = pose.rot;
+  const [tx, ty, tz] = pose.pos;
+  const r2 = R[2]!;
+  const r5 = R[5]!;
+  const r8 = R[8]!;
+  if (keys.length < faces.length) keys = new Float64Array(faces.length * 2);
+  const idx: number[] = [];
+  for (let f = 0; f < faces.length; f++) {
+    const face = faces[f]!;
+    const v0 = face.verts[0]!;
+    const n = face.normal;
+    if (!face.doubleSided && n[0] * (tx - v0[0]) + n[1] * (ty - v0[1]) + n[2] * (tz - v0[2]) <= 0) continue;
+    let minZ = Infinity;
+    let maxZ = -Infinity;
+    for (const v of face.verts) {
+      const z = r2 * (v[0] - tx) + r5 * (v[1] - ty) + r8 * (v[2] - tz);
+      if (z < minZ) minZ = z;
+      if (z > maxZ) maxZ = z;
+    }
+    if (maxZ <= NEAR || minZ > FAR) continue;
+    keys[f] = minZ;
+    idx.push(f);
+  }
+  idx.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  return idx;
+}
+
 function faceLight(n: Vec3, light: Lighting): number {
   const l = light.sunDir;
   const lambert = Math.max(0, n[0] * l[0] + n[1] * l[1] + n[2] * l[2]);
@@ -71,8 +105,12 @@ export function drawFaces(lists: readonly (readonly Face[])[], pose: Pose, k: In
   const zbuf = buf.depth;
   const lab = buf.label;
   const rgb = buf.rgb;
+  const haze = light.haze;
+  const [hazeR, hazeG, hazeB] = light.skyHorizon;
   for (const faces of lists) {
-    for (const face of faces) {
+    const order = frontToBack(faces, pose);
+    for (let oi = 0; oi < order.length; oi++) {
+      const face = faces[order[oi]!]!;
       const vs = face.verts;
       const n = face.normal;
       const v0 = vs[0]!;
@@ -204,9 +242,10 @@ export function drawFaces(lists: readonly (readonly Face[])[], pose: Pose, k: In
           zbuf[idx] = z;
           lab[idx] = face.label;
           const o3 = idx * 3;
-          rgb[o3] = clamp255(shaded[0]! * lit);
-          rgb[o3 + 1] = clamp255(shaded[1]! * lit);
-          rgb[o3 + 2] = clamp255(shaded[2]! * lit);
+          const fog = 1 - Math.exp(-haze * z * rayLen);
+          rgb[o3] = clamp255(shaded[0]! * lit + (hazeR - shaded[0]! * lit) * fog);
+          rgb[o3 + 1] = clamp255(shaded[1]! * lit + (hazeG - shaded[1]! * lit) * fog);
+          rgb[o3 + 2] = clamp255(shaded[2]! * lit + (hazeB - shaded[2]! * lit) * fog);
         }
       }
     }

@@ -58,6 +58,8 @@ export interface Lighting {
   readonly skyHorizon: Vec3;
   /** Global exposure multiplier. */
   readonly exposure: number;
+  /** Aerial perspective: colours fade to the horizon colour as 1 - exp(-haze * distance in m). */
+  readonly haze: number;
 }
 
 export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];

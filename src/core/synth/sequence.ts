@@ -49,7 +49,7 @@ export function renderFrame(seq: Sequence, frame: number, k: Intrinsics, buf: Fr
   const moving: Face[] = [];
   for (const a of seq.world.actors) moving.push(...actorFaces(seq.road, a, t));
   clearBuffers(buf);
-  drawFaces([moving, seq.world.faces], pose, k, seq.settings.lighting, buf);
+  drawFaces([moving, seq.world.faces, seq.world.background], pose, k, seq.settings.lighting, buf);
   drawSky(pose, k, seq.settings.lighting, buf);
   return pose;
 }

@@ -59,11 +59,12 @@ export function drawSettings(rng: Rng): SequenceSettings {
     skyZenith: r3(zenith),
     skyHorizon: r3(horizon),
     exposure: round4(uniform(rng, 0.9, 1.15)),
+    haze: round4((1 / uniform(rng, 250, 900)) * (1 + 2 * overcast)),
   };
   const grey = uniform(rng, 0.28, 0.42);
   const pav = uniform(rng, 0.55, 0.72);
   return {
-    curvature: round4(curvature * 1e4) / 1e4,
+    curvature: Math.round(curvature * 1e8) / 1e8,
     laneWidth: round4(uniform(rng, 3.0, 3.6)),
     lanesPerDirection,
     parkingWidth: round4(parkingWidth),

@@ -14,6 +14,8 @@ import type { SequenceSettings } from './sequenceSettings';
 
 export interface World {
   readonly faces: Face[];
+  /** Faces behind everything else (the terrain plane), drawn last. */
+  readonly background: Face[];
   readonly actors: Actor[];
 }
 
@@ -47,7 +49,8 @@ export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: n
   const grassColor: Vec3 = [0.3 + 0.1 * rng.next(), 0.42 + 0.08 * rng.next(), 0.18];
 
   // Terrain plane under everything, 2 cm below the road.
-  faces.push(
+  const background: Face[] = [];
+  background.push(
     quad([-600, 0.02, -600], [600, 0.02, -600], [600, 0.02, 600], [-600, 0.02, 600], {
       label: LABEL.terrain,
       material: Material.Grass,
@@ -184,7 +187,7 @@ export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: n
   }
   if (rng.next() < 0.75) trafficLight(faces, road, rng, uniform(rng, travel + 8, travel + 45), half + 0.5, -kh);
 
-  return { faces, actors: placeActors(rng, st, travel, sEnd) };
+  return { faces, background, actors: placeActors(rng, st, travel, sEnd) };
 }
 
 function hedge(faces: Face[], road: Road, rng: Rng, s: number, d: number, len: number, y: number): void {
