@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITYSCAPES_LABELS, LABEL_ID_TO_TRAIN_ID } from '../../src/core/data/cityscapesClasses';
 import { indexCityscapes } from '../../src/core/data/cityscapes';
 import { readLabel, readRgb, readU16 } from '../../src/core/data/imageIo';
-import { UsageError } from '../../src/core/errors';
+import { DataError, UsageError } from '../../src/core/errors';
 import { assignSplits, generateSynthDataset, type SynthSummary } from '../../src/core/synth';
 
 const size = { height: 64, width: 128 };
@@ -213,5 +213,11 @@ describe('bad options', () => {
     await expect(generateSynthDataset({ ...base, valFraction: 1 })).rejects.toThrow(/valFraction/);
     await expect(generateSynthDataset({ ...base, seed: Number.NaN })).rejects.toThrow(/seed/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('an output path that is a file fails with a DataError naming the folder', async () => {
+    const file = join(rootA, 'synth.json');
+    await expect(generateSynthDataset({ out: file, sequences: 1, size, seed: 1 })).rejects.toThrow(DataError);
+    await expect(generateSynthDataset({ out: file, sequences: 1, size, seed: 1 })).rejects.toThrow(/synth\.json.*cannot create the output folder/);
   });
 });

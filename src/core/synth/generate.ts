@@ -11,7 +11,7 @@ import type { Intrinsics } from '../data/camera';
 import { LABEL_ID_TO_TRAIN_ID } from '../data/cityscapesClasses';
 import type { Size } from '../data/imageIo';
 import { writePng, writePngU16 } from '../data/imageIo';
-import { UsageError } from '../errors';
+import { DataError, UsageError, errorMessage } from '../errors';
 import { writeFileAtomic } from '../fsAtomic';
 import { synthIntrinsics } from './intrinsics';
 import { createBuffers, type FrameBuffers } from './rasterizer';
@@ -111,7 +111,13 @@ export async function generateSynthDataset(opts: SynthOptions): Promise<SynthSum
 
   const dir = (kind: string, split: Split): string => join(root, kind, split, CITY);
   for (const kind of ['leftImg8bit', 'gtFine', 'leftImg8bit_sequence', 'camera', 'depth_sequence', 'poses']) {
-    for (const split of new Set(splits)) mkdirSync(dir(kind, split), { recursive: true });
+    for (const split of new Set(splits)) {
+      try {
+        mkdirSync(dir(kind, split), { recursive: true });
+      } catch (e) {
+        throw new DataError(dir(kind, split), `cannot create the output folder: ${errorMessage(e)}`, { cause: e });
+      }
+    }
   }
 
   for (let i = 0; i < opts.sequences; i++) {
