@@ -27,6 +27,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/status')).statusCommand,
   },
   {
+    name: 'engine',
+    summary: 'which training backend this machine uses, and why',
+    load: async () => (await import('./commands/engine')).engineCommand,
+  },
+  {
     name: 'serve',
     summary: 'run the workbench UI in a browser, served on this machine only (loopback)',
     load: async () => (await import('./commands/serve')).serveCommand,
