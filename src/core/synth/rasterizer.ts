@@ -8,6 +8,7 @@
 import type { Intrinsics } from '../data/camera';
 import { labelIdByName } from '../data/cityscapesClasses';
 import { shade, shaded, view } from './materials';
+import { inShadow } from './shadows';
 import type { Face, Lighting, Vec3 } from './scene';
 
 /** Camera-to-world pose: rotation (row-major 3x3, columns are the camera axes) and position. */
@@ -84,9 +85,9 @@ function frontToBack(faces: readonly Face[], pose: Pose): number[] {
   return idx;
 }
 
-function faceLight(n: Vec3, light: Lighting): number {
+function faceLight(n: Vec3, light: Lighting, shadowed = false): number {
   const l = light.sunDir;
-  const lambert = Math.max(0, n[0] * l[0] + n[1] * l[1] + n[2] * l[2]);
+  const lambert = shadowed ? 0 : Math.max(0, n[0] * l[0] + n[1] * l[1] + n[2] * l[2]);
   // Sky light comes mostly from above (-y): upward faces get all of the ambient term.
   const skyView = 0.75 - 0.25 * n[1];
   return (light.ambient * skyView + light.sunIntensity * lambert) * light.exposure;
@@ -201,6 +202,8 @@ export function drawFaces(lists: readonly (readonly Face[])[], pose: Pose, k: In
       const q0 = (tx - o[0]) * V[0] + (ty - o[1]) * V[1] + (tz - o[2]) * V[2];
       const lightN: Vec3 = facing >= 0 ? n : [-n[0], -n[1], -n[2]];
       const lit = faceLight(lightN, light);
+      const litShadow = faceLight(lightN, light, true);
+      const shadows = face.shadows && face.shadows.length > 0 ? face.shadows : null;
       view.back = facing < 0;
       // |cos| of the angle between the view ray and the normal, for the texture footprint
       const nLen = Math.hypot(ncx, ncy, ncz);
@@ -242,10 +245,17 @@ export function drawFaces(lists: readonly (readonly Face[])[], pose: Pose, k: In
           zbuf[idx] = z;
           lab[idx] = face.label;
           const o3 = idx * 3;
+          let L = lit;
+          if (shadows) {
+            // world x, z of the surface point: R (z a, z b, z) + t
+            const wx = z * (R[0]! * a + R[1]! * b + R[2]!) + tx;
+            const wz = z * (R[6]! * a + R[7]! * b + R[8]!) + tz;
+            if (inShadow(shadows, wx, wz)) L = litShadow;
+          }
           const fog = 1 - Math.exp(-haze * z * rayLen);
-          rgb[o3] = clamp255(shaded[0]! * lit + (hazeR - shaded[0]! * lit) * fog);
-          rgb[o3 + 1] = clamp255(shaded[1]! * lit + (hazeG - shaded[1]! * lit) * fog);
-          rgb[o3 + 2] = clamp255(shaded[2]! * lit + (hazeB - shaded[2]! * lit) * fog);
+          rgb[o3] = clamp255(shaded[0]! * L + (hazeR - shaded[0]! * L) * fog);
+          rgb[o3 + 1] = clamp255(shaded[1]! * L + (hazeG - shaded[1]! * L) * fog);
+          rgb[o3 + 2] = clamp255(shaded[2]! * L + (hazeB - shaded[2]! * L) * fog);
         }
       }
     }

@@ -5,6 +5,8 @@
  */
 import type { Vec3 } from './road';
 
+import type { ShadowPolygon } from './shadows';
+
 export type { Vec3 };
 
 export const enum Material {
@@ -46,6 +48,8 @@ export interface Face {
   readonly doubleSided: boolean;
   /** Per-face parameters for the material (seed, arc length offset, window grid ...). */
   readonly params: readonly number[];
+  /** Sun shadows that may fall on this face (ground faces only). */
+  readonly shadows?: readonly ShadowPolygon[];
 }
 
 /** Lighting of one sequence. */

@@ -11,6 +11,7 @@ import { LABEL } from './labels';
 import type { Road, Vec3 } from './road';
 import { Material, box, quad, type Face, type FaceStyle } from './scene';
 import type { SequenceSettings } from './sequenceSettings';
+import { shadowOf, shadowsOver, type ShadowPolygon } from './shadows';
 
 export interface World {
   readonly faces: Face[];
@@ -20,6 +21,14 @@ export interface World {
 }
 
 const SEGMENT = 3;
+
+/** Corners of the solids that cast sun shadows, collected while a world is built. */
+const casters: Vec3[][] = [];
+
+function caster(faces: Face[]): Face[] {
+  casters.push(faces.flatMap((f) => f.verts));
+  return faces;
+}
 const uniform = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng.next();
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
@@ -40,6 +49,7 @@ function strip(road: Road, s0: number, s1: number, dl: number, dr: number, y: nu
  */
 export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: number, sEnd: number, travel: number): World {
   const faces: Face[] = [];
+  casters.length = 0;
   const seed = rng.int(1 << 30);
   const lanes = st.lanesPerDirection;
   const edge = lanes * st.laneWidth;
@@ -129,7 +139,7 @@ export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: n
         const facade: FaceStyle = { label: LABEL.building, material: mat, color, params: [bseed, len, spacing, winW, floorH, winH, shop] };
         const gable: FaceStyle = { label: LABEL.building, material: mat, color, params: [bseed + 1, depth, spacing, winW, floorH, winH, 0] };
         const roof: FaceStyle = { label: LABEL.building, material: Material.Concrete, color: [0.35, 0.33, 0.33], params: [bseed] };
-        faces.push(...box(c, dir, len - uniform(rng, 0, 1.5), depth, height, facade, { front: gable, back: gable, top: roof }));
+        faces.push(...caster(box(c, dir, len - uniform(rng, 0, 1.5), depth, height, facade, { front: gable, back: gable, top: roof })));
       } else if (u < 0.8) {
         // wall or fence with hedge/trees behind
         const isWall = rng.next() < 0.5;
@@ -140,12 +150,12 @@ export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: n
         if (isWall) {
           const c = road.point(mid, d, -kh);
           faces.push(
-            ...box(c, dir, b - a, 0.3, h, {
+            ...caster(box(c, dir, b - a, 0.3, h, {
               label: LABEL.wall,
               material: Material.Concrete,
               color: pick(rng, [[0.6, 0.58, 0.55], [0.5, 0.48, 0.45], [0.7, 0.66, 0.6]] as Vec3[]),
               params: [rng.int(1 << 30)],
-            }),
+            })),
           );
         } else {
           const fence: FaceStyle = {
@@ -187,7 +197,15 @@ export function buildWorld(road: Road, st: SequenceSettings, rng: Rng, sStart: n
   }
   if (rng.next() < 0.75) trafficLight(faces, road, rng, uniform(rng, travel + 8, travel + 45), half + 0.5, -kh);
 
-  return { faces, background, actors: placeActors(rng, st, travel, sEnd) };
+  // Sun shadows of the casters on the ground faces.
+  const shadows = casters.flatMap((corners) => shadowOf(corners, st.lighting.sunDir, 0) ?? []);
+  const shaded = (f: Face): Face => {
+    if (f.normal[1] > -0.9 || (f.label !== LABEL.road && f.label !== LABEL.sidewalk && f.label !== LABEL.terrain)) return f;
+    const over = shadowsOver(shadows, f.verts);
+    return over.length > 0 ? { ...f, shadows: over } : f;
+  };
+  casters.length = 0;
+  return { faces: faces.map(shaded), background, actors: placeActors(rng, st, travel, sEnd) };
 }
 
 function hedge(faces: Face[], road: Road, rng: Rng, s: number, d: number, len: number, y: number): void {
@@ -198,7 +216,7 @@ function hedge(faces: Face[], road: Road, rng: Rng, s: number, d: number, len: n
   const side: FaceStyle = { label: LABEL.vegetation, material: Material.Leaves, color, params: [leafSeed, len, h] };
   const end: FaceStyle = { label: LABEL.vegetation, material: Material.Leaves, color, params: [leafSeed + 1, w, h] };
   const top: FaceStyle = { label: LABEL.vegetation, material: Material.Leaves, color, params: [leafSeed + 2, w, len] };
-  faces.push(...box(road.point(s, d, y), road.forward(s), len, w, h, side, { front: end, back: end, top }));
+  faces.push(...caster(box(road.point(s, d, y), road.forward(s), len, w, h, side, { front: end, back: end, top })));
 }
 
 function tree(faces: Face[], road: Road, rng: Rng, s: number, d: number, y: number): void {
@@ -219,7 +237,7 @@ function tree(faces: Face[], road: Road, rng: Rng, s: number, d: number, y: numb
   const leafSeed = rng.int(1 << 30);
   const side: FaceStyle = { label: LABEL.vegetation, material: Material.Leaves, color, params: [leafSeed, w, h] };
   const top: FaceStyle = { label: LABEL.vegetation, material: Material.Leaves, color, params: [leafSeed + 1, w, w] };
-  faces.push(...box([c[0], y - trunkH, c[2]], dir, w, w, h, side, { top }));
+  faces.push(...caster(box([c[0], y - trunkH, c[2]], dir, w, w, h, side, { top })));
 }
 
 const METAL: Vec3 = [0.45, 0.46, 0.48];
