@@ -6,6 +6,7 @@ import { Road } from '../../src/core/synth/road';
 import { Material, box, quad, type Lighting } from '../../src/core/synth/scene';
 import { rotationYawPitchRoll } from '../../src/core/synth/trajectory';
 import { synthIntrinsics } from '../../src/core/synth/intrinsics';
+import { inShadow, shadowOf } from '../../src/core/synth/shadows';
 import { createRng } from '../../src/core/random';
 
 const light: Lighting = {
@@ -102,5 +103,21 @@ describe('road', () => {
       expect(Math.hypot(q[0] - centre[0]!, q[2] - centre[2]!)).toBeCloseTo(48, 9);
     }
     expect(new Road(0).point(12, 1.5)).toEqual([1.5, 0, 12]);
+  });
+});
+
+describe('sun shadows', () => {
+  it('a 10 m box lit from 45 degrees above +x throws a 10 m shadow towards -x', () => {
+    const faces = box([0, 0, 0], [0, 0, 1], 2, 2, 10, { label: BUILDING, material: Material.Plain, color: [1, 1, 1] });
+    const s = Math.SQRT1_2;
+    const shadow = shadowOf(faces.flatMap((f) => f.verts), [s, -s, 0], 0)!;
+    expect(shadow.minX).toBeCloseTo(-11, 9);
+    expect(shadow.maxX).toBeCloseTo(1, 9);
+    expect(inShadow([shadow], -10.5, 0)).toBe(true);
+    expect(inShadow([shadow], -5, 0.9)).toBe(true);
+    expect(inShadow([shadow], -11.5, 0)).toBe(false);
+    expect(inShadow([shadow], 3, 0)).toBe(false);
+    expect(inShadow([shadow], -5, 1.5)).toBe(false);
+    expect(shadowOf(faces.flatMap((f) => f.verts), [1, 0, 0], 0)).toBeNull();
   });
 });
