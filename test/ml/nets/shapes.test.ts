@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { DilatedConv2D } from '../../../src/core/ml/nets/dilatedConv';
 import {
   DISP_OUTPUTS,
   LAST_STAGE_DILATION,
@@ -16,7 +17,7 @@ import {
   buildSegNet,
   netPreset,
 } from '../../../src/core/ml/nets';
-import { SIZE, outputsOf, testImages, useCpuEngine } from './netSetup';
+import { SIZE, maxAbsDiff, outputsOf, testImages, useCpuEngine } from './netSetup';
 
 const B = 2;
 const { height: H, width: W } = SIZE;
@@ -44,14 +45,14 @@ describe('encoder', () => {
 
   it('dilates the last stage instead of striding it', () => {
     const enc = keep(buildEncoder(SMALL, SIZE));
-    const last = enc.layers.filter((l) => l.name.startsWith('enc_layer4_') && l.getClassName() === 'Conv2D');
+    const last = enc.layers.filter((l) => l.name.startsWith('enc_layer4_') && /Conv2D$/.test(l.getClassName()));
     expect(last.length).toBeGreaterThan(0);
     for (const l of last) {
       const cfg = l.getConfig();
       expect(cfg.strides).toEqual([1, 1]);
       if ((cfg.kernelSize as number[])[0] === 3) expect(cfg.dilationRate).toEqual([LAST_STAGE_DILATION, LAST_STAGE_DILATION]);
     }
-    const earlier = enc.layers.filter((l) => /^enc_layer[123]_/.test(l.name) && l.getClassName() === 'Conv2D');
+    const earlier = enc.layers.filter((l) => /^enc_layer[123]_/.test(l.name) && /Conv2D$/.test(l.getClassName()));
     for (const l of earlier) expect(l.getConfig().dilationRate).toEqual([1, 1]);
   });
 
@@ -146,5 +147,41 @@ describe('presets', () => {
     expect(REFERENCE.encoder.channels.slice(1)).toEqual([64, 128, 256, 512]);
     expect(REFERENCE.decoder.channels).toEqual([64, 128, 128, 256, 256]);
     expect(REFERENCE.decoder.asppRates).toEqual([6, 12, 18]);
+  });
+});
+
+describe('DilatedConv2D', () => {
+  it('computes what a tfjs-layers Conv2D with the same weights and dilation computes', () => {
+    const x = testImages(1, 5, { height: 16, width: 16 });
+    const ours = new DilatedConv2D({ name: 'ours', filters: 4, kernelSize: 3, dilationRate: 2, activation: 'relu' });
+    const theirs = tfl.layers.conv2d({ name: 'theirs', filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu' });
+    const a = ours.apply(x) as tf.Tensor;
+    const b0 = theirs.apply(x) as tf.Tensor;
+    tf.dispose(b0);
+    tf.tidy(() => theirs.setWeights([ours.getWeights()[0]!, tf.linspace(-0.2, 0.2, 4)]));
+    tf.tidy(() => ours.setWeights([ours.getWeights()[0]!, tf.linspace(-0.2, 0.2, 4)]));
+    const a2 = ours.apply(x) as tf.Tensor;
+    const b = theirs.apply(x) as tf.Tensor;
+    expect(maxAbsDiff(a2, b)).toBeLessThan(1e-5);
+    expect(ours.getConfig().dilationRate).toEqual([2, 2]);
+    tf.dispose([x, a, a2, b]);
+  });
+
+  it('has the gradient of a dilated convolution (checked on the linear map kernel -> output)', () => {
+    const layer = new DilatedConv2D({ name: 'lin', filters: 3, kernelSize: 3, dilationRate: 2, useBias: false });
+    const x = testImages(2, 4, { height: 16, width: 32 });
+    const w = tf.randomUniform([2, 16, 32, 3], -1, 1, 'float32', 5);
+    layer.apply(x);
+    const kernelVar = layer.getWeights()[0]! as tf.Variable;
+    const loss = (k: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, k as tf.Tensor4D, 1, 'same', 'NHWC', 2), w));
+    // L is linear in the kernel, so L(k) = <dL/dk, k> exactly when the gradient is right.
+    const g = tf.grad(loss)(kernelVar);
+    const l = loss(kernelVar).dataSync()[0]!;
+    const viaGrad = tf.sum(tf.mul(g, kernelVar)).dataSync()[0]!;
+    expect(Math.abs(viaGrad - l)).toBeLessThan(1e-4 * Math.max(1, Math.abs(l)));
+    // And through the layer itself (its kernel is a variable).
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar, [kernelVar]);
+    expect(maxAbsDiff(grads[kernelVar.name]!, g)).toBeLessThan(1e-4);
+    tf.dispose([x, w, g, grads[kernelVar.name]!]);
   });
 });

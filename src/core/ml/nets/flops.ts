@@ -1,5 +1,5 @@
 /**
- * Multiply-accumulates of a built model's convolutions (Conv2D, DepthwiseConv2D, Dense), per
+ * Multiply-accumulates of a built model's convolutions (Conv2D, DilatedConv2D, DepthwiseConv2D, Dense), per
  * image, from the layers' fixed output shapes: MACs = H_out * W_out * C_out * k_h * k_w * C_in
  * (C_in = 1 per output channel for depthwise). FLOPs = 2 x MACs. Batch norm, pooling,
  * resizing and element-wise layers are left out (a few percent of the total).
@@ -33,7 +33,7 @@ export function countFlops(model: tfl.LayersModel): ModelFlops {
   const layers: LayerFlops[] = [];
   for (const layer of model.layers) {
     const cls = layer.getClassName();
-    if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D' && cls !== 'Dense') continue;
+    if (cls !== 'Conv2D' && cls !== 'DilatedConv2D' && cls !== 'DepthwiseConv2D' && cls !== 'Dense') continue;
     const kernel = layer.weights[0]?.shape;
     if (!kernel) continue;
     const out = shapeOf(layer.outputShape, layer.name, 'output');

@@ -6,6 +6,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { INPUT_MEAN, INPUT_STD } from './config';
+import { DilatedConv2D } from './dilatedConv';
 
 export type Sym = tfl.SymbolicTensor;
 
@@ -35,16 +36,27 @@ export interface ConvOptions {
   useBias?: boolean;
 }
 
-/** A 'same'-padded 2-D convolution named `name`. */
+/**
+ * A 'same'-padded 2-D convolution named `name`. Dilated ones (stride 1) are DilatedConv2D
+ * layers, whose gradient works for dilation > 1 (see dilatedConv.ts).
+ */
 export function conv(x: Sym, filters: number, name: string, o: ConvOptions = {}): Sym {
   const kernel = o.kernel ?? 3;
+  const dilation = o.dilation ?? 1;
+  if (dilation > 1) {
+    if ((o.stride ?? 1) !== 1) throw new Error(`${name}: a dilated convolution must have stride 1`);
+    if (o.zeroInit || (o.activation && o.activation !== 'linear' && o.activation !== 'relu')) {
+      throw new Error(`${name}: dilated convolutions support linear or relu activations and random init only`);
+    }
+    const act = o.activation === 'relu' ? 'relu' : 'linear';
+    return apply1(new DilatedConv2D({ name, filters, kernelSize: kernel, dilationRate: dilation, activation: act, useBias: o.useBias ?? true }), x);
+  }
   return apply1(
     tfl.layers.conv2d({
       name,
       filters,
       kernelSize: kernel,
       strides: o.stride ?? 1,
-      dilationRate: o.dilation ?? 1,
       padding: 'same',
       activation: o.activation ?? 'linear',
       useBias: o.useBias ?? true,
