@@ -2,6 +2,7 @@
 export * from './config';
 export { buildEncoder, encoderFeatures, LAST_STAGE_DILATION, ENCODER_PREFIX, type EncoderFeatures } from './encoder';
 export { aspp } from './aspp';
+export { DilatedConv2D } from './dilatedConv';
 export { buildDepthNet, DISP_OUTPUTS, DECODER_PREFIX } from './depthDecoder';
 export { buildSegNet, SEG_OUTPUT } from './segDecoder';
 export { buildPoseNet, POSE_OUTPUT } from './poseNet';

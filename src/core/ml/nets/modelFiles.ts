@@ -10,6 +10,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../../errors';
 import { writeFileAtomic } from '../../fsAtomic';
+// Registers the project's custom layer classes, so a model holding them can be loaded.
+import './dilatedConv';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
