@@ -27,6 +27,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/status')).statusCommand,
   },
   {
+    name: 'export',
+    summary: 'write masks as Cityscapes labelIds/trainIds PNGs and VOC-style palette PNGs',
+    load: async () => (await import('./commands/export')).exportCommand,
+  },
+  {
     name: 'engine',
     summary: 'which training backend this machine uses, and why',
     load: async () => (await import('./commands/engine')).engineCommand,

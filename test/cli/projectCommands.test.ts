@@ -30,6 +30,11 @@ describe('depthseg project commands (spawned)', () => {
 
     const human = runCli(['status', '--project', project]);
     expect(human.stdout).toMatch(/labels: 3 done/);
+
+    const exported = runCli(['export', '--project', project, '--out', join(work, 'export'), '--json']);
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout).exported).toBe(3);
+    expect(runCli(['export', '--project', project, '--out', join(work, 'x'), '--status', 'finished']).code).toBe(2);
   });
 
   it('names the folder when a dataset is missing, and exits 1', () => {

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { MaskStatus } from '../../core/store';
+import { UsageError } from '../../core/errors';
+import { exportLabels } from '../../core/project/exportLabels';
+import { openProject } from '../../core/project/openProject';
+import { parseArgs } from '../args';
+import { printResult, type CliCommand } from '../command';
+import { createProgress } from '../progress';
+
+const STATUSES: readonly MaskStatus[] = ['todo', 'in_progress', 'done', 'skipped'];
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  usage: `depthseg export --project DIR --out DIR [--status done,in_progress] [--json]
+
+Writes every mask with the given statuses (default: done) as Cityscapes
+gtFine/{split}/{city}/*_gtFine_labelIds.png and *_gtFine_labelTrainIds.png, and as a Pascal VOC
+style indexed PNG *_gtFine_palette.png (trainId per pixel, Cityscapes colours, 255 = ignore).`,
+  async run(argv) {
+    const { flags } = parseArgs(argv, { project: 'string', out: 'string', status: 'string', json: 'boolean' });
+    if (!flags.project) throw new UsageError('export needs --project DIR');
+    if (!flags.out) throw new UsageError('export needs --out DIR');
+    const statuses = (flags.status ?? 'done').split(',').map((s) => s.trim()) as MaskStatus[];
+    for (const s of statuses) {
+      if (!STATUSES.includes(s)) throw new UsageError(`--status: '${s}' is not one of ${STATUSES.join(', ')}`);
+    }
+    const p = openProject(resolve(flags.project));
+    try {
+      const progress = { bar: null as ReturnType<typeof createProgress> | null };
+      const summary = await exportLabels(p, {
+        out: resolve(flags.out),
+        statuses,
+        onProgress: (done, total) => {
+          progress.bar ??= createProgress('export', total, { quiet: flags.json === true });
+          progress.bar.update(done);
+        },
+      });
+      progress.bar?.finish();
+      printResult(flags.json === true, summary, `exported ${summary.exported} label masks to ${summary.out}`);
+    } finally {
+      p.close();
+    }
+    return 0;
+  },
+};
