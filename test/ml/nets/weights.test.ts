@@ -121,6 +121,21 @@ describe('multi-task gated exchange', () => {
   });
 });
 
+describe('initialisation seed', () => {
+  it('gives identical weights for the same seed and different ones for another', () => {
+    const all = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const a = keep(buildMultiTaskNet(TINY, SIZE, { seed: 7 }));
+    const b = keep(buildMultiTaskNet(TINY, SIZE, { seed: 7 }));
+    const c = keep(buildMultiTaskNet(TINY, SIZE, { seed: 8 }));
+    expect(all(b)).toEqual(all(a));
+    // Every random kernel differs under another seed (dilated ones included); zero-started ones stay zero.
+    const differs = a.layers.filter((l) => l.weights.length > 0 && /Conv2D$/.test(l.getClassName()) && !l.name.endsWith('_feat'));
+    expect(differs.some((l) => l.getClassName() === 'DilatedConv2D')).toBe(true);
+    for (const l of differs) expect(Array.from(kernelOf(c, l.name)), l.name).not.toEqual(Array.from(kernelOf(a, l.name)));
+    expect(() => buildDepthNet(TINY, SIZE, { seed: 1.5 })).toThrow(/seed must be an integer/);
+  });
+});
+
 describe('model folders', () => {
   it('round-trips every network with identical outputs', async () => {
     const cases: Array<[string, tfl.LayersModel, number]> = [

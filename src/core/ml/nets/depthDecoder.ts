@@ -10,6 +10,7 @@
  * The decoder is split at the stride-4 level so the multi-task model can exchange features there.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, checkNetConfig } from './config';
 import { type EncoderFeatures, encoderFeatures, imageInput } from './encoder';
 import { aspp } from './aspp';
@@ -55,11 +56,13 @@ export function dispHead(x: Sym, scale: number): Sym {
  * disp_0 [B, H, W, 1], disp_1 [B, H/2, W/2, 1], disp_2 [B, H/4, W/4, 1], disp_3 [B, H/8, W/8, 1],
  * each in (0, 1). Depth = 1 / (min_disp + (max_disp - min_disp) * disp).
  */
-export function buildDepthNet(cfg: NetConfig, size: InputSize): tfl.LayersModel {
-  checkNetConfig(cfg);
-  const image = imageInput(size, 'depth network');
-  const feats = encoderFeatures(image, cfg);
-  const { s8, s4 } = decoderToStride4(feats, cfg, DECODER_PREFIX);
-  const { s2, s1 } = decoderFromStride4(s4, feats, cfg, DECODER_PREFIX);
-  return tfl.model({ name: 'depth_net', inputs: image, outputs: [dispHead(s1, 0), dispHead(s2, 1), dispHead(s4, 2), dispHead(s8, 3)] });
+export function buildDepthNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+  return withInitSeed(opts.seed, () => {
+    checkNetConfig(cfg);
+    const image = imageInput(size, 'depth network');
+    const feats = encoderFeatures(image, cfg);
+    const { s8, s4 } = decoderToStride4(feats, cfg, DECODER_PREFIX);
+    const { s2, s1 } = decoderFromStride4(s4, feats, cfg, DECODER_PREFIX);
+    return tfl.model({ name: 'depth_net', inputs: image, outputs: [dispHead(s1, 0), dispHead(s2, 1), dispHead(s4, 2), dispHead(s8, 3)] });
+  });
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { nextInitSeed } from './initSeed';
 
 export interface DilatedConv2DArgs {
   name: string;
@@ -29,6 +30,7 @@ export class DilatedConv2D extends tfl.layers.Layer {
   readonly dilationRate: number;
   readonly activation: 'linear' | 'relu';
   readonly useBias: boolean;
+  private readonly seed = nextInitSeed();
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
 
@@ -48,7 +50,7 @@ export class DilatedConv2D extends tfl.layers.Layer {
     const cin = shape[3];
     if (typeof cin !== 'number') throw new Error(`${this.name}: input channels unknown`);
     const k = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [k, k, cin, this.filters], 'float32', tfl.initializers.heNormal({}));
+    this.kernel = this.addWeight('kernel', [k, k, cin, this.filters], 'float32', tfl.initializers.heNormal({ seed: this.seed }));
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tfl.initializers.zeros());
     this.built = true;
   }

@@ -5,6 +5,7 @@
  * stage keeps resolution for the decoder). Input images in [0, 1] are normalised inside.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, checkInputSize, checkNetConfig } from './config';
 import { type Sym, apply1, basicBlock, convBn, normaliseInput } from './layerBlocks';
 
@@ -50,8 +51,10 @@ export function imageInput(size: InputSize, what: string): Sym {
  * [B, H/2, W/2, c0], [B, H/4, W/4, c1], [B, H/8, W/8, c2], [B, H/16, W/16, c3], [B, H/16, W/16, c4]
  * with c = cfg.encoder.channels.
  */
-export function buildEncoder(cfg: NetConfig, size: InputSize): tfl.LayersModel {
-  checkNetConfig(cfg);
-  const image = imageInput(size, 'encoder');
-  return tfl.model({ name: 'encoder', inputs: image, outputs: encoderFeatures(image, cfg) });
+export function buildEncoder(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+  return withInitSeed(opts.seed, () => {
+    checkNetConfig(cfg);
+    const image = imageInput(size, 'encoder');
+    return tfl.model({ name: 'encoder', inputs: image, outputs: encoderFeatures(image, cfg) });
+  });
 }

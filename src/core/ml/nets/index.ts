@@ -1,5 +1,6 @@
 /** The networks of the method, sized by a NetConfig; see each module for shapes. */
 export * from './config';
+export { withInitSeed, type BuildOptions } from './initSeed';
 export { buildEncoder, encoderFeatures, LAST_STAGE_DILATION, ENCODER_PREFIX, type EncoderFeatures } from './encoder';
 export { aspp } from './aspp';
 export { DilatedConv2D } from './dilatedConv';

@@ -7,6 +7,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { INPUT_MEAN, INPUT_STD } from './config';
 import { DilatedConv2D } from './dilatedConv';
+import { nextInitSeed } from './initSeed';
 
 export type Sym = tfl.SymbolicTensor;
 
@@ -60,7 +61,7 @@ export function conv(x: Sym, filters: number, name: string, o: ConvOptions = {})
       padding: 'same',
       activation: o.activation ?? 'linear',
       useBias: o.useBias ?? true,
-      kernelInitializer: o.zeroInit ? 'zeros' : 'heNormal',
+      kernelInitializer: o.zeroInit ? 'zeros' : tfl.initializers.heNormal({ seed: nextInitSeed() }),
       biasInitializer: 'zeros',
     }),
     x,

@@ -12,6 +12,7 @@
  * conv (`*_gate`) starts random, so the feature conv gets a gradient from the first step.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, checkNetConfig } from './config';
 import { encoderFeatures, imageInput } from './encoder';
 import { DECODER_PREFIX, decoderFromStride4, decoderToStride4, dispHead } from './depthDecoder';
@@ -37,21 +38,23 @@ export function gatedConv(x: Sym, channels: number, name: string): Sym {
  * disp_0 [B, H, W, 1], disp_1 [B, H/2, W/2, 1], disp_2 [B, H/4, W/4, 1], disp_3 [B, H/8, W/8, 1] (sigmoid),
  * seg [B, H, W, numClasses] and seg_side [B, H, W, numClasses] (logits).
  */
-export function buildMultiTaskNet(cfg: NetConfig, size: InputSize): tfl.LayersModel {
-  checkNetConfig(cfg);
-  const image = imageInput(size, 'multi-task network');
-  const feats = encoderFeatures(image, cfg);
-  const depth = decoderToStride4(feats, cfg, DECODER_PREFIX);
-  const seg = decoderToStride4(feats, cfg, SEG_DECODER_PREFIX);
-  const d4 = apply1(tfl.layers.add({ name: 'mt_depth_s4' }), [depth.s4, gatedConv(seg.s4, channelsOf(depth.s4), GATE_SEG_TO_DEPTH)]);
-  const s4 = apply1(tfl.layers.add({ name: 'mt_seg_s4' }), [seg.s4, gatedConv(depth.s4, channelsOf(seg.s4), GATE_DEPTH_TO_SEG)]);
-  const side = upsample(classifier(s4, cfg.numClasses, `${SEG_SIDE_OUTPUT}_cls`), 4, 4, SEG_SIDE_OUTPUT, 'bilinear');
-  const dLow = decoderFromStride4(d4, feats, cfg, DECODER_PREFIX);
-  const sLow = decoderFromStride4(s4, feats, cfg, SEG_DECODER_PREFIX);
-  return tfl.model({
-    name: 'multitask_net',
-    inputs: image,
-    outputs: [dispHead(dLow.s1, 0), dispHead(dLow.s2, 1), dispHead(d4, 2), dispHead(depth.s8, 3), classifier(sLow.s1, cfg.numClasses, SEG_OUTPUT), side],
+export function buildMultiTaskNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+  return withInitSeed(opts.seed, () => {
+    checkNetConfig(cfg);
+    const image = imageInput(size, 'multi-task network');
+    const feats = encoderFeatures(image, cfg);
+    const depth = decoderToStride4(feats, cfg, DECODER_PREFIX);
+    const seg = decoderToStride4(feats, cfg, SEG_DECODER_PREFIX);
+    const d4 = apply1(tfl.layers.add({ name: 'mt_depth_s4' }), [depth.s4, gatedConv(seg.s4, channelsOf(depth.s4), GATE_SEG_TO_DEPTH)]);
+    const s4 = apply1(tfl.layers.add({ name: 'mt_seg_s4' }), [seg.s4, gatedConv(depth.s4, channelsOf(seg.s4), GATE_DEPTH_TO_SEG)]);
+    const side = upsample(classifier(s4, cfg.numClasses, `${SEG_SIDE_OUTPUT}_cls`), 4, 4, SEG_SIDE_OUTPUT, 'bilinear');
+    const dLow = decoderFromStride4(d4, feats, cfg, DECODER_PREFIX);
+    const sLow = decoderFromStride4(s4, feats, cfg, SEG_DECODER_PREFIX);
+    return tfl.model({
+      name: 'multitask_net',
+      inputs: image,
+      outputs: [dispHead(dLow.s1, 0), dispHead(dLow.s2, 1), dispHead(d4, 2), dispHead(depth.s8, 3), classifier(sLow.s1, cfg.numClasses, SEG_OUTPUT), side],
+    });
   });
 }
 

@@ -6,6 +6,7 @@
  * the two frames (the convention of which frame maps to which is the caller's, see geometry).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, POSE_SCALE, checkInputSize, checkNetConfig } from './config';
 import { type Sym, apply1, basicBlock, conv, convBn, normaliseInput } from './layerBlocks';
 
@@ -15,24 +16,26 @@ export const POSE_OUTPUT = 'pose';
  * frames [B, H, W, 6] in [0, 1] (H, W multiples of 16; two RGB frames along channels) ->
  * pose [B, 6] (axis-angle, translation), scaled by 0.01.
  */
-export function buildPoseNet(cfg: NetConfig, size: InputSize): tfl.LayersModel {
-  checkNetConfig(cfg);
-  checkInputSize(size, 16, 'pose network');
-  const { channels, blocks, headChannels } = cfg.pose;
-  const frames = tfl.input({ name: 'frames', shape: [size.height, size.width, 6] });
-  const x = normaliseInput(frames, 'pose_norm');
-  let f: Sym = convBn(x, channels[0], 'pose_stem', { kernel: 7, stride: 2, relu: true });
-  f = apply1(tfl.layers.maxPooling2d({ name: 'pose_pool', poolSize: 3, strides: 2, padding: 'same' }), f);
-  for (let s = 0; s < 4; s++) {
-    for (let b = 0; b < blocks[s]!; b++) {
-      f = basicBlock(f, channels[s + 1]!, `pose_layer${s + 1}_${b}`, b === 0 && s > 0 ? 2 : 1, 1);
+export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+  return withInitSeed(opts.seed, () => {
+    checkNetConfig(cfg);
+    checkInputSize(size, 16, 'pose network');
+    const { channels, blocks, headChannels } = cfg.pose;
+    const frames = tfl.input({ name: 'frames', shape: [size.height, size.width, 6] });
+    const x = normaliseInput(frames, 'pose_norm');
+    let f: Sym = convBn(x, channels[0], 'pose_stem', { kernel: 7, stride: 2, relu: true });
+    f = apply1(tfl.layers.maxPooling2d({ name: 'pose_pool', poolSize: 3, strides: 2, padding: 'same' }), f);
+    for (let s = 0; s < 4; s++) {
+      for (let b = 0; b < blocks[s]!; b++) {
+        f = basicBlock(f, channels[s + 1]!, `pose_layer${s + 1}_${b}`, b === 0 && s > 0 ? 2 : 1, 1);
+      }
     }
-  }
-  let h = conv(f, headChannels, 'pose_squeeze', { kernel: 1, activation: 'relu' });
-  h = conv(h, headChannels, 'pose_head_0', { activation: 'relu' });
-  h = conv(h, headChannels, 'pose_head_1', { activation: 'relu' });
-  h = conv(h, 6, 'pose_head_out', { kernel: 1 });
-  const mean = apply1(tfl.layers.globalAveragePooling2d({ name: 'pose_mean' }), h);
-  const pose = apply1(tfl.layers.rescaling({ name: POSE_OUTPUT, scale: POSE_SCALE, offset: 0 }), mean);
-  return tfl.model({ name: 'pose_net', inputs: frames, outputs: pose });
+    let h = conv(f, headChannels, 'pose_squeeze', { kernel: 1, activation: 'relu' });
+    h = conv(h, headChannels, 'pose_head_0', { activation: 'relu' });
+    h = conv(h, headChannels, 'pose_head_1', { activation: 'relu' });
+    h = conv(h, 6, 'pose_head_out', { kernel: 1 });
+    const mean = apply1(tfl.layers.globalAveragePooling2d({ name: 'pose_mean' }), h);
+    const pose = apply1(tfl.layers.rescaling({ name: POSE_OUTPUT, scale: POSE_SCALE, offset: 0 }), mean);
+    return tfl.model({ name: 'pose_net', inputs: frames, outputs: pose });
+  });
 }

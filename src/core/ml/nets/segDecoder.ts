@@ -4,6 +4,7 @@
  * with a 1x1 classifier at full resolution instead of the disparity heads.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, checkNetConfig } from './config';
 import { encoderFeatures, imageInput } from './encoder';
 import { DECODER_PREFIX, decoderFromStride4, decoderToStride4 } from './depthDecoder';
@@ -20,11 +21,13 @@ export function classifier(x: Sym, numClasses: number, name: string): Sym {
 /**
  * image [B, H, W, 3] in [0, 1] (H, W multiples of 16) -> seg [B, H, W, numClasses] logits.
  */
-export function buildSegNet(cfg: NetConfig, size: InputSize): tfl.LayersModel {
-  checkNetConfig(cfg);
-  const image = imageInput(size, 'segmentation network');
-  const feats = encoderFeatures(image, cfg);
-  const { s4 } = decoderToStride4(feats, cfg, DECODER_PREFIX);
-  const { s1 } = decoderFromStride4(s4, feats, cfg, DECODER_PREFIX);
-  return tfl.model({ name: 'seg_net', inputs: image, outputs: classifier(s1, cfg.numClasses, SEG_OUTPUT) });
+export function buildSegNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+  return withInitSeed(opts.seed, () => {
+    checkNetConfig(cfg);
+    const image = imageInput(size, 'segmentation network');
+    const feats = encoderFeatures(image, cfg);
+    const { s4 } = decoderToStride4(feats, cfg, DECODER_PREFIX);
+    const { s1 } = decoderFromStride4(s4, feats, cfg, DECODER_PREFIX);
+    return tfl.model({ name: 'seg_net', inputs: image, outputs: classifier(s1, cfg.numClasses, SEG_OUTPUT) });
+  });
 }
