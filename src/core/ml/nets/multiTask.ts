@@ -5,6 +5,7 @@
  *   x_own + conv3x3_feat(x_other) * sigmoid(conv3x3_gate(x_other)),
  * then both finish their levels. A side 1x1 classifier on the segmentation branch's
  * stride-4 features (after the exchange), upsampled x4 bilinearly, is a second seg output.
+ * disp_2 (stride 4) likewise reads the depth branch after the exchange.
  *
  * Gate initialisation: the multiplied feature conv (`*_feat`) has a zero kernel and bias, so
  * each gated term is exactly 0 at the start and the multi-task model then computes the same
