@@ -1,12 +1,10 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openProjectStore, createProject, setSetting } from '../../src/core/store';
-import { tempDir } from '../data/fixtures';
+import { freshDirs } from '../data/fixtures';
 import { runCli } from './runCli';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = freshDirs();
 
 describe('depthseg engine (backend choice: flag, project setting, environment)', () => {
   it('takes --backend over everything and says why', () => {
@@ -16,8 +14,7 @@ describe('depthseg engine (backend choice: flag, project setting, environment)',
   });
 
   it("uses the project's engine.backend setting where no flag is given", () => {
-    const dir = join(tempDir('cli-engine-'), 'p');
-    dirs.push(dir);
+    const dir = join(temp('cli-engine'), 'p');
     const store = openProjectStore(dir);
     createProject(store, { name: 'p' });
     setSetting(store, 'engine.backend', 'cpu');

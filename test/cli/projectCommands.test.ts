@@ -1,17 +1,14 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, writeCityscapesFixture } from '../data/fixtures';
+import { describe, expect, it } from 'vitest';
+import { freshDirs, writeCityscapesFixture } from '../data/fixtures';
 import { runCli } from './runCli';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = freshDirs();
 
 describe('depthseg project commands (spawned)', () => {
   it('init, import-labels and status work on a dataset and report JSON', async () => {
-    const data = tempDir('cli-ds-');
-    const work = tempDir('cli-proj-');
-    dirs.push(data, work);
+    const data = temp('cli-ds');
+    const work = temp('cli-proj');
     await writeCityscapesFixture(data);
     const project = join(work, 'proj');
 
@@ -38,8 +35,7 @@ describe('depthseg project commands (spawned)', () => {
   });
 
   it('names the folder when a dataset is missing, and exits 1', () => {
-    const work = tempDir('cli-miss-');
-    dirs.push(work);
+    const work = temp('cli-miss');
     const r = runCli(['init', '--project', join(work, 'p'), '--dataset', join(work, 'no-such-folder'), '--format', 'cityscapes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no-such-folder/);

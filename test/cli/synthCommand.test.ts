@@ -1,17 +1,14 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indexCityscapes, loadClipFrames, loadLabelledFrame, clipOf } from '../../src/core/data';
-import { tempDir } from '../data/fixtures';
+import { freshDirs } from '../data/fixtures';
 import { runCli } from './runCli';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = freshDirs();
 
 describe('depthseg synth (spawned) writes data the Cityscapes reader loads back', () => {
   it('generates, indexes and loads a tiny dataset, then a project is made from it', async () => {
-    const work = tempDir('cli-synth-');
-    dirs.push(work);
+    const work = temp('cli-synth');
     const out = join(work, 'synth');
     const r = runCli(['synth', '--out', out, '--sequences', '3', '--size', '64x128', '--seed', '5', '--json']);
     expect(r.stderr).toBe('');

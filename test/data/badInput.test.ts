@@ -2,10 +2,10 @@
  * Bad input through the readers: each problem is a DataError whose message names the file
  * and says what is wrong.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clipOf,
   indexCamvid,
@@ -19,16 +19,10 @@ import {
   type LabelledFrame,
 } from '../../src/core/data';
 import { DataError } from '../../src/core/errors';
-import { FIXTURE_SIZE, labelMap, patternRgb, tempDir, writeCamvidFixture, writeCityscapesFixture } from './fixtures';
+import { FIXTURE_SIZE, labelMap, patternRgb, freshDirs, writeCamvidFixture, writeCityscapesFixture } from './fixtures';
 import { sharedDataset } from './sharedData';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const fresh = (name: string): string => {
-  const d = tempDir(name);
-  dirs.push(d);
-  return d;
-};
+const fresh = freshDirs();
 
 /** Expects a DataError about `file` whose reason matches `reason`. */
 async function expectDataError(p: Promise<unknown>, file: string, reason: RegExp): Promise<void> {

@@ -1,18 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CAMVID_CLASSES, CAMVID_VOID, indexCamvid, loadLabelledFrame, readLabel, writePng } from '../../src/core/data';
 import { DataError } from '../../src/core/errors';
-import { patternRgb, tempDir, writeCamvidFixture } from './fixtures';
+import { patternRgb, freshDirs, writeCamvidFixture } from './fixtures';
 import { sharedDataset } from './sharedData';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const fresh = (name: string): string => {
-  const d = tempDir(name);
-  dirs.push(d);
-  return d;
-};
+const fresh = freshDirs();
 
 describe('CamVid reader on a fixture', () => {
   it('pairs images and labels by file name and loads void as 255', async () => {

@@ -1,17 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectFormat, writePng } from '../../src/core/data';
-import { patternRgb, tempDir, writeCamvidFixture, writeCityscapesFixture } from './fixtures';
+import { patternRgb, freshDirs, writeCamvidFixture, writeCityscapesFixture } from './fixtures';
 import { SHARED_DATA, sharedDataset } from './sharedData';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const fresh = (name: string): string => {
-  const d = tempDir(name);
-  dirs.push(d);
-  return d;
-};
+const fresh = freshDirs();
 
 describe('dataset format detection', () => {
   it('tells Cityscapes, CamVid and plain frames apart', async () => {

@@ -2,13 +2,25 @@
  * Tiny datasets written into temp folders by the tests themselves: a Cityscapes-layout tree
  * (with the synthetic generator's depth_sequence and poses folders) and a CamVid tree.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePng, writePngU16, type RasterU8 } from '../../src/core/data/imageIo';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `depthseg-${prefix}-`));
+}
+
+/** A maker of temp folders that are all removed after the test file's tests (call at top level). */
+export function freshDirs(): (prefix: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return (prefix) => {
+    const d = tempDir(prefix);
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** An RGB image whose pixels encode (seed, x, y), so frames can be told apart after loading. */

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clipIntrinsics,
   indexFrames,
@@ -13,16 +13,10 @@ import {
   type Intrinsics,
 } from '../../src/core/data';
 import { DataError, UsageError } from '../../src/core/errors';
-import { cameraJson, patternRgb, tempDir } from './fixtures';
+import { cameraJson, patternRgb, freshDirs } from './fixtures';
 import { sharedDataset } from './sharedData';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const fresh = (name: string): string => {
-  const d = tempDir(name);
-  dirs.push(d);
-  return d;
-};
+const fresh = freshDirs();
 
 describe('plain video frames reader', () => {
   it('orders frames by natural sort and reads one clip per sub-folder', async () => {

@@ -1,23 +1,21 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../src/core/data/imageIo';
 import { TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
 import { exportLabels } from '../../src/core/project/exportLabels';
 import { importLabels } from '../../src/core/project/importLabels';
 import { initProject } from '../../src/core/project/initProject';
-import { FIXTURE_LABEL_IDS, FIXTURE_TRAIN_IDS, tempDir, writeCityscapesFixture } from '../data/fixtures';
+import { FIXTURE_LABEL_IDS, FIXTURE_TRAIN_IDS, freshDirs, writeCityscapesFixture } from '../data/fixtures';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = freshDirs();
 
 describe('exporting labels', () => {
   it('writes Cityscapes labelIds and trainIds and a VOC-style palette PNG per finished mask', async () => {
-    const data = tempDir('exp-ds-');
-    const proj = tempDir('exp-proj-');
-    const out = tempDir('exp-out-');
-    dirs.push(data, proj, out);
+    const data = temp('exp-ds');
+    const proj = temp('exp-proj');
+    const out = temp('exp-out');
     await writeCityscapesFixture(data);
     const { open } = await initProject({ dir: proj, dataset: data });
     await importLabels(open);

@@ -1,19 +1,12 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initProject } from '../../src/core/project/initProject';
 import { importLabels } from '../../src/core/project/importLabels';
 import { openProject } from '../../src/core/project/openProject';
 import { countMasksByStatus, listFrames, loadMask, projectOverview } from '../../src/core/store';
-import { FIXTURE_TRAIN_IDS, tempDir, writeCamvidFixture, writeCityscapesFixture } from '../data/fixtures';
+import { FIXTURE_TRAIN_IDS, freshDirs, writeCamvidFixture, writeCityscapesFixture } from '../data/fixtures';
 
-const dirs: string[] = [];
-const temp = (p: string): string => {
-  const d = tempDir(p);
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = freshDirs();
 
 describe('creating a project from a dataset', () => {
   it('records every clip and frame of a Cityscapes dataset, with keyframes and labels', async () => {
