@@ -27,6 +27,16 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/status')).statusCommand,
   },
   {
+    name: 'predict',
+    summary: "write a model's segmentation and depth for the project's frames (raw and colourised PNGs)",
+    load: async () => (await import('./commands/predict')).predictCommand,
+  },
+  {
+    name: 'eval',
+    summary: 'score a model on a split: mIoU, per-class IoU, depth errors',
+    load: async () => (await import('./commands/eval')).evalCommand,
+  },
+  {
     name: 'export',
     summary: 'write masks as Cityscapes labelIds/trainIds PNGs and VOC-style palette PNGs',
     load: async () => (await import('./commands/export')).exportCommand,
