@@ -16,8 +16,52 @@ export interface AppInfo {
 }
 
 /** Params schema per API method. A method is added here, in ApiResults and in the service. */
+const maskStatus = z.enum(['todo', 'in_progress', 'done', 'skipped']);
+const folder = z.string().min(1).max(4096);
+
 export const API_PARAMS = {
   appInfo: z.object({}).strict(),
+  /** Creates a project in `dir` from a dataset folder, or from a synthetic dataset generated into `dir/data`. */
+  projectCreate: z
+    .object({
+      dir: folder,
+      name: z.string().min(1).max(200).optional(),
+      dataset: folder.optional(),
+      format: z.enum(['cityscapes', 'camvid', 'frames']).optional(),
+      synthetic: z
+        .object({
+          sequences: z.number().int().min(1).max(200),
+          height: z.number().int().min(16).max(2048),
+          width: z.number().int().min(16).max(4096),
+          seed: z.number().int().min(0).max(2 ** 31),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .refine((p) => (p.dataset === undefined) !== (p.synthetic === undefined), {
+      message: 'give either a dataset folder or synthetic settings (one of the two)',
+    }),
+  projectOpen: z.object({ dir: folder }).strict(),
+  projectRecent: z.object({}).strict(),
+  projectClose: z.object({}).strict(),
+  projectOverview: z.object({}).strict(),
+  /** The labelling queue: suggested frames (or keyframes when no round ran yet). */
+  frameList: z.object({ status: maskStatus.optional(), limit: z.number().int().min(1).max(100000).optional() }).strict(),
+  frameGet: z.object({ frameId: z.number().int().min(1) }).strict(),
+  maskSave: z
+    .object({
+      frameId: z.number().int().min(1),
+      width: z.number().int().min(1),
+      height: z.number().int().min(1),
+      /** The mask's bytes (one trainId per pixel, row-major), base64. */
+      maskBase64: z.string().min(1),
+      /** The version the edit started from (0: none saved yet); a mismatch is a conflict. */
+      expectedVersion: z.number().int().min(0),
+      status: z.enum(['in_progress', 'done', 'skipped']).optional(),
+    })
+    .strict(),
+  maskSetStatus: z.object({ frameId: z.number().int().min(1), status: maskStatus }).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -26,6 +70,76 @@ export type ApiParams<M extends ApiMethod> = z.infer<(typeof API_PARAMS)[M]>;
 /** What each method resolves to. */
 export interface ApiResults {
   appInfo: AppInfo;
+  projectCreate: ProjectInfo;
+  projectOpen: ProjectInfo;
+  projectRecent: RecentProject[];
+  projectClose: { closed: boolean };
+  projectOverview: ProjectOverviewInfo;
+  frameList: FrameEntry[];
+  frameGet: FrameData;
+  maskSave: MaskSaved;
+  maskSetStatus: MaskSaved;
+}
+
+export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';
+
+export interface ProjectInfo {
+  readonly dir: string;
+  readonly name: string;
+}
+
+export interface RecentProject extends ProjectInfo {
+  readonly openedAt: string;
+  /** False when the folder no longer holds a project. */
+  readonly exists: boolean;
+}
+
+export interface ProjectOverviewInfo extends ProjectInfo {
+  readonly datasets: number;
+  readonly clips: number;
+  readonly frames: number;
+  readonly keyframes: number;
+  readonly suggested: number;
+  readonly masks: Record<MaskStatusName, number>;
+  readonly selectionRounds: number;
+  readonly runs: number;
+}
+
+/** A frame in the labelling queue, with why it is there. */
+export interface FrameEntry {
+  readonly frameId: number;
+  readonly imagePath: string;
+  readonly split: string;
+  readonly width: number;
+  readonly height: number;
+  readonly status: MaskStatusName;
+  /** 'suggested' (a selection round picked it) or 'keyframe' (the dataset's labelled frame). */
+  readonly source: 'suggested' | 'keyframe';
+  readonly rank: number | null;
+  readonly method: string | null;
+  readonly score: number | null;
+  readonly diversityScore: number | null;
+  readonly uncertaintyScore: number | null;
+}
+
+/** A frame to paint: its image as a data URL and its saved mask, if any. */
+export interface FrameData {
+  readonly frameId: number;
+  readonly imagePath: string;
+  readonly width: number;
+  readonly height: number;
+  readonly imageDataUrl: string;
+  /** Saved mask bytes (trainIds, row-major) in base64; null when none is saved. */
+  readonly maskBase64: string | null;
+  /** 0 while no mask is saved. */
+  readonly maskVersion: number;
+  readonly status: MaskStatusName;
+}
+
+export interface MaskSaved {
+  readonly frameId: number;
+  readonly version: number;
+  readonly status: MaskStatusName;
 }
 
 /** Events the core pushes to every connected UI (progress of long work...). */

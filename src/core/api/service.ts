@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { projectOverview } from '../store';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi } from './contract';
+import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
+import { ProjectSession } from './projectSession';
+import { defaultRecentFile, listRecent, rememberRecent } from './recentProjects';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -14,14 +19,60 @@ export type EventSink = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) =>
 /** The API's implementation over the core; the Electron main process and the host share it. */
 export function createService(
   shell: AppInfo['shell'],
-  opts: { version?: string; emit?: EventSink } = {},
-): DepthsegApi {
+  opts: { version?: string; emit?: EventSink; recentFile?: string; author?: string } = {},
+): DepthsegApi & { close(): void } {
   const version = opts.version ?? packageVersion();
+  const recentFile = opts.recentFile ?? defaultRecentFile();
+  const author = opts.author ?? safeUserName();
+  const session = new ProjectSession();
+  const remember = <T extends { dir: string; name: string }>(p: T): T => {
+    rememberRecent(recentFile, p);
+    return p;
+  };
   return {
     async appInfo() {
       return { name: 'DepthSeg Workbench', version, shell };
     },
+    async projectCreate(p) {
+      return remember(await session.create(p));
+    },
+    async projectOpen(p) {
+      return remember(session.openDir(p.dir));
+    },
+    async projectRecent() {
+      return listRecent(recentFile);
+    },
+    async projectClose() {
+      return { closed: session.close() };
+    },
+    async projectOverview() {
+      const { store, project } = session.open;
+      return { ...session.info, ...projectOverview(store, project.id) };
+    },
+    async frameList(p) {
+      return frameList(session, p);
+    },
+    async frameGet(p) {
+      return frameGet(session, p.frameId);
+    },
+    async maskSave(p) {
+      return maskSave(session, p, author);
+    },
+    async maskSetStatus(p) {
+      return maskSetStatus(session, p.frameId, p.status);
+    },
+    close() {
+      session.close();
+    },
   };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'annotator';
+  } catch {
+    return 'annotator';
+  }
 }
 
 /** Runs a validated call on the service. */

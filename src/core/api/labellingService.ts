@@ -1,0 +1,116 @@
+/** The labelling queue, frames to paint and their masks, over the open project. */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { DataError } from '../errors';
+import {
+  getDataset,
+  getFrame,
+  getClip,
+  getMaskRow,
+  listFrames,
+  listMasks,
+  listSuggestions,
+  loadMask,
+  saveMask,
+  setMaskStatus,
+  type MaskStatus,
+} from '../store';
+import { confinedFile } from './confinedFile';
+import type { ApiParams, FrameData, FrameEntry, MaskSaved } from './contract';
+import type { ProjectSession } from './projectSession';
+
+const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+
+/** Suggested frames in the order proposed; without any selection round, the datasets' keyframes. */
+export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): FrameEntry[] {
+  const { store, project } = session.open;
+  const suggestions = listSuggestions(store, project.id);
+  let entries: FrameEntry[];
+  if (suggestions.length > 0) {
+    entries = suggestions.map((s) => {
+      const f = getFrame(store, s.frameId);
+      return {
+        frameId: f.id,
+        imagePath: f.imagePath,
+        split: f.split,
+        width: f.width,
+        height: f.height,
+        status: s.status,
+        source: 'suggested',
+        rank: s.rank,
+        method: s.method,
+        score: s.score,
+        diversityScore: s.diversityScore,
+        uncertaintyScore: s.uncertaintyScore,
+      };
+    });
+  } else {
+    const status = new Map(listMasks(store, { projectId: project.id }).map((m) => [m.frameId, m.status]));
+    entries = session
+      .datasets()
+      .flatMap((d) => listFrames(store, { datasetId: d.id, keyframesOnly: true, split: 'train' }))
+      .map((f) => ({
+        frameId: f.id,
+        imagePath: f.imagePath,
+        split: f.split,
+        width: f.width,
+        height: f.height,
+        status: status.get(f.id) ?? 'todo',
+        source: 'keyframe',
+        rank: null,
+        method: null,
+        score: null,
+        diversityScore: null,
+        uncertaintyScore: null,
+      }));
+  }
+  if (p.status) entries = entries.filter((e) => e.status === p.status);
+  return p.limit ? entries.slice(0, p.limit) : entries;
+}
+
+function checkInProject(session: ProjectSession, frameId: number): void {
+  const { store, project } = session.open;
+  const frame = getFrame(store, frameId);
+  const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
+  if (dataset.projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
+}
+
+export async function frameGet(session: ProjectSession, frameId: number): Promise<FrameData> {
+  const { store } = session.open;
+  checkInProject(session, frameId);
+  const frame = getFrame(store, frameId);
+  const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
+  const file = confinedFile(dataset.rootPath, frame.imagePath, session.allowedRoots());
+  const mime = MIME[extname(file).toLowerCase()];
+  if (!mime) throw new DataError(file, `cannot be shown: ${extname(file) || 'no extension'} is not png, jpg or webp`);
+  const saved = await loadMask(store, frameId);
+  const row = saved?.row ?? getMaskRow(store, frameId);
+  return {
+    frameId,
+    imagePath: frame.imagePath,
+    width: frame.width,
+    height: frame.height,
+    imageDataUrl: `data:${mime};base64,${readFileSync(file).toString('base64')}`,
+    maskBase64: saved ? Buffer.from(saved.mask.data.buffer, saved.mask.data.byteOffset, saved.mask.data.byteLength).toString('base64') : null,
+    maskVersion: row?.version ?? 0,
+    status: row?.status ?? 'todo',
+  };
+}
+
+export async function maskSave(session: ProjectSession, p: ApiParams<'maskSave'>, author: string): Promise<MaskSaved> {
+  const { store } = session.open;
+  checkInProject(session, p.frameId);
+  const bytes = Buffer.from(p.maskBase64, 'base64');
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const row = await saveMask(store, p.frameId, { width: p.width, height: p.height, data }, author, {
+    expectedVersion: p.expectedVersion,
+    ...(p.status ? { status: p.status } : {}),
+  });
+  return { frameId: row.frameId, version: row.version, status: row.status };
+}
+
+export function maskSetStatus(session: ProjectSession, frameId: number, status: MaskStatus): MaskSaved {
+  checkInProject(session, frameId);
+  const row = setMaskStatus(session.open.store, frameId, status);
+  return { frameId, version: row.version, status: row.status };
+}
