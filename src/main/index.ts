@@ -7,6 +7,7 @@ import { createService, dispatch } from '../core/api/service';
 
 const service = createService('electron', {
   version: app.getVersion(),
+  recentFile: join(app.getPath('userData'), 'recent-projects.json'),
   emit: (event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT_CHANNEL, event, payload);
   },

@@ -1,15 +1,37 @@
 import { test as base, expect } from '@playwright/test';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { hasChromium, chromiumPath } from '../../playwright.config';
 import { createService } from '../../src/core/api/service';
 import { startHost, type RunningHost } from '../../src/host/server';
 
 /** A page test with the workbench host running on loopback, serving the built renderer. */
-export const test = base.extend<{ host: RunningHost }>({
-  host: async ({}, use) => {
+export const test = base.extend<{
+  host: RunningHost;
+  /** The service behind the host (the same instance), to check what the UI stored. */
+  service: ReturnType<typeof createService>;
+  /** A fresh temp folder for projects, removed after the test. */
+  workDir: string;
+}>({
+  workDir: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'depthseg-e2e-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  service: async ({ workDir }, use) => {
     let host: RunningHost | null = null;
-    const service = createService('host', { emit: (e, p) => host?.emit(e, p) });
-    host = await startHost(service, { rendererDir: resolve('out/renderer') });
+    const service = createService('host', {
+      emit: (e, p) => host?.emit(e, p),
+      recentFile: join(workDir, 'config', 'recent-projects.json'),
+      author: 'e2e',
+    });
+    await use(service);
+    service.close();
+    void host;
+  },
+  host: async ({ service }, use) => {
+    const host = await startHost(service, { rendererDir: resolve('out/renderer') });
     await use(host);
     await host.close();
   },

@@ -1,0 +1,78 @@
+import type { Page } from '@playwright/test';
+import { join } from 'node:path';
+import { test, expect } from './hostFixture';
+
+/** Drags across the middle of the annotator viewport with the brush. */
+async function stroke(page: Page, dy: number): Promise<void> {
+  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  const y = box.y + box.height / 2 + dy;
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.3 + i * 0.04), y);
+  await page.mouse.up();
+}
+
+const painted = (maskBase64: string | null): number =>
+  maskBase64 === null ? 0 : [...Buffer.from(maskBase64, 'base64')].filter((v) => v !== 255).length;
+
+test('create from synthetic data, paint, undo, paint, autosave, reload, mark done', async ({ page, host, service, workDir }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(host.url);
+  const dir = join(workDir, 'street');
+  await page.getByTestId('project-dir').fill(dir);
+  await page.getByTestId('source-synthetic').check();
+  await page.getByTestId('synth-sequences').fill('2');
+  await page.getByTestId('synth-height').fill('64');
+  await page.getByTestId('synth-width').fill('128');
+  await page.getByTestId('create-project').click();
+
+  await expect(page.getByTestId('overview')).toBeVisible();
+  await expect(page.getByTestId('stat-frames')).not.toHaveText('0');
+  await page.getByTestId('go-queue').click();
+  await page.getByTestId('open-frame').first().click();
+
+  const save = page.getByTestId('save-state');
+  await expect(page.getByTestId('frame-path')).toBeVisible();
+  await expect(page.getByTestId('annotator-viewport')).toBeVisible();
+  const frameId = (await service.frameList({}))[0]!.frameId;
+
+  await stroke(page, 0);
+  await expect(save).toHaveAttribute('data-state', 'saved');
+  await expect(save).toHaveAttribute('data-version', '1');
+  expect(painted((await service.frameGet({ frameId })).maskBase64)).toBeGreaterThan(0);
+
+  await page.getByTestId('undo').click();
+  await expect(save).toHaveAttribute('data-version', '2');
+  expect(painted((await service.frameGet({ frameId })).maskBase64)).toBe(0);
+
+  await stroke(page, 5);
+  await expect(save).toHaveAttribute('data-version', '3');
+  await expect(save).toHaveAttribute('data-state', 'saved');
+  const before = (await service.frameGet({ frameId })).maskBase64;
+  expect(painted(before)).toBeGreaterThan(0);
+
+  await page.reload();
+  await expect(page.getByTestId('frame-path')).toBeVisible();
+  await expect(save).toHaveAttribute('data-version', '3');
+  expect((await service.frameGet({ frameId })).maskBase64).toBe(before);
+
+  await page.getByTestId('mark-done').click();
+  await expect.poll(async () => (await service.frameGet({ frameId })).status).toBe('done');
+  expect((await service.frameGet({ frameId })).maskBase64).toBe(before);
+  await page.getByTestId('nav-queue').click();
+  await expect(page.getByTestId(`queue-row-${frameId}`)).toContainText('done');
+  expect(errors).toEqual([]);
+});
+
+test('the start screen lists a recent project and opens it', async ({ page, host, service, workDir }) => {
+  const dir = join(workDir, 'p');
+  await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 2 } });
+  await service.projectClose({});
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button', { name: 'p' }).click();
+  await expect(page.getByTestId('project-name')).toHaveText('p');
+  await expect(page.getByTestId('overview')).toBeVisible();
+});
