@@ -6,6 +6,9 @@ import { hasChromium, chromiumPath } from '../../playwright.config';
 import { createService } from '../../src/core/api/service';
 import { startHost, type RunningHost } from '../../src/host/server';
 
+/** The host serving each test's service, so the service's events reach the page. */
+const hostOf = new WeakMap<object, RunningHost>();
+
 /** A page test with the workbench host running on loopback, serving the built renderer. */
 export const test = base.extend<{
   host: RunningHost;
@@ -20,18 +23,17 @@ export const test = base.extend<{
     rmSync(dir, { recursive: true, force: true });
   },
   service: async ({ workDir }, use) => {
-    let host: RunningHost | null = null;
-    const service = createService('host', {
-      emit: (e, p) => host?.emit(e, p),
+    const service: ReturnType<typeof createService> = createService('host', {
+      emit: (e, p) => hostOf.get(service)?.emit(e, p),
       recentFile: join(workDir, 'config', 'recent-projects.json'),
       author: 'e2e',
     });
     await use(service);
     service.close();
-    void host;
   },
   host: async ({ service }, use) => {
     const host = await startHost(service, { rendererDir: resolve('out/renderer') });
+    hostOf.set(service, host);
     await use(host);
     await host.close();
   },
