@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       await page.getByTestId('open-frame').first().click();
       await page.getByTestId('annotator-viewport').locator('canvas').first().waitFor();
       await page.getByTestId('save-state').waitFor();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       open.push(performance.now() - t);
     }
 
@@ -112,14 +112,10 @@ async function main(): Promise<void> {
       }
       await page.mouse.up();
       const t = performance.now();
-      await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.getAttribute('data-state') === 'saved');
+      await page.waitForFunction("document.querySelector('[data-testid=save-state]')?.getAttribute('data-state') === 'saved'");
       uiSave.push(performance.now() - t);
     }
-    const frames = await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __run: boolean };
-      w.__run = false;
-      return w.__frames.slice(2);
-    });
+    const frames = ((await page.evaluate('(window.__run = false, window.__frames)')) as number[]).slice(2);
     // Frames during the saves (the waits) are idle; keep all, and say so.
     const load1 = loadavg()[0]!;
     const out = {
