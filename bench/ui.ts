@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       }
       await page.mouse.up();
       const t = performance.now();
-      await page.waitForFunction("document.querySelector('[data-testid=save-state]')?.getAttribute('data-state') === 'saved'");
+      await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
       uiSave.push(performance.now() - t);
     }
     const frames = ((await page.evaluate('(window.__run = false, window.__frames)')) as number[]).slice(2);
