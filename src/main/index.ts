@@ -1,6 +1,6 @@
 // Electron main process: a thin shell. It opens the window and routes API calls from the
 // preload to the core service; all logic lives in src/core.
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
 import { API_CHANNEL, API_EVENT_CHANNEL, validateCall } from '../core/api/contract';
 import { createService, dispatch } from '../core/api/service';
@@ -48,12 +48,16 @@ function createWindow(): void {
 }
 
 app.whenReady().then(() => {
+  // The app asks for no camera, microphone, notifications...: refuse every permission.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   wireApi();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
 });
+
+app.on('will-quit', () => service.close());
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
