@@ -76,3 +76,21 @@ test('the start screen lists a recent project and opens it', async ({ page, host
   await expect(page.getByTestId('project-name')).toHaveText('p');
   await expect(page.getByTestId('overview')).toBeVisible();
 });
+
+test('a save from another window first shows a conflict and the stroke is not written over it', async ({ page, host, service, workDir }) => {
+  await service.projectCreate({ dir: join(workDir, 'c'), synthetic: { sequences: 2, height: 64, width: 128, seed: 4 } });
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await page.getByTestId('go-queue').click();
+  await page.getByTestId('open-frame').first().click();
+  await expect(page.getByTestId('annotator-viewport')).toBeVisible();
+  const f = await service.frameGet({ frameId: (await service.frameList({}))[0]!.frameId });
+  const other = Buffer.alloc(f.width * f.height, 2).toString('base64');
+  await service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: other, expectedVersion: 0 });
+
+  await stroke(page, 0);
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'conflict');
+  await expect(page.getByTestId('save-state')).toContainText('another window saved this frame first');
+  const stored = await service.frameGet({ frameId: f.frameId });
+  expect([stored.maskVersion, stored.maskBase64]).toEqual([1, other]);
+});
