@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { markRaw } from 'vue';
 import type { FrameData, MaskStatusName } from '../../../core/api/contract';
 import { api } from '../api/bridge';
-import { base64ToBytes, bytesToBase64 } from '../api/bytes';
+import { base64ToBytes, bytesToBase64Async } from '../api/bytes';
 import { Autosave, type SaveState } from './autosave';
 import { useProjectStore } from './project';
 
@@ -47,7 +47,7 @@ export const useAnnotateStore = defineStore('annotate', {
                 frameId: f.frameId,
                 width: f.width,
                 height: f.height,
-                maskBase64: bytesToBase64(mask),
+                maskBase64: await bytesToBase64Async(mask),
                 expectedVersion,
               });
               this.status = r.status;
