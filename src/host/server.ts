@@ -132,7 +132,12 @@ export async function startHost(service: DepthsegApi, opts: HostOptions = {}): P
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((ok) => wss.close(() => ok()));
-      await new Promise<void>((ok) => http.close(() => ok()));
+      // close() alone waits for the browser's idle keep-alive connections, which may never
+      // end while the page stays open; drop them so closing cannot hang.
+      await new Promise<void>((ok) => {
+        http.close(() => ok());
+        http.closeAllConnections();
+      });
     },
   };
 }

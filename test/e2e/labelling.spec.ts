@@ -2,6 +2,14 @@ import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import { test, expect } from './hostFixture';
 
+// Fail with a message instead of hanging until the test's own timeout.
+test.use({ actionTimeout: 15_000 });
+
+/** Waits until the annotator shows its frame. */
+async function canvasReady(page: Page): Promise<void> {
+  await expect(page.locator('section.annotate[data-ready=true]')).toBeVisible({ timeout: 15_000 });
+}
+
 /** Drags across the middle of the annotator viewport with the brush. */
 async function stroke(page: Page, dy: number): Promise<void> {
   const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
@@ -36,7 +44,7 @@ test('create from synthetic data, paint, undo, paint, autosave, reload, mark don
 
   const save = page.getByTestId('save-state');
   await expect(page.getByTestId('frame-path')).toBeVisible();
-  await expect(page.getByTestId('annotator-viewport')).toBeVisible();
+  await canvasReady(page);
   const frameId = (await service.frameList({}))[0]!.frameId;
 
   await stroke(page, 0);
@@ -55,7 +63,7 @@ test('create from synthetic data, paint, undo, paint, autosave, reload, mark don
   expect(painted(before)).toBeGreaterThan(0);
 
   await page.reload();
-  await expect(page.getByTestId('frame-path')).toBeVisible();
+  await canvasReady(page);
   await expect(save).toHaveAttribute('data-version', '3');
   expect((await service.frameGet({ frameId })).maskBase64).toBe(before);
 
@@ -83,7 +91,7 @@ test('a save from another window first shows a conflict and the stroke is not wr
   await page.getByTestId('recent-list').getByRole('button').first().click();
   await page.getByTestId('go-queue').click();
   await page.getByTestId('open-frame').first().click();
-  await expect(page.getByTestId('annotator-viewport')).toBeVisible();
+  await canvasReady(page);
   const f = await service.frameGet({ frameId: (await service.frameList({}))[0]!.frameId });
   const other = Buffer.alloc(f.width * f.height, 2).toString('base64');
   await service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: other, expectedVersion: 0 });
