@@ -1,7 +1,7 @@
 /**
  * UI benchmark (Playwright, JSON on stdout): on a 2048x1024 frame served through the host,
  *  - frame time while painting (requestAnimationFrame intervals while the button is down),
- *  - time to open a frame (click "Label" -> the canvas shows it),
+ *  - time to open a frame (click "Label" -> the canvas says ready, then two animation frames),
  *  - time to save a mask (API round trip through the service, and stroke end -> "saved" in
  *    the UI, which includes the 250 ms autosave debounce).
  * Run: node bin/run-ts.mjs bench/ui.ts   (builds the renderer first; needs /usr/bin/chromium)
@@ -81,8 +81,7 @@ async function main(): Promise<void> {
       await page.getByTestId('nav-queue').click();
       const t = performance.now();
       await page.getByTestId('open-frame').first().click();
-      await page.getByTestId('annotator-viewport').locator('canvas').first().waitFor();
-      await page.getByTestId('save-state').waitFor();
+      await page.locator('section.annotate[data-ready=true]').waitFor();
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       open.push(performance.now() - t);
     }
