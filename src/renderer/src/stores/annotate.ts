@@ -2,7 +2,8 @@ import { defineStore } from 'pinia';
 import { markRaw } from 'vue';
 import type { FrameData, MaskStatusName } from '../../../core/api/contract';
 import { api } from '../api/bridge';
-import { base64ToBytes, bytesToBase64Async } from '../api/bytes';
+import { base64ToBytes } from '../api/bytes';
+import { bytesToBase64Async } from '../api/bytesAsync';
 import { Autosave, type SaveState } from './autosave';
 import { useProjectStore } from './project';
 
