@@ -115,3 +115,9 @@ export function checkSameSize(imageFile: string, image: Size, labelFile: string,
     );
   }
 }
+
+/** How a dataset's label file is encoded, from the dataset's format and the file's name. */
+export function labelEncodingOf(format: 'cityscapes' | 'camvid' | 'frames', path: string): LabelEncoding {
+  if (format === 'camvid') return 'camvid';
+  return path.endsWith('_labelTrainIds.png') ? 'cityscapes-trainIds' : 'cityscapes-labelIds';
+}

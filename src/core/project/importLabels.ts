@@ -1,4 +1,4 @@
-import { loadLabel, type LabelEncoding } from '../data';
+import { labelEncodingOf, loadLabel } from '../data';
 import {
   datasetFile,
   getDataset,
@@ -7,7 +7,6 @@ import {
   listDatasets,
   listFrames,
   saveMask,
-  type Dataset,
   type Frame,
 } from '../store';
 import type { OpenProject } from './openProject';
@@ -29,11 +28,6 @@ export interface ImportLabelsSummary {
   readonly candidates: number;
 }
 
-function encodingOf(dataset: Dataset, labelPath: string): LabelEncoding {
-  if (dataset.format === 'camvid') return 'camvid';
-  return labelPath.endsWith('_labelTrainIds.png') ? 'cityscapes-trainIds' : 'cityscapes-labelIds';
-}
-
 /**
  * Imports a dataset's own label PNGs (Cityscapes gtFine, CamVid annotations) as finished masks,
  * counted as annotated. Existing masks are kept unless `overwrite`.
@@ -53,7 +47,7 @@ export async function importLabels(p: OpenProject, opts: ImportLabelsOptions = {
       const datasetId = getClip(store, f.clipId).datasetId;
       const dataset = datasets.get(datasetId) ?? getDataset(store, datasetId);
       const path = datasetFile(dataset, f.gtLabelPath!);
-      const label = await loadLabel({ path, encoding: encodingOf(dataset, path) });
+      const label = await loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) });
       await saveMask(store, f.id, { width: label.width, height: label.height, data: label.data }, opts.author ?? 'import', {
         status: 'done',
       });

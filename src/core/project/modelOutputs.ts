@@ -1,6 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readRgb, readU16, type RasterU8 } from '../data/imageIo';
-import { loadLabel, type LabelEncoding } from '../data';
+import { labelEncodingOf, loadLabel } from '../data';
 import { MAX_DEPTH, MIN_DEPTH } from '../ml/geometry';
 import { datasetFile, getClip, getDataset, type Dataset, type Frame, type ProjectStore } from '../store';
 
@@ -21,17 +21,12 @@ export function frameImage(store: ProjectStore, frame: Frame, size: { height: nu
   return readRgb(datasetFile(frameDataset(store, frame), frame.imagePath), size);
 }
 
-function labelEncoding(dataset: Dataset, path: string): LabelEncoding {
-  if (dataset.format === 'camvid') return 'camvid';
-  return path.endsWith('_labelTrainIds.png') ? 'cityscapes-trainIds' : 'cityscapes-labelIds';
-}
-
 /** The dataset's own label of a frame as trainIds at `size` (nearest), or null. */
 export async function frameGroundTruth(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<RasterU8 | null> {
   if (!frame.gtLabelPath) return null;
   const dataset = frameDataset(store, frame);
   const path = datasetFile(dataset, frame.gtLabelPath);
-  return loadLabel({ path, encoding: labelEncoding(dataset, path) }, size);
+  return loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) }, size);
 }
 
 /** Ground-truth depth in metres at `size` (nearest; 0 = none), or null where the dataset has none. */
