@@ -62,6 +62,26 @@ export const API_PARAMS = {
     })
     .strict(),
   maskSetStatus: z.object({ frameId: z.number().int().min(1), status: maskStatus }).strict(),
+  // Review: a trained model's output per frame, and a segmentation run's evaluation.
+  /** The project's training runs, newest last, and which runs the review shows by default. */
+  reviewRuns: z.object({}).strict(),
+  /** Frames to review: the labelled frame of every clip (val first) and the suggested frames. */
+  reviewFrames: z.object({ split: z.enum(['train', 'val', 'test']).optional(), limit: z.number().int().min(1).max(100000).optional() }).strict(),
+  /** One frame: image, prediction, depth, ground truth and error map (absent parts say why). */
+  reviewFrame: z
+    .object({ frameId: z.number().int().min(1), segRunId: z.number().int().min(1).optional(), depthRunId: z.number().int().min(1).optional() })
+    .strict(),
+  /** A segmentation run's prediction of a frame at the frame's size, with the class ids ("start from the prediction"). */
+  reviewPrediction: z.object({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }).strict(),
+  /** The SDE depth of a frame as a colour image at the frame's size (the annotator's second layer). */
+  reviewDepth: z.object({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }).strict(),
+  /** A segmentation run's per-class IoU and confusion matrix (the latest finished run when none is named). */
+  reviewEvaluation: z.object({ runId: z.number().int().min(1).optional() }).strict(),
+  /** Two segmentation runs side by side: per-class IoU and the mIoU difference (b - a). */
+  reviewCompare: z
+    .object({ runA: z.number().int().min(1), runB: z.number().int().min(1) })
+    .strict()
+    .refine((p) => p.runA !== p.runB, { message: 'choose two different runs to compare' }),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -79,6 +99,13 @@ export interface ApiResults {
   frameGet: FrameData;
   maskSave: MaskSaved;
   maskSetStatus: MaskSaved;
+  reviewRuns: ReviewRuns;
+  reviewFrames: ReviewFrameEntry[];
+  reviewFrame: ReviewFrameData;
+  reviewPrediction: FramePrediction;
+  reviewDepth: FrameDepthImage;
+  reviewEvaluation: RunEvaluation | null;
+  reviewCompare: RunComparison;
 }
 
 export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';
@@ -140,6 +167,125 @@ export interface MaskSaved {
   readonly frameId: number;
   readonly version: number;
   readonly status: MaskStatusName;
+}
+
+export type RunKindName = 'sde' | 'seg' | 'student';
+export type RunStatusName = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** A training run as the review lists it. */
+export interface RunSummary {
+  readonly id: number;
+  readonly kind: RunKindName;
+  readonly mode: string | null;
+  readonly status: RunStatusName;
+  readonly parentRunId: number | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  /** Step of its newest checkpoint; null while it has none. */
+  readonly checkpointStep: number | null;
+  /** What its newest checkpoint's model outputs can show. */
+  readonly segments: boolean;
+  readonly depth: boolean;
+  /** Its last evaluated mIoU (0..100); null where none was recorded. */
+  readonly miou: number | null;
+}
+
+export interface ReviewRuns {
+  readonly runs: RunSummary[];
+  /** The runs shown when none is chosen: the newest finished segmentation run; the newest finished SDE run (else a multi-task segmentation run). */
+  readonly latestSeg: number | null;
+  readonly latestDepth: number | null;
+}
+
+export interface ReviewFrameEntry {
+  readonly frameId: number;
+  readonly imagePath: string;
+  readonly split: 'train' | 'val' | 'test';
+  readonly width: number;
+  readonly height: number;
+  /** The dataset brings a label, or an annotator finished a mask. */
+  readonly hasGroundTruth: boolean;
+  readonly maskStatus: MaskStatusName;
+}
+
+/** Which model (run and checkpoint step) an output comes from. */
+export interface ModelRef {
+  readonly runId: number;
+  readonly kind: RunKindName;
+  readonly mode: string | null;
+  readonly step: number;
+}
+
+/** A prediction at the frame's size (nearest-neighbour from the model's input size). */
+export interface FramePrediction extends ModelRef {
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  /** Cityscapes colours, PNG data URL. */
+  readonly dataUrl: string;
+  /** trainIds, one byte per pixel, row-major, base64. */
+  readonly classIdsBase64: string;
+}
+
+/** Predicted disparity coloured (bright = near) as a PNG data URL at the frame's size. */
+export interface FrameDepthImage extends ModelRef {
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  readonly dataUrl: string;
+}
+
+export interface ReviewFrameData {
+  readonly frameId: number;
+  readonly imagePath: string;
+  readonly split: 'train' | 'val' | 'test';
+  readonly width: number;
+  readonly height: number;
+  readonly imageDataUrl: string;
+  /** Without the class ids (the review does not need them). */
+  readonly prediction: Omit<FramePrediction, 'classIdsBase64'> | null;
+  readonly depth: FrameDepthImage | null;
+  /** 'mask': a finished (or, without one, in-progress) mask painted here; 'dataset': the dataset's own label. */
+  readonly groundTruth: { readonly source: 'mask' | 'dataset'; readonly dataUrl: string } | null;
+  /** Red where the prediction differs from the ground truth, grey where it agrees, black where ignored. */
+  readonly error: {
+    readonly dataUrl: string;
+    readonly labelledPixels: number;
+    readonly wrongPixels: number;
+    /** Pixel accuracy on this frame, 0..100. */
+    readonly accuracy: number;
+  } | null;
+  /** Why a part is absent, in words. */
+  readonly notes: string[];
+}
+
+export interface ClassIou {
+  readonly trainId: number;
+  readonly name: string;
+  /** 0..100; null where the class occurs neither in the ground truth nor in the predictions. */
+  readonly iou: number | null;
+}
+
+export interface RunEvaluation {
+  readonly run: RunSummary;
+  /** The step the numbers are from; null where the run recorded no evaluation. */
+  readonly step: number | null;
+  /** 'checkpoint': the checkpoint's metrics (with the confusion matrix); 'metrics': the logged val/ metrics. */
+  readonly source: 'checkpoint' | 'metrics' | 'none';
+  readonly miou: number | null;
+  readonly perClass: ClassIou[];
+  /** counts[groundTruth][prediction], 19 x 19; null where not recorded. */
+  readonly confusion: number[][] | null;
+  /** val/miou over the run's evaluation steps. */
+  readonly history: { readonly step: number; readonly miou: number }[];
+}
+
+export interface RunComparison {
+  readonly a: RunEvaluation;
+  readonly b: RunEvaluation;
+  /** b - a; null where either has no mIoU. */
+  readonly miouDelta: number | null;
+  readonly perClass: { readonly trainId: number; readonly name: string; readonly a: number | null; readonly b: number | null; readonly delta: number | null }[];
 }
 
 /** Events the core pushes to every connected UI (progress of long work...). */

@@ -3,7 +3,9 @@ import { userInfo } from 'node:os';
 import { projectOverview } from '../store';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi } from './contract';
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
+import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
+import { reviewCompare, reviewDepth, reviewEvaluation, reviewFrame, reviewFrames, reviewPrediction, reviewRuns } from './reviewService';
 import { defaultRecentFile, listRecent, rememberRecent } from './recentProjects';
 
 function packageVersion(): string {
@@ -25,6 +27,8 @@ export function createService(
   const recentFile = opts.recentFile ?? defaultRecentFile();
   const author = opts.author ?? safeUserName();
   const session = new ProjectSession();
+  /** Trained models loaded for review, one per run; emptied when the project changes. */
+  const models = new ModelCache();
   const remember = <T extends { dir: string; name: string }>(p: T): T => {
     rememberRecent(recentFile, p);
     return p;
@@ -34,15 +38,18 @@ export function createService(
       return { name: 'DepthSeg Workbench', version, shell };
     },
     async projectCreate(p) {
+      models.clear();
       return remember(await session.create(p));
     },
     async projectOpen(p) {
+      models.clear();
       return remember(session.openDir(p.dir));
     },
     async projectRecent() {
       return listRecent(recentFile);
     },
     async projectClose() {
+      models.clear();
       return { closed: session.close() };
     },
     async projectOverview() {
@@ -61,7 +68,29 @@ export function createService(
     async maskSetStatus(p) {
       return maskSetStatus(session, p.frameId, p.status);
     },
+    async reviewRuns() {
+      return reviewRuns(session);
+    },
+    async reviewFrames(p) {
+      return reviewFrames(session, p);
+    },
+    async reviewFrame(p) {
+      return reviewFrame(session, models, p);
+    },
+    async reviewPrediction(p) {
+      return reviewPrediction(session, models, p);
+    },
+    async reviewDepth(p) {
+      return reviewDepth(session, models, p);
+    },
+    async reviewEvaluation(p) {
+      return reviewEvaluation(session, p);
+    },
+    async reviewCompare(p) {
+      return reviewCompare(session, p);
+    },
     close() {
+      models.clear();
       session.close();
     },
   };

@@ -1,0 +1,286 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCall } from '../../src/core/api/contract';
+import { ModelCache } from '../../src/core/api/modelCache';
+import { createService } from '../../src/core/api/service';
+import { TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
+import { loadModelFromFolder } from '../../src/core/ml/nets';
+import { predictSegmentation } from '../../src/core/ml/predict';
+import { frameImage } from '../../src/core/project/modelOutputs';
+import { openProject, type OpenProject } from '../../src/core/project/openProject';
+import { latestModel } from '../../src/core/project/projectModels';
+import { addCheckpoint, getFrame, type TrainingRun } from '../../src/core/store';
+import { FIXTURE_SIZE, FIXTURE_TRAIN_IDS, freshDirs, writeCityscapesFixture } from '../data/fixtures';
+import { useCpuEngine } from '../ml/nets/netSetup';
+import { MODEL_SIZE, addFinishedRun, buildNet, saveCheckpoint, segMetrics } from './savedRuns';
+
+const dirs = freshDirs();
+const { width: W, height: H } = FIXTURE_SIZE;
+
+async function decodePng(dataUrl: string): Promise<{ width: number; height: number; channels: number; data: Uint8Array }> {
+  expect(dataUrl.startsWith('data:image/png;base64,')).toBe(true);
+  const { data, info } = await sharp(Buffer.from(dataUrl.split(',')[1]!, 'base64')).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data) };
+}
+
+/** The dataset label of the fixture's frames: four vertical bands of trainIds. */
+const fixtureGt = (x: number): number => FIXTURE_TRAIN_IDS[Math.floor((x * FIXTURE_TRAIN_IDS.length) / W)]!;
+
+describe('review API over a real project with saved tiny models', () => {
+  const service = createService('host', { version: '1.0.0', recentFile: join(dirs('review-config'), 'recent.json'), author: 'tester' });
+  let dir = '';
+  let p: OpenProject;
+  let segOld: TrainingRun;
+  let segNew: TrainingRun;
+  let sde: TrainingRun;
+  let valFrameId = 0;
+  let trainFrameId = 0;
+  const metricsOld = segMetrics(0.4);
+  const metricsNew = segMetrics(0.8, 17);
+
+  beforeAll(async () => {
+    await useCpuEngine();
+    const data = dirs('review-data');
+    await writeCityscapesFixture(data);
+    dir = join(dirs('review-project'), 'proj');
+    await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
+    // The training loops write through their own connection to the same database.
+    p = openProject(dir);
+    segOld = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'scratch', metrics: metricsOld, seed: 1 });
+    sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 2 });
+    segNew = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'transfer', metrics: metricsNew, seed: 3 });
+    const frames = await service.reviewFrames({});
+    valFrameId = frames.find((f) => f.split === 'val')!.frameId;
+    trainFrameId = frames.find((f) => f.split === 'train')!.frameId;
+  });
+
+  afterAll(() => {
+    service.close();
+    p.close();
+  });
+
+  it('lists the runs with their checkpoints, outputs and mIoU, and picks the newest finished ones', async () => {
+    const r = await service.reviewRuns({});
+    expect(r.runs.map((s) => [s.id, s.kind, s.mode, s.status, s.checkpointStep, s.segments, s.depth])).toEqual([
+      [segOld.id, 'seg', 'scratch', 'done', 100, true, false],
+      [sde.id, 'sde', null, 'done', 100, false, true],
+      [segNew.id, 'seg', 'transfer', 'done', 100, true, false],
+    ]);
+    expect(r.runs[0]!.miou).toBeCloseTo(metricsOld.miou, 9);
+    expect(r.runs[1]!.miou).toBeNull();
+    expect([r.latestSeg, r.latestDepth]).toEqual([segNew.id, sde.id]);
+  });
+
+  it('lists the labelled frames of every split, val first, with ground truth and mask status', async () => {
+    const frames = await service.reviewFrames({});
+    expect(frames.map((f) => f.split)).toEqual(['val', 'train', 'train']);
+    expect(frames.every((f) => f.hasGroundTruth && f.maskStatus === 'todo' && f.width === W && f.height === H)).toBe(true);
+    expect((await service.reviewFrames({ split: 'train', limit: 1 })).map((f) => f.frameId)).toEqual([frames[1]!.frameId]);
+  });
+
+  it("predicts a frame with the newest segmentation run: the model's own classes, at the frame's size, coloured", async () => {
+    const pred = await service.reviewPrediction({ frameId: valFrameId });
+    expect([pred.runId, pred.kind, pred.mode, pred.step, pred.width, pred.height]).toEqual([segNew.id, 'seg', 'transfer', 100, W, H]);
+
+    // The same model run by hand on the frame at its input size, sampled at the frame's pixel centres.
+    const model = await loadModelFromFolder(latestModel(p.store, p.project.id, 'seg')!.modelDir);
+    const [own] = await predictSegmentation(model, [await frameImage(p.store, getFrame(p.store, valFrameId), MODEL_SIZE)]);
+    model.dispose();
+    const ids = new Uint8Array(Buffer.from(pred.classIdsBase64, 'base64'));
+    expect(ids.length).toBe(W * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const sx = Math.floor(((x + 0.5) * MODEL_SIZE.width) / W);
+        const sy = Math.floor(((y + 0.5) * MODEL_SIZE.height) / H);
+        expect(ids[y * W + x]).toBe(own![sy * MODEL_SIZE.width + sx]);
+      }
+    }
+    const png = await decodePng(pred.dataUrl);
+    expect([png.width, png.height]).toEqual([W, H]);
+    for (let i = 0; i < W * H; i++) expect([...png.data.subarray(i * png.channels, i * png.channels + 3)]).toEqual([...TRAIN_CLASSES[ids[i]!]!.color]);
+  });
+
+  it('predicts with a chosen older run', async () => {
+    const pred = await service.reviewPrediction({ frameId: valFrameId, runId: segOld.id });
+    expect([pred.runId, pred.mode]).toEqual([segOld.id, 'scratch']);
+  });
+
+  it('shows the SDE depth of a frame as a colour image at the frame size', async () => {
+    const d = await service.reviewDepth({ frameId: valFrameId });
+    expect([d.runId, d.kind, d.step]).toEqual([sde.id, 'sde', 100]);
+    const png = await decodePng(d.dataUrl);
+    expect([png.width, png.height, png.channels]).toEqual([W, H, 3]);
+    expect(png.data.some((v) => v > 0)).toBe(true);
+  });
+
+  it('reviews a val frame: prediction, depth, the dataset label and an error map that marks exactly the wrong pixels', async () => {
+    const r = await service.reviewFrame({ frameId: valFrameId });
+    expect([r.frameId, r.split, r.width, r.height]).toEqual([valFrameId, 'val', W, H]);
+    expect(r.imageDataUrl.startsWith('data:image/png;base64,')).toBe(true);
+    expect(r.prediction?.runId).toBe(segNew.id);
+    expect(r.prediction).not.toHaveProperty('classIdsBase64');
+    expect(r.depth?.runId).toBe(sde.id);
+    expect(r.groundTruth?.source).toBe('dataset');
+    expect(r.notes).toEqual([]);
+
+    const ids = new Uint8Array(Buffer.from((await service.reviewPrediction({ frameId: valFrameId })).classIdsBase64, 'base64'));
+    const gt = await decodePng(r.groundTruth!.dataUrl);
+    const err = await decodePng(r.error!.dataUrl);
+    let labelled = 0;
+    let wrong = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        const g = fixtureGt(x);
+        const gtColour = g === 255 ? [0, 0, 0] : [...TRAIN_CLASSES[g]!.color];
+        expect([...gt.data.subarray(i * gt.channels, i * gt.channels + 3)]).toEqual(gtColour);
+        const e = [...err.data.subarray(i * err.channels, i * err.channels + 3)];
+        if (g === 255) {
+          expect(e).toEqual([0, 0, 0]);
+          continue;
+        }
+        labelled++;
+        if (ids[i] !== g) wrong++;
+        expect(e).toEqual(ids[i] === g ? [90, 90, 90] : [230, 30, 30]);
+      }
+    }
+    expect(labelled).toBe((W * H * 3) / 4);
+    expect([r.error!.labelledPixels, r.error!.wrongPixels]).toEqual([labelled, wrong]);
+    expect(r.error!.accuracy).toBeCloseTo((100 * (labelled - wrong)) / labelled, 9);
+  });
+
+  it('takes a finished painted mask as the ground truth over the dataset label', async () => {
+    const mask = new Uint8Array(W * H).fill(2);
+    mask[0] = 255;
+    await service.maskSave({ frameId: trainFrameId, width: W, height: H, maskBase64: Buffer.from(mask).toString('base64'), expectedVersion: 0 });
+    expect((await service.reviewFrame({ frameId: trainFrameId })).groundTruth?.source).toBe('dataset'); // in progress: not yet
+    await service.maskSetStatus({ frameId: trainFrameId, status: 'done' });
+    const r = await service.reviewFrame({ frameId: trainFrameId, segRunId: segOld.id, depthRunId: sde.id });
+    expect(r.groundTruth?.source).toBe('mask');
+    expect(r.prediction?.runId).toBe(segOld.id);
+    const gt = await decodePng(r.groundTruth!.dataUrl);
+    expect([...gt.data.subarray(0, 3)]).toEqual([0, 0, 0]);
+    expect([...gt.data.subarray(gt.channels, gt.channels + 3)]).toEqual([...TRAIN_CLASSES[2]!.color]);
+    expect(r.error!.labelledPixels).toBe(W * H - 1);
+  });
+
+  it("gives the newest segmentation run's per-class IoU and confusion matrix from its checkpoint", async () => {
+    const e = (await service.reviewEvaluation({}))!;
+    expect([e.run.id, e.step, e.source]).toEqual([segNew.id, 100, 'checkpoint']);
+    expect(e.miou).toBeCloseTo(metricsNew.miou, 9);
+    expect(e.perClass.map((c) => c.name)).toEqual(TRAIN_CLASSES.map((c) => c.name));
+    expect(e.perClass.map((c) => c.iou)).toEqual(metricsNew.perClassIou);
+    expect(e.perClass.slice(17).map((c) => c.iou)).toEqual([null, null]);
+    expect(e.confusion).toEqual(metricsNew.confusion);
+    expect(e.history).toEqual([{ step: 100, miou: metricsNew.miou }]);
+  });
+
+  it('falls back to the logged val/ metrics where the checkpoint holds none', async () => {
+    const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics: metricsOld, metricsInCheckpoint: false });
+    const e = (await service.reviewEvaluation({ runId: run.id }))!;
+    expect([e.source, e.step, e.confusion]).toEqual(['metrics', 100, null]);
+    expect(e.miou).toBeCloseTo(metricsOld.miou, 9);
+    expect(e.perClass.map((c) => c.iou)).toEqual(metricsOld.perClassIou);
+  });
+
+  it('compares two runs class by class with the mIoU difference', async () => {
+    const c = await service.reviewCompare({ runA: segOld.id, runB: segNew.id });
+    expect([c.a.run.id, c.b.run.id]).toEqual([segOld.id, segNew.id]);
+    expect(c.miouDelta).toBeCloseTo(metricsNew.miou - metricsOld.miou, 9);
+    expect(c.miouDelta!).toBeGreaterThan(0);
+    for (const [k, row] of c.perClass.entries()) {
+      const a = metricsOld.perClassIou[k]!;
+      const b = metricsNew.perClassIou[k]!;
+      expect([row.trainId, row.a, row.b]).toEqual([k, a, b]);
+      if (a === null || b === null) expect(row.delta).toBeNull();
+      else expect(row.delta).toBeCloseTo(b - a, 9);
+    }
+    expect(c.perClass[15]).toMatchObject({ a: null, delta: null }); // only the newer run saw class 15
+    expect(c.perClass[15]!.b).not.toBeNull();
+  });
+
+  it('refuses runs of the wrong kind or that do not exist, with a clear message', async () => {
+    await expect(service.reviewPrediction({ frameId: valFrameId, runId: sde.id })).rejects.toThrow(/is a sde run, not a segmentation run/);
+    await expect(service.reviewDepth({ frameId: valFrameId, runId: segOld.id })).rejects.toThrow(/predicts no depth/);
+    await expect(service.reviewEvaluation({ runId: 999 })).rejects.toThrow(/no training run 999/);
+    await expect(service.reviewCompare({ runA: segOld.id, runB: sde.id })).rejects.toThrow(/only segmentation runs have an IoU/);
+    await expect(service.reviewPrediction({ frameId: 99999 })).rejects.toThrow(/no frame 99999/);
+    expect(() => validateCall('reviewCompare', { runA: 2, runB: 2 })).toThrow(/two different runs/);
+    expect(() => validateCall('reviewFrame', { frameId: 1, segRunId: 'latest' })).toThrow(/invalid params for reviewFrame/);
+  });
+
+  it('names the checkpoint whose metrics are malformed', async () => {
+    const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg' });
+    // The checkpoint row at step 100 replaced by one whose per-class list is too short.
+    addCheckpoint(p.store, { runId: run.id, step: 100, path: `checkpoints/run-${run.id}/step-0000100`, metrics: { miou: 50, perClassIou: [1, 2, 3] } });
+    await expect(service.reviewEvaluation({ runId: run.id })).rejects.toThrow(new RegExp(`run-${run.id}/step-0000100: checkpoint metrics of run ${run.id} step 100 are malformed: perClassIou`));
+  });
+});
+
+describe('model cache', () => {
+  it('keeps one model per run, loads it once, and replaces it when the run writes a newer checkpoint', async () => {
+    await useCpuEngine();
+    const service = createService('host', { version: '1.0.0', recentFile: join(dirs('cache-config'), 'recent.json') });
+    const data = dirs('cache-data');
+    await writeCityscapesFixture(data);
+    const dir = join(dirs('cache-project'), 'p');
+    await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
+    const p = openProject(dir);
+    const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics: segMetrics(0.5) });
+    const cache = new ModelCache();
+    const first = await cache.get(p.store, run);
+    const again = await cache.get(p.store, run);
+    expect(again.model).toBe(first.model);
+    expect([cache.loads, cache.size, again.step]).toEqual([1, 1, 100]);
+
+    const newer = buildNet('seg', 9);
+    await saveCheckpoint(p.store, run.id, 200, newer);
+    newer.dispose();
+    const third = await cache.get(p.store, run);
+    expect(third.model).not.toBe(first.model);
+    expect([cache.loads, cache.size, third.step]).toEqual([2, 1, 200]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(() => first.model.getWeights()).toThrow(/disposed/);
+
+    cache.clear();
+    expect(cache.size).toBe(0);
+    p.close();
+    service.close();
+  });
+
+  it('says what is missing in a project without trained models', async () => {
+    await useCpuEngine();
+    const service = createService('host', { version: '1.0.0', recentFile: join(dirs('empty-config'), 'recent.json') });
+    const data = dirs('empty-data');
+    await writeCityscapesFixture(data);
+    await service.projectCreate({ dir: join(dirs('empty-project'), 'p'), dataset: data, format: 'cityscapes' });
+    const [frame] = await service.reviewFrames({ split: 'val' });
+    const r = await service.reviewFrame({ frameId: frame!.frameId });
+    expect([r.prediction, r.depth, r.error, r.groundTruth?.source]).toEqual([null, null, null, 'dataset']);
+    expect(r.notes.join('\n')).toMatch(/prediction: no segmentation run has finished in this project yet[\s\S]*depth: no SDE run/);
+    await expect(service.reviewPrediction({ frameId: frame!.frameId })).rejects.toThrow(/no segmentation run has finished/);
+    expect(await service.reviewEvaluation({})).toBeNull();
+    expect(await service.reviewRuns({})).toEqual({ runs: [], latestSeg: null, latestDepth: null });
+    service.close();
+  });
+
+  it('shows the depth of a multi-task segmentation run where no SDE run exists', async () => {
+    await useCpuEngine();
+    const service = createService('host', { version: '1.0.0', recentFile: join(dirs('mt-config'), 'recent.json') });
+    const data = dirs('mt-data');
+    await writeCityscapesFixture(data);
+    const dir = join(dirs('mt-project'), 'p');
+    await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
+    const p = openProject(dir);
+    const mt = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'multitask', mode: 'multitask', metrics: segMetrics(0.6) });
+    const runs = await service.reviewRuns({});
+    expect([runs.latestSeg, runs.latestDepth]).toEqual([mt.id, mt.id]);
+    expect(runs.runs[0]).toMatchObject({ segments: true, depth: true });
+    const [frame] = await service.reviewFrames({});
+    const r = await service.reviewFrame({ frameId: frame!.frameId });
+    expect([r.prediction?.runId, r.depth?.runId, r.depth?.mode]).toEqual([mt.id, mt.id, 'multitask']);
+    p.close();
+    service.close();
+  });
+});
