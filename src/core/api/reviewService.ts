@@ -87,8 +87,17 @@ function summary(store: ProjectStore, run: TrainingRun): RunSummary {
     checkpointStep: o?.step ?? null,
     segments: o?.outputs.includes('seg') ?? false,
     depth: o?.outputs.includes('disp_0') ?? false,
-    miou: run.kind === 'seg' ? evaluationNumbers(store, run).miou : null,
+    miou: run.kind === 'seg' ? safeMiou(store, run) : null,
   };
+}
+
+/** A run's mIoU for lists: malformed metrics show as none here (reviewEvaluation reports them). */
+function safeMiou(store: ProjectStore, run: TrainingRun): number | null {
+  try {
+    return evaluationNumbers(store, run).miou;
+  } catch {
+    return null;
+  }
 }
 
 /** The newest finished run that can show depth: an SDE run, else a multi-task segmentation run. */

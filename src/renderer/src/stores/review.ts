@@ -14,6 +14,8 @@ let frameToken = 0;
 /** The review view: which frame and runs, the frame's outputs, the run's evaluation, a comparison. */
 export const useReviewStore = defineStore('review', {
   state: () => ({
+    /** The project the choices below belong to. */
+    projectDir: null as string | null,
     runs: null as ReviewRuns | null,
     frames: [] as ReviewFrameEntry[],
     frameId: null as number | null,
@@ -51,14 +53,20 @@ export const useReviewStore = defineStore('review', {
   },
   actions: {
     /** Entering the view: runs, frames, the evaluation of the latest run; shows `frameId` (or the first frame). */
-    async open(frameId: number | null): Promise<void> {
+    async open(projectDir: string, frameId: number | null): Promise<void> {
       this.error = null;
+      if (this.projectDir !== projectDir) {
+        // Another project: its runs and frames have other ids.
+        Object.assign(this, { projectDir, segRunId: null, depthRunId: null, evalRunId: null, compareA: null, compareB: null });
+        Object.assign(this, { frame: null, evaluation: null, comparison: null, frameId: null });
+      }
       try {
         const [runs, frames] = await Promise.all([api().call('reviewRuns', {}), api().call('reviewFrames', {})]);
         this.runs = runs;
         this.frames = frames;
         const evaluated = this.evaluatedRuns;
-        if (this.compareA === null && evaluated.length >= 2) {
+        const known = (id: number | null): boolean => evaluated.some((r) => r.id === id);
+        if (!(known(this.compareA) && known(this.compareB)) && evaluated.length >= 2) {
           this.compareA = evaluated[evaluated.length - 2]!.id;
           this.compareB = evaluated[evaluated.length - 1]!.id;
         }
