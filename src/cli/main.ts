@@ -37,6 +37,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/eval')).evalCommand,
   },
   {
+    name: 'select',
+    summary: 'propose frames to label: diversity of SDE features + depth uncertainty (or random, entropy)',
+    load: async () => (await import('./commands/select')).selectCommand,
+  },
+  {
     name: 'export',
     summary: 'write masks as Cityscapes labelIds/trainIds PNGs and VOC-style palette PNGs',
     load: async () => (await import('./commands/export')).exportCommand,
