@@ -2,13 +2,15 @@
  * The wasm training kernels, registered once per thread (the kernel registry is global to the
  * thread's tfjs): the missing Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter and
  * UnsortedSegmentSum, and replacements for the slow Conv2DBackpropInput and the wrong
- * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad.
+ * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad, and Slice and SplitV that do not
+ * copy their whole input out of the heap first.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { registerConv2dBackpropKernels } from './conv2dBackprop';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
 import { registerCpuResizeGradKernels, registerResizeGradKernels } from './resizeGrad';
+import { registerSliceKernel, registerSplitVKernel } from './slice';
 import { registerUnsortedSegmentSumKernel } from './unsortedSegmentSum';
 
 export const WASM_TRAINING_KERNELS = [
@@ -20,6 +22,8 @@ export const WASM_TRAINING_KERNELS = [
   'ResizeBilinearGrad',
   'ResizeNearestNeighborGrad',
   'UnsortedSegmentSum',
+  'Slice',
+  'SplitV',
 ] as const;
 
 let registered = false;
@@ -40,4 +44,6 @@ export function registerWasmTrainingKernels(): void {
   registerMaxPoolGradKernel();
   registerResizeGradKernels();
   registerUnsortedSegmentSumKernel();
+  registerSliceKernel();
+  registerSplitVKernel();
 }
