@@ -6,7 +6,7 @@
 import { DataError, UsageError } from '../errors';
 import { scaleIntrinsics, type Intrinsics } from './camera';
 import type { Clip, DatasetIndex, LabelFile, LabelledFrame } from './datasetTypes';
-import { readLabel, readRgb, type RasterU8, type Size } from './imageIo';
+import { readLabel, readRgb, readU16, type RasterU8, type Size } from './imageIo';
 import { checkSameSize, resizeLabelNearest, toTrainIds } from './labels';
 import { readImageSize } from './scan';
 
@@ -93,4 +93,21 @@ export function loadClipFrames(clip: Clip, positions: readonly number[], size?: 
     }
   }
   return Promise.all(positions.map((i) => readRgb(clip.framePaths[i]!, size)));
+}
+
+/**
+ * Ground-truth depth in metres from a 16-bit PNG in centimetres (0 = no depth, e.g. sky),
+ * resized to `size` with nearest neighbour (depth must not be blended across edges).
+ */
+export async function loadDepthMetres(path: string, size: Size): Promise<Float32Array> {
+  const d = await readU16(path);
+  const out = new Float32Array(size.height * size.width);
+  for (let y = 0; y < size.height; y++) {
+    const sy = Math.min(d.height - 1, Math.floor(((y + 0.5) * d.height) / size.height));
+    for (let x = 0; x < size.width; x++) {
+      const sx = Math.min(d.width - 1, Math.floor(((x + 0.5) * d.width) / size.width));
+      out[y * size.width + x] = d.data[sy * d.width + sx]! / 100;
+    }
+  }
+  return out;
 }

@@ -38,6 +38,15 @@ export function dispToDepth(
   });
 }
 
+/** dispToDepth on plain arrays: sigmoid disparity values -> depth in metres. */
+export function disparityToDepth(disp: ArrayLike<number>, minDepth = MIN_DEPTH, maxDepth = MAX_DEPTH): Float32Array {
+  const lo = 1 / maxDepth;
+  const hi = 1 / minDepth;
+  const out = new Float32Array(disp.length);
+  for (let k = 0; k < disp.length; k++) out[k] = 1 / (lo + (hi - lo) * disp[k]!);
+  return out;
+}
+
 /**
  * Inverse of pinhole intrinsics [[fx, s, cx], [0, fy, cy], [0, 0, 1]] (the last row must be
  * 0 0 1, not checked), computed in closed form with tensor ops: [B, 3, 3] -> [B, 3, 3].

@@ -1,7 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { readRgb, readU16, type RasterU8 } from '../data/imageIo';
-import { labelEncodingOf, loadLabel } from '../data';
-import { MAX_DEPTH, MIN_DEPTH } from '../ml/geometry';
+import { readRgb, type RasterU8 } from '../data/imageIo';
+import { labelEncodingOf, loadDepthMetres, loadLabel } from '../data';
 import { datasetFile, getClip, getDataset, type Dataset, type Frame, type ProjectStore } from '../store';
 
 /** The size a model takes (its input's height and width). */
@@ -32,21 +31,8 @@ export async function frameGroundTruth(store: ProjectStore, frame: Frame, size: 
 /** Ground-truth depth in metres at `size` (nearest; 0 = none), or null where the dataset has none. */
 export async function frameDepth(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<Float32Array | null> {
   if (!frame.depthPath) return null;
-  const d = await readU16(datasetFile(frameDataset(store, frame), frame.depthPath));
-  const out = new Float32Array(size.height * size.width);
-  for (let y = 0; y < size.height; y++) {
-    const sy = Math.min(d.height - 1, Math.floor(((y + 0.5) * d.height) / size.height));
-    for (let x = 0; x < size.width; x++) {
-      const sx = Math.min(d.width - 1, Math.floor(((x + 0.5) * d.width) / size.width));
-      out[y * size.width + x] = d.data[sy * d.width + sx]! / 100;
-    }
-  }
-  return out;
+  return loadDepthMetres(datasetFile(frameDataset(store, frame), frame.depthPath), size);
 }
 
 /** The network's sigmoid disparity to depth in metres (the same mapping the SDE loss uses). */
-export function disparityToDepth(disp: Float32Array, minDepth = MIN_DEPTH, maxDepth = MAX_DEPTH): Float32Array {
-  const lo = 1 / maxDepth;
-  const hi = 1 / minDepth;
-  return disp.map((v) => 1 / (lo + (hi - lo) * v));
-}
+export { disparityToDepth } from '../ml/geometry';

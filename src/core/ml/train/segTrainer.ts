@@ -1,0 +1,359 @@
+/**
+ * Segmentation training in every mode the paper compares (method.md "Way 1" and "Way 2"):
+ * - mode `scratch`: the segmentation network from random weights;
+ * - mode `transfer`: encoder and decoder initialised from the SDE depth network;
+ * - mode `multitask`: the multi-task network initialised from the SDE network, the SDE loss
+ *   (weight 1, the SDE pose network training along) kept on labelled and unlabelled batches,
+ *   and the side classifier's cross-entropy averaged with the main one;
+ * and, on top of any mode, semi-supervised mixing with a mean teacher:
+ * - mix `classmix`: masks from half of the classes of one image (the baseline);
+ * - mix `depthmix`: each pixel from the image that is closer there (SDE disparity
+ *   precomputed by the SDE network under scratch/transfer, the student's own under multitask).
+ * Pairs come from the step's labelled and unlabelled images alike; mixed labels are the
+ * one-hot ground truth or the teacher's softmax mixed by the same mask, the loss on a mixed
+ * image is weighted by its share of confident pixels, and mixed images get strong
+ * augmentation (colour jitter and Gaussian blur).
+ * Optimiser: SGD with momentum and weight decay, encoder (and pose) learning rate x0.1, step
+ * decay, gradient-norm clipping; augmentation: crop, flip, colour jitter.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Size } from '../../data/imageIo';
+import { UsageError } from '../../errors';
+import { crossEntropy } from '../losses/crossEntropy';
+import type { EgoRegion } from '../losses/egoMask';
+import { classMixMaskTensor } from '../mix/classMix';
+import { depthMixMask } from '../mix/depthMix';
+import { mixByMask, oneHotLabels, pseudoLabel } from '../mix/mixByMask';
+import { ENCODER_PREFIX, buildMultiTaskNet, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, type NetConfig } from '../nets';
+import { confidenceWeight } from '../teacher';
+import { cropBatch, gaussianBlur, jitterColours, sampleGeometric, samplePhotometric } from './augment';
+import { LabelCache, labelBatch, rastersToTensor, segBatch } from './batches';
+import type { FrameCache } from './frameCache';
+import { disparities, outputsByName } from './modelIo';
+import { optimiseStep, type StepResult } from './optimiseStep';
+import { SgdMomentum, stepDecayLr, type NamedTensors, type ParamGroup } from './optimizers';
+import { batchIndices, stepRng } from './sampling';
+import { DEFAULT_OFFSETS, type FrameSample } from './samples';
+import { disposeTriplets, sdeBatchLoss, type TripletBatch } from './sdeBatch';
+import { tripletBatch } from './batches';
+import { copyWeightsInto, updateTeacher } from './teacherModel';
+import type { Rng } from '../../random';
+
+export const SEG_MODES = ['scratch', 'transfer', 'multitask'] as const;
+export type SegMode = (typeof SEG_MODES)[number];
+export const MIX_MODES = ['none', 'classmix', 'depthmix'] as const;
+export type MixMode = (typeof MIX_MODES)[number];
+
+export interface SegTrainConfig {
+  net: NetConfig;
+  size: Size;
+  steps: number;
+  mode: SegMode;
+  mix: MixMode;
+  labelledBatch: number;
+  /** Unlabelled images per step (multi-task SDE loss and mixing pool). */
+  unlabelledBatch: number;
+  /** Image pairs mixed per step; both directions are used, so 2 mixed images per pair. */
+  mixPairs: number;
+  lr: number;
+  encoderLrScale: number;
+  momentum: number;
+  weightDecay: number;
+  clipNorm: number;
+  lrMilestones: number[];
+  /** Smallest crop side (share of the image) of the crop augmentation. */
+  minCropScale: number;
+  jitter: number;
+  sdeWeight: number;
+  seed: number;
+  offsets: number[];
+  ego?: EgoRegion;
+}
+
+export function segTrainConfig(p: Partial<SegTrainConfig> & Pick<SegTrainConfig, 'net' | 'size' | 'steps'>): SegTrainConfig {
+  const c: SegTrainConfig = {
+    mode: 'scratch',
+    mix: 'none',
+    labelledBatch: 2,
+    unlabelledBatch: 2,
+    mixPairs: 1,
+    lr: 1e-2,
+    encoderLrScale: 0.1,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    clipNorm: 10,
+    lrMilestones: [Math.round(p.steps * 0.75)],
+    minCropScale: 0.5,
+    jitter: 0.2,
+    sdeWeight: 1,
+    seed: 1,
+    offsets: [...DEFAULT_OFFSETS],
+    ...p,
+  };
+  if (!SEG_MODES.includes(c.mode)) throw new UsageError(`segmentation training: unknown mode '${c.mode}'; use one of ${SEG_MODES.join(', ')}`);
+  if (!MIX_MODES.includes(c.mix)) throw new UsageError(`segmentation training: unknown mix '${c.mix}'; use one of ${MIX_MODES.join(', ')}`);
+  for (const k of ['steps', 'labelledBatch'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new UsageError(`segmentation training: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!(c.lr > 0)) throw new UsageError(`segmentation training: learning rate must be > 0, got ${c.lr}`);
+  return c;
+}
+
+export interface SdeNetworks {
+  depth: tfl.LayersModel;
+  pose: tfl.LayersModel;
+}
+
+export interface SegTrainData {
+  labelled: readonly FrameSample[];
+  unlabelled: readonly FrameSample[];
+  /** The SDE networks: required for transfer, multitask and DepthMix outside multitask. */
+  sde?: SdeNetworks;
+}
+
+interface MixedBatch {
+  inputs: tf.Tensor4D;
+  labels: tf.Tensor3D;
+  weights: tf.Tensor1D;
+}
+
+export class SegTrainer {
+  readonly model: tfl.LayersModel;
+  readonly teacher?: tfl.LayersModel;
+  /** The pose network that keeps training with the SDE loss (multitask only). */
+  readonly pose?: tfl.LayersModel;
+  readonly optimiser: SgdMomentum;
+  step = 0;
+  private readonly variables: tf.Variable[];
+  private readonly sdeDisp = new Map<string, Promise<Float32Array>>();
+
+  constructor(
+    readonly config: SegTrainConfig,
+    private readonly data: SegTrainData,
+    private readonly frames: FrameCache,
+    private readonly labels: LabelCache,
+  ) {
+    const c = config;
+    if (data.labelled.length === 0) throw new UsageError('segmentation training: no labelled frames; label some frames first');
+    const needUnlabelled = c.mode === 'multitask' || c.mix !== 'none';
+    if (needUnlabelled && data.unlabelled.length === 0) throw new UsageError(`segmentation training (${c.mode}, ${c.mix}): needs unlabelled frames`);
+    if (needUnlabelled && !(Number.isInteger(c.unlabelledBatch) && c.unlabelledBatch > 0)) throw new UsageError('segmentation training: unlabelledBatch must be a positive integer');
+    const needSde = c.mode !== 'scratch' || c.mix === 'depthmix';
+    if (needSde && !data.sde) throw new UsageError(`segmentation training (${c.mode}, ${c.mix}) needs a trained SDE model; train one first (depthseg train-sde)`);
+    if (c.mode === 'multitask') {
+      for (const s of [...data.labelled, ...data.unlabelled]) {
+        if (!s.neighbourPaths || !s.intrinsics) throw new UsageError(`multi-task training needs every frame's video neighbours; ${s.imagePath} has none`);
+      }
+    }
+    const build = (seed: number) => (c.mode === 'multitask' ? buildMultiTaskNet(c.net, c.size, { seed }) : buildSegNet(c.net, c.size, { seed }));
+    this.model = build(c.seed);
+    if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model);
+    if (c.mode === 'multitask') {
+      copyMatchingWeights(data.sde!.depth, this.model, { sourceName: multiTaskSourceName });
+      this.pose = buildPoseNet(c.net, c.size, { seed: c.seed + 1 });
+      copyMatchingWeights(data.sde!.pose, this.pose);
+    }
+    if (c.mix !== 'none') {
+      this.teacher = build(c.seed);
+      copyWeightsInto(this.model, this.teacher);
+    }
+    const encoder: tf.Variable[] = [];
+    const rest: tf.Variable[] = [];
+    for (const w of this.model.trainableWeights) (w.originalName.startsWith(`${ENCODER_PREFIX}_`) ? encoder : rest).push(w.read() as tf.Variable);
+    const pose = this.pose ? this.pose.trainableWeights.map((w) => w.read() as tf.Variable) : [];
+    const groups: ParamGroup[] = [
+      { variables: encoder, lrScale: c.encoderLrScale },
+      { variables: rest, lrScale: 1 },
+      { variables: pose, lrScale: c.encoderLrScale },
+    ];
+    this.variables = groups.flatMap((g) => g.variables);
+    this.optimiser = new SgdMomentum(groups, { momentum: c.momentum, weightDecay: c.weightDecay });
+  }
+
+  get done(): boolean {
+    return this.step >= this.config.steps;
+  }
+
+  lrAt(step: number): number {
+    return stepDecayLr(this.config.lr, step, this.config.lrMilestones);
+  }
+
+  /** The networks a checkpoint saves, by folder name. */
+  networks(): Record<string, tfl.LayersModel> {
+    return { model: this.model, ...(this.teacher ? { teacher: this.teacher } : {}), ...(this.pose ? { pose: this.pose } : {}) };
+  }
+
+  async trainStep(): Promise<StepResult> {
+    const c = this.config;
+    const t = this.step;
+    const nl = c.labelledBatch;
+    const needUnlabelled = c.mode === 'multitask' || c.mix !== 'none';
+    const lab = batchIndices(this.data.labelled.length, nl, c.seed, t, 'labelled').map((i) => this.data.labelled[i]!);
+    const unl = needUnlabelled ? batchIndices(this.data.unlabelled.length, c.unlabelledBatch, c.seed, t, 'unlabelled').map((i) => this.data.unlabelled[i]!) : [];
+    const nu = unl.length;
+    const all = [...lab, ...unl];
+    const rng = stepRng(c.seed, t, 'seg/aug');
+    const geo = all.map(() => sampleGeometric(rng, { minScale: c.minCropScale, flip: true }));
+    const colour = all.map(() => samplePhotometric(rng, c.jitter));
+
+    const owned: tf.Tensor[] = [];
+    let triplets: TripletBatch | undefined;
+    try {
+      let images: tf.Tensor4D;
+      let inputs: tf.Tensor4D;
+      if (c.mode === 'multitask') {
+        triplets = await tripletBatch(all, c.offsets, geo, colour, this.frames, c.ego);
+        images = triplets.target;
+        inputs = triplets.targetIn;
+      } else {
+        const b = await segBatch(all, geo, colour, this.frames, null);
+        owned.push(b.images, b.inputs);
+        images = b.images;
+        inputs = b.inputs;
+      }
+      const labels = await labelBatch(lab, geo.slice(0, nl), this.labels);
+      owned.push(labels);
+      const mixed = c.mix !== 'none' ? await this.mixedBatch(images, labels, all, geo, nl, nu, rng) : undefined;
+      if (mixed) owned.push(mixed.inputs, mixed.labels, mixed.weights);
+      const ownInputs = c.mode === 'multitask' ? inputs : tf.slice(inputs, 0, nl);
+      const studentIn = mixed ? tf.concat([ownInputs, mixed.inputs], 0) : ownInputs;
+      owned.push(studentIn);
+      if (ownInputs !== inputs && ownInputs !== studentIn) owned.push(ownInputs);
+      const mixOffset = c.mode === 'multitask' ? nl + nu : nl;
+
+      const r = optimiseStep(
+        t,
+        this.optimiser,
+        this.variables,
+        this.lrAt(t),
+        (record) => {
+          const outs = outputsByName(this.model, studentIn, true);
+          const seg = outs.seg!;
+          let ce = crossEntropy(tf.slice(seg, 0, nl), labels);
+          if (outs.seg_side) ce = tf.div(tf.add(ce, crossEntropy(tf.slice(outs.seg_side, 0, nl), labels)), 2) as tf.Scalar;
+          record('ce', ce);
+          let total: tf.Scalar = ce;
+          if (mixed) {
+            const lm = crossEntropy(tf.slice(seg, mixOffset, mixed.inputs.shape[0]), mixed.labels, { imageWeights: mixed.weights });
+            record('mix', lm);
+            total = tf.add(total, lm) as tf.Scalar;
+          }
+          if (c.mode === 'multitask') {
+            const disps = disparities(outs).map((d) => tf.slice(d, 0, nl + nu));
+            const sde = sdeBatchLoss(disps, this.pose!, triplets!, c.seed * 100003 + t);
+            record('sde', sde.loss);
+            total = tf.add(total, tf.mul(sde.loss, c.sdeWeight)) as tf.Scalar;
+          }
+          return total;
+        },
+        c.clipNorm,
+      );
+      if (this.teacher) updateTeacher(this.teacher, this.model, t);
+      this.step = t + 1;
+      return r;
+    } finally {
+      tf.dispose(owned);
+      if (triplets) disposeTriplets(triplets);
+    }
+  }
+
+  /** The step's mixed images, their labels and loss weights (no gradient flows into any of it). */
+  private async mixedBatch(images: tf.Tensor4D, labels: tf.Tensor3D, all: readonly FrameSample[], geo: ReturnType<typeof sampleGeometric>[], nl: number, nu: number, rng: Rng): Promise<MixedBatch> {
+    const c = this.config;
+    const n = nl + nu;
+    const classes = c.net.numClasses;
+    const pairs: Array<[number, number]> = [];
+    for (let p = 0; p < c.mixPairs; p++) {
+      const i = rng.int(n);
+      const j = (i + 1 + rng.int(n - 1)) % n;
+      pairs.push([i, j]);
+    }
+    // Rows of the mixed batch: (i over j) then (j over i) for each pair.
+    const top = pairs.flatMap(([i, j]) => [i, j]);
+    const bottom = pairs.flatMap(([i, j]) => [j, i]);
+    const probs = tf.tidy(() => {
+      const gt = oneHotLabels(labels, classes);
+      if (nu === 0) return gt;
+      const teacherOut = outputsByName(this.teacher!, tf.slice(images, nl, nu), false);
+      return tf.concat([gt, tf.softmax(teacherOut.seg!)], 0) as tf.Tensor4D;
+    });
+    const disposeLater: tf.Tensor[] = [probs];
+    try {
+      let mask: tf.Tensor4D;
+      if (c.mix === 'depthmix') {
+        const disp = await this.poolDisparity(images, all, geo);
+        disposeLater.push(disp);
+        mask = tf.tidy(() => depthMixMask(tf.gather(disp, top), tf.gather(disp, bottom)));
+      } else {
+        const hard = pseudoLabel(probs);
+        const topLabels = tf.gather(hard, top);
+        mask = await classMixMaskTensor(topLabels as tf.Tensor3D, rng);
+        tf.dispose([hard, topLabels]);
+      }
+      disposeLater.push(mask);
+      const jitter = top.map(() => samplePhotometric(rng, c.jitter));
+      const blurSigmas = top.map(() => (rng.next() < 0.5 ? 0.15 + rng.next() : 0));
+      return tf.tidy(() => {
+        const mixedProbs = mixByMask(tf.gather(probs, top) as tf.Tensor4D, tf.gather(probs, bottom) as tf.Tensor4D, mask);
+        let mixedImages = mixByMask(tf.gather(images, top) as tf.Tensor4D, tf.gather(images, bottom) as tf.Tensor4D, mask);
+        mixedImages = jitterColours(mixedImages, jitter);
+        const rows = blurSigmas.map((s, k) => {
+          const row = tf.slice(mixedImages, k, 1);
+          return s > 0 ? gaussianBlur(row, s) : row;
+        });
+        return {
+          inputs: tf.concat(rows, 0) as tf.Tensor4D,
+          labels: pseudoLabel(mixedProbs),
+          weights: confidenceWeight(mixedProbs),
+        };
+      });
+    } finally {
+      tf.dispose(disposeLater);
+    }
+  }
+
+  /** Disparity in [0, 1] of the step's images [n, H, W, 1], as DepthMix takes it. */
+  private async poolDisparity(images: tf.Tensor4D, all: readonly FrameSample[], geo: ReturnType<typeof sampleGeometric>[]): Promise<tf.Tensor4D> {
+    if (this.config.mode === 'multitask') {
+      // The student's own current disparity.
+      return tf.tidy(() => outputsByName(this.model, images, false).disp_0!);
+    }
+    const { height: h, width: w } = this.config.size;
+    const maps = await Promise.all(all.map((s) => this.precomputedDisparity(s)));
+    return tf.tidy(() => {
+      const data = new Float32Array(maps.length * h * w);
+      maps.forEach((m, k) => data.set(m, k * h * w));
+      return cropBatch(tf.tensor4d(data, [maps.length, h, w, 1]), geo.map((g) => g.box), 'bilinear');
+    });
+  }
+
+  /** The SDE network's disparity of a frame (un-augmented), computed once per frame. */
+  private precomputedDisparity(s: FrameSample): Promise<Float32Array> {
+    let p = this.sdeDisp.get(s.imagePath);
+    if (!p) {
+      p = this.frames.get(s.imagePath).then((r) => {
+        const d = tf.tidy(() => outputsByName(this.data.sde!.depth, rastersToTensor([r]), false).disp_0!);
+        const v = d.dataSync() as Float32Array;
+        d.dispose();
+        return v;
+      });
+      this.sdeDisp.set(s.imagePath, p);
+    }
+    return p;
+  }
+
+  state(): { step: number; optimiser: NamedTensors } {
+    return { step: this.step, optimiser: this.optimiser.state() };
+  }
+
+  restore(step: number, optimiser: NamedTensors): void {
+    this.optimiser.load(optimiser);
+    this.step = step;
+  }
+
+  dispose(): void {
+    this.optimiser.dispose();
+    for (const m of Object.values(this.networks())) m.dispose();
+  }
+}

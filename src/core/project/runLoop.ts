@@ -1,0 +1,236 @@
+/**
+ * Drives one training run of a project: marks it running (one per project; a run left
+ * "running" by a process that no longer exists is taken back as paused), restores the newest
+ * checkpoint when resuming, trains step by step with progress (step, loss, ETA) and metrics
+ * in the store, checkpoints every so often, and on a stop request saves a checkpoint and
+ * leaves the run paused, so running the same command again continues exactly where it
+ * stopped. A non-finite loss fails the run with a message and keeps its last checkpoint.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { errorMessage } from '../errors';
+import { readOptimiserState, restoreNetwork, writeCheckpoint, readCheckpointState } from '../ml/train/checkpoint';
+import { NonFiniteLossError, type StepResult } from '../ml/train/optimiseStep';
+import type { NamedTensors } from '../ml/train/optimizers';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  addCheckpoint,
+  appendMetrics,
+  deleteCheckpoint,
+  getRun,
+  latestCheckpoint,
+  listCheckpoints,
+  listRuns,
+  setRunProgress,
+  setRunStatus,
+  type JsonObject,
+  type MetricPoint,
+  type ProjectStore,
+  type TrainingRun,
+} from '../store';
+import { checkpointPath } from './projectModels';
+
+export interface Trainable {
+  step: number;
+  readonly config: { steps: number };
+  readonly done: boolean;
+  lrAt(step: number): number;
+  trainStep(): Promise<StepResult>;
+  networks(): Record<string, tfl.LayersModel>;
+  state(): { step: number; optimiser: NamedTensors };
+  restore(step: number, optimiser: NamedTensors): void;
+}
+
+export type RunPhase = 'loading' | 'training' | 'evaluating' | 'saving' | 'done' | 'paused' | 'failed';
+
+export interface RunProgress {
+  runId: number;
+  kind: string;
+  mode: string | null;
+  phase: RunPhase;
+  step: number;
+  totalSteps: number;
+  loss?: number;
+  parts?: Record<string, number>;
+  lr?: number;
+  stepsPerSecond?: number;
+  etaSeconds?: number;
+  message?: string;
+}
+
+export interface RunControl {
+  /** Stop request (Ctrl-C, the UI's cancel): the run saves a checkpoint and pauses. */
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  /** Steps between checkpoints (default: a tenth of the run, at least 25). */
+  checkpointEvery?: number;
+}
+
+export interface RunOutcome {
+  run: TrainingRun;
+  status: 'done' | 'paused' | 'failed';
+  step: number;
+  /** Step the run continued from, when it resumed. */
+  resumedFrom?: number;
+  metrics: JsonObject;
+  /** Absolute folder of the final (or last saved) checkpoint. */
+  checkpointDir?: string;
+  error?: string;
+}
+
+const KEEP_CHECKPOINTS = 2;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs marked running whose process is gone (killed, crashed) become paused. */
+export function reclaimStaleRuns(store: ProjectStore, projectId: number): number[] {
+  const reclaimed: number[] = [];
+  for (const r of listRuns(store, projectId)) {
+    if (r.status !== 'running') continue;
+    const pid = typeof r.progress.pid === 'number' ? r.progress.pid : null;
+    if (pid === null || (pid !== process.pid && !processAlive(pid))) {
+      setRunStatus(store, r.id, 'paused');
+      reclaimed.push(r.id);
+    }
+  }
+  return reclaimed;
+}
+
+/**
+ * The run to continue for these settings: the newest paused run of the kind and mode with
+ * exactly the same config, or none.
+ */
+export function resumableRun(store: ProjectStore, projectId: number, kind: TrainingRun['kind'], mode: string | null, config: JsonObject): TrainingRun | undefined {
+  const same = JSON.stringify(config);
+  return listRuns(store, projectId, kind)
+    .filter((r) => r.mode === mode && r.status === 'paused' && JSON.stringify(r.config) === same)
+    .pop();
+}
+
+export interface DriveOptions {
+  store: ProjectStore;
+  run: TrainingRun;
+  trainer: Trainable;
+  control: RunControl;
+  /**
+   * Evaluation at checkpoints and at the end: `metrics` go into the checkpoint's row and
+   * state, `points` into the run's metric history (e.g. 'val/miou').
+   */
+  evaluate?: (step: number) => Promise<{ metrics: JsonObject; points: Record<string, number> }>;
+  /** Extra state saved with each checkpoint. */
+  extraState?: JsonObject;
+}
+
+export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
+  const { store, trainer, control } = o;
+  let run = o.run;
+  const total = trainer.config.steps;
+  const every = control.checkpointEvery ?? Math.max(25, Math.round(total / 10));
+  const base: Pick<RunProgress, 'runId' | 'kind' | 'mode' | 'totalSteps'> = { runId: run.id, kind: run.kind, mode: run.mode, totalSteps: total };
+  const emit = (p: Omit<RunProgress, 'runId' | 'kind' | 'mode' | 'totalSteps'>) => control.onProgress?.({ ...base, ...p });
+
+  let resumedFrom: number | undefined;
+  const last = latestCheckpoint(store, run.id);
+  if (last) {
+    emit({ phase: 'loading', step: last.step, message: `resuming from step ${last.step}` });
+    const dir = join(store.dir, last.path);
+    readCheckpointState(dir);
+    for (const [name, model] of Object.entries(trainer.networks())) await restoreNetwork(dir, name, model);
+    const opt = readOptimiserState(dir);
+    try {
+      trainer.restore(last.step, opt);
+    } finally {
+      tf.dispose(Object.values(opt));
+    }
+    resumedFrom = last.step;
+  }
+  run = setRunStatus(store, run.id, 'running');
+  setRunProgress(store, run.id, { pid: process.pid, step: trainer.step, totalSteps: total });
+
+  let lastSaved = last?.step ?? -1;
+  let lastDir = last ? join(store.dir, last.path) : undefined;
+  let metrics: JsonObject = {};
+  const save = async (evaluate: boolean): Promise<void> => {
+    if (evaluate && o.evaluate) {
+      emit({ phase: 'evaluating', step: trainer.step });
+      const ev = await o.evaluate(trainer.step);
+      metrics = ev.metrics;
+      appendMetrics(store, run.id, Object.entries(ev.points).map(([name, value]) => ({ step: trainer.step, name, value })));
+    }
+    if (trainer.step === lastSaved) return;
+    emit({ phase: 'saving', step: trainer.step });
+    const rel = checkpointPath(run.id, trainer.step);
+    const dir = join(store.dir, rel);
+    const st = trainer.state();
+    try {
+      await writeCheckpoint(dir, trainer.networks(), st.optimiser, { step: trainer.step, config: run.config, ...(o.extraState ?? {}), metrics });
+    } finally {
+      tf.dispose(Object.values(st.optimiser));
+    }
+    addCheckpoint(store, { runId: run.id, step: trainer.step, path: rel, metrics });
+    lastSaved = trainer.step;
+    lastDir = dir;
+    for (const old of listCheckpoints(store, run.id).slice(0, -KEEP_CHECKPOINTS)) {
+      deleteCheckpoint(store, old.id);
+      rmSync(join(store.dir, old.path), { recursive: true, force: true });
+    }
+  };
+
+  const times: number[] = [];
+  let pending: MetricPoint[] = [];
+  let lastProgressWrite = 0;
+  const flush = () => {
+    if (pending.length) appendMetrics(store, run.id, pending);
+    pending = [];
+  };
+  try {
+    while (!trainer.done) {
+      if (control.signal?.aborted) {
+        flush();
+        await save(false);
+        run = setRunStatus(store, run.id, 'paused');
+        setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'paused' });
+        emit({ phase: 'paused', step: trainer.step, message: `paused at step ${trainer.step}; run the same command again to continue` });
+        return { run, status: 'paused', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir };
+      }
+      const t0 = performance.now();
+      const lr = trainer.lrAt(trainer.step);
+      const r = await trainer.trainStep();
+      times.push((performance.now() - t0) / 1000);
+      if (times.length > 20) times.shift();
+      const perStep = times.reduce((a, b) => a + b, 0) / times.length;
+      const step = trainer.step;
+      pending.push({ step, name: 'loss', value: r.loss }, { step, name: 'lr', value: lr });
+      for (const [k, v] of Object.entries(r.parts)) pending.push({ step, name: `loss/${k}`, value: v });
+      const progress = { phase: 'training' as const, step, loss: r.loss, parts: r.parts, lr, stepsPerSecond: 1 / perStep, etaSeconds: perStep * (total - step) };
+      emit(progress);
+      if (pending.length > 200 || performance.now() - lastProgressWrite > 2000) {
+        flush();
+        setRunProgress(store, run.id, { pid: process.pid, ...progress, totalSteps: total });
+        lastProgressWrite = performance.now();
+      }
+      if (step % every === 0 && step < total) await save(true);
+    }
+    flush();
+    await save(true);
+    run = setRunStatus(store, run.id, 'done');
+    setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'done' });
+    emit({ phase: 'done', step: trainer.step });
+    return { run, status: 'done', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir };
+  } catch (e) {
+    flush();
+    const message = e instanceof NonFiniteLossError ? e.message : `training failed at step ${trainer.step}: ${errorMessage(e)}`;
+    run = setRunStatus(store, run.id, 'failed', message);
+    emit({ phase: 'failed', step: trainer.step, message });
+    if (!(e instanceof NonFiniteLossError)) throw e;
+    return { run: getRun(store, run.id), status: 'failed', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir, error: message };
+  }
+}
