@@ -1,0 +1,118 @@
+/**
+ * Frame-selection benchmark (issue 5): mIoU of a segmentation model trained on the frames each
+ * selection method picks (random averaged over 3 seeds, ds, us, ds_us) for a fixed budget on
+ * synthetic data, and farthest-point selection time for 10k and 100k frames of features.
+ * See bench/selectionBench.ts for what runs.
+ *
+ * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
+ *   [--sequences N] [--size HxW] [--net tiny|small|reference] [--sde-steps N] [--seg-steps N]
+ *   [--student-steps N] [--budget N] [--seed N] [--backend B] [--threads N]
+ *
+ *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
+ *                   SDE 3,000 steps, segmentation 2,000 steps, student 500 steps, budget 1/30
+ *                   of the train keyframes (30) in rounds 8 -> 15 -> 30. About 1-2 hours on
+ *                   2 cores.
+ *   --quick:        160 sequences at 64x128 (120 train, 40 val), tiny nets, SDE 150 steps,
+ *                   segmentation 300 steps, student 40 steps, budget 12 (3 -> 6 -> 12).
+ *   --data DIR:     the synthetic dataset folder (generated there when missing, reused when it
+ *                   holds one of the same settings); default a temp folder, removed afterwards.
+ *   --work DIR:     keep the projects there (default a temp folder, removed afterwards).
+ * --json prints exactly one JSON object on stdout; progress goes to stderr.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { initEngine, parseBackendChoice, shutdownEngine } from '../src/core/engine/backend';
+import { parseSize } from '../src/core/data/imageIo';
+import { netPreset, type PresetName } from '../src/core/ml/nets';
+import { runSelectionBenchmark, type SelectionBenchResult } from './selectionBench';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const str = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const num = (name: string, dflt: number): number => {
+  const v = str(name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${v})`);
+  return n;
+};
+const json = flag('--json');
+const quick = flag('--quick');
+const net = (str('--net') ?? (quick ? 'tiny' : 'small')) as PresetName;
+netPreset(net); // a clear error for an unknown preset
+const size = parseSize(str('--size') ?? (quick ? '64x128' : '128x256'));
+const budgetFlag = str('--budget');
+
+const engine = await initEngine({
+  ...(str('--backend') ? { backend: parseBackendChoice(str('--backend')!, '--backend') } : {}),
+  ...(str('--threads') ? { threads: num('--threads', 1) } : {}),
+  log: (l) => process.stderr.write(`${l}\n`),
+});
+
+const temp = mkdtempSync(join(os.tmpdir(), 'selection-bench-'));
+const load0 = os.loadavg()[0]!;
+let result: SelectionBenchResult;
+try {
+  result = await runSelectionBenchmark({
+    dataDir: str('--data') ?? join(temp, 'synth'),
+    workDir: str('--work') ?? join(temp, 'projects'),
+    sequences: num('--sequences', quick ? 160 : 1200),
+    size,
+    dataSeed: num('--data-seed', 5),
+    net,
+    sdeSteps: num('--sde-steps', quick ? 150 : 3000),
+    sdeBatch: num('--sde-batch', 4),
+    segSteps: num('--seg-steps', quick ? 300 : 2000),
+    segBatch: num('--seg-batch', 2),
+    segMode: 'transfer',
+    segMix: 'none',
+    studentSteps: num('--student-steps', quick ? 40 : 500),
+    studentNet: (str('--student-net') ?? net) as PresetName,
+    ...(budgetFlag !== undefined ? { budget: num('--budget', 1) } : quick ? { budget: 12 } : {}),
+    seed: num('--seed', 1),
+    randomSeeds: [1, 2, 3],
+    timingPicks: num('--timing-picks', 100),
+    timingRows: [10_000, 100_000],
+    log: (l) => process.stderr.write(`[selection] ${l}\n`),
+  });
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+  shutdownEngine();
+}
+const load1 = os.loadavg()[0]!;
+const out = {
+  ...result,
+  quick,
+  backend: engine.backend,
+  threads: engine.threads,
+  cpus: os.cpus().length,
+  node: process.version,
+  loadAverage1m: [Number(load0.toFixed(2)), Number(load1.toFixed(2))],
+};
+
+if (json) {
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} else {
+  const rows = (['random', 'ds', 'us', 'ds_us'] as const).map((m) => {
+    const extra = m === 'random' ? ` (seeds ${result.random.miou.join(', ')}; sd ${result.random.std})` : ` (${result.overRandom[m] >= 0 ? '+' : ''}${result.overRandom[m]} vs random)`;
+    return `| ${m.padEnd(6)} | ${result.miou[m].toFixed(2).padStart(6)} | ${result.coverage[m].toFixed(2).padStart(8)} |${extra}`;
+  });
+  console.log(
+    [
+      `Selection benchmark${quick ? ' (--quick)' : ''}: budget ${result.budget} of ${result.data.trainKeyframes} train keyframes ` +
+        `(${(100 * result.budgetFraction).toFixed(1)}%), rounds ${result.rounds.join(' -> ')}, ${result.data.valKeyframes} val frames at ${result.data.size}`,
+      `SDE ${result.sde.net} ${result.sde.steps} steps; segmentation ${result.segmentation.mode}/${result.segmentation.mix} ${result.segmentation.steps} steps; student ${result.student.steps} steps`,
+      '',
+      '| method | mIoU   | coverage |',
+      '| ------ | ------ | -------- |',
+      ...rows,
+      '',
+      `farthest point, ${result.timing.picks} picks x ${result.timing.dims} dims: ` + Object.entries(result.selectMs).map(([k, v]) => `${k} rows ${v} ms`).join(', '),
+      `total ${result.totalSeconds} s on ${out.backend} (${out.threads} threads), load ${out.loadAverage1m.join(' -> ')}`,
+    ].join('\n'),
+  );
+}

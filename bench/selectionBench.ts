@@ -1,0 +1,358 @@
+/**
+ * The frame-selection benchmark (issue 5, method.md way 3), as a function so a test can run it
+ * at toy size: on a synthetic dataset, one SDE model is trained once in a base project; every
+ * selection method then works in its own copy of that project (same frames, same SDE model,
+ * same cached features), picks `budget` train keyframes in rounds (25 -> 50 -> ... scaled to
+ * the budget), the picks are labelled from the dataset's ground truth, and a segmentation
+ * model is trained on them with the same settings for every method and evaluated on val
+ * (mIoU). Random is averaged over several seeds. Separately it times farthest-point selection
+ * on 10k and 100k random feature rows of the real feature width.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../src/core/errors';
+import { buildDepthNet, loadModelFromFolder, netPreset, type PresetName } from '../src/core/ml/nets';
+import { importLabels } from '../src/core/project/importLabels';
+import { initProject } from '../src/core/project/initProject';
+import { frameImage, modelInputSize } from '../src/core/project/modelOutputs';
+import { openProject, type OpenProject } from '../src/core/project/openProject';
+import { latestModel } from '../src/core/project/projectModels';
+import type { RunProgress } from '../src/core/project/runLoop';
+import { runSelectionRound } from '../src/core/project/selectFrames';
+import { trainSde } from '../src/core/project/trainSde';
+import { trainSeg } from '../src/core/project/trainSeg';
+import { createRng, type Rng } from '../src/core/random';
+import { roundSizes, type SelectionMethod } from '../src/core/selection/combinedSelection';
+import { selectFarthestPoints } from '../src/core/selection/farthestPoint';
+import { featureMatrix, rowDistance, type FeatureMatrix } from '../src/core/selection/featureMatrix';
+import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER } from '../src/core/selection/sdeFeatures';
+import { listFrames } from '../src/core/store';
+import { generateSynthDataset } from '../src/core/synth';
+
+export const BENCH_METHODS = ['random', 'ds', 'us', 'ds_us'] as const;
+export type BenchMethod = (typeof BENCH_METHODS)[number];
+
+export interface SelectionBenchSettings {
+  /** Synthetic dataset folder: generated here when it has no synth.json, else reused (its settings must match). */
+  readonly dataDir: string;
+  /** Projects go here (one base project, one copy per method and seed). */
+  readonly workDir: string;
+  readonly sequences: number;
+  readonly size: { readonly height: number; readonly width: number };
+  readonly dataSeed: number;
+  readonly net: PresetName;
+  readonly sdeSteps: number;
+  readonly sdeBatch: number;
+  readonly segSteps: number;
+  readonly segBatch: number;
+  readonly segMode: 'scratch' | 'transfer' | 'multitask';
+  readonly segMix: 'none' | 'classmix' | 'depthmix';
+  readonly studentSteps: number;
+  readonly studentNet: PresetName;
+  /** Frames to label per method; default round(train keyframes / 30). */
+  readonly budget?: number;
+  /** Selection seed of ds, us, ds_us and of the first random run. */
+  readonly seed: number;
+  /** Seeds of the random baseline (its mIoU is their mean). */
+  readonly randomSeeds: readonly number[];
+  /** Timing: frames picked from each random feature set. */
+  readonly timingPicks: number;
+  /** Timing: feature-set sizes (rows). */
+  readonly timingRows: readonly number[];
+  /** Timing: feature width; default that of the 'small' preset's SDE features (the workbench default). */
+  readonly timingDims?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** First round of the method is 25 frames of a budget of 100 or more; smaller budgets start at a quarter. */
+export function benchRoundSizes(budget: number): number[] {
+  return roundSizes(budget, Math.min(25, Math.max(1, Math.ceil(budget / 4))));
+}
+
+/** The default budget: 1/30 of the train keyframes (the method's 100 of 2,975), at least 1. */
+export function defaultBudget(trainKeyframes: number): number {
+  return Math.max(1, Math.round(trainKeyframes / 30));
+}
+
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const std = (xs: readonly number[]): number => {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+};
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+
+/**
+ * Mean over every row of its distance to the nearest chosen row: how well the picks cover the
+ * feature space (lower = better covered). Chosen rows count with distance 0.
+ */
+export function coverageDistance(features: FeatureMatrix, chosen: readonly number[]): number {
+  if (chosen.length === 0) return Infinity;
+  let sum = 0;
+  for (let j = 0; j < features.rows; j++) {
+    let best = Infinity;
+    for (const c of chosen) best = Math.min(best, rowDistance(features, j, features, c));
+    sum += best;
+  }
+  return sum / features.rows;
+}
+
+/** A standard-normal feature matrix (Box-Muller), like standardised features. */
+export function gaussianFeatures(rows: number, dims: number, rng: Rng): FeatureMatrix {
+  const m = featureMatrix(rows, dims);
+  const d = m.data;
+  for (let i = 0; i < d.length; i += 2) {
+    const u = 1 - rng.next();
+    const v = rng.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    d[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < d.length) d[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return m;
+}
+
+/** Width of the selection features of a preset's SDE network (channels of the feature layer x 32 cells). */
+export function featureDimsOf(net: PresetName): number {
+  const model = buildDepthNet(netPreset(net), { height: 32, width: 64 });
+  try {
+    return sdeFeatureExtractor(model).dims;
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface MethodRun {
+  readonly method: BenchMethod;
+  readonly seed: number;
+  readonly miou: number;
+  readonly pixelAccuracy: number | null;
+  readonly picked: number;
+  /** Per round: the selection's size after it and what it scored by. */
+  readonly rounds: readonly { readonly size: number; readonly basis: string }[];
+  /** Mean distance of every train keyframe to its nearest pick, in standardised SDE features. */
+  readonly coverage: number;
+  readonly selectSeconds: number;
+  readonly segTrainSeconds: number;
+  readonly frameIds: readonly number[];
+}
+
+export interface SelectionBenchResult {
+  readonly benchmark: 'selection';
+  /** mIoU (0..100) on val of the segmentation model trained on each method's picks; random: mean over its seeds. */
+  readonly miou: Record<BenchMethod, number>;
+  /** ms to pick `timing.picks` frames by farthest point from 10k and 100k random rows. */
+  readonly selectMs: Record<string, number>;
+  /** Frames labelled per method. */
+  readonly budget: number;
+  readonly budgetFraction: number;
+  readonly rounds: readonly number[];
+  /** mIoU points over the random mean. */
+  readonly overRandom: Record<Exclude<BenchMethod, 'random'>, number>;
+  readonly random: { readonly seeds: readonly number[]; readonly miou: readonly number[]; readonly std: number };
+  readonly coverage: Record<BenchMethod, number>;
+  readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
+  readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
+  readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seed: number };
+  readonly student: { readonly net: string; readonly steps: number };
+  readonly timing: { readonly picks: number; readonly dims: number; readonly rows: readonly number[] };
+  readonly runs: readonly MethodRun[];
+  readonly totalSeconds: number;
+}
+
+function checkDataset(dir: string, s: SelectionBenchSettings): boolean {
+  const file = join(dir, 'synth.json');
+  if (!existsSync(file)) return false;
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; sequences?: number; size?: { height: number; width: number } };
+  if (meta.seed !== s.dataSeed || meta.sequences !== s.sequences || meta.size?.height !== s.size.height || meta.size?.width !== s.size.width) {
+    throw new UsageError(
+      `${dir} holds a synthetic dataset of other settings (seed ${meta.seed}, ${meta.sequences} sequences, ${meta.size?.height}x${meta.size?.width}); ` +
+        `want seed ${s.dataSeed}, ${s.sequences} sequences, ${s.size.height}x${s.size.width}: name another --data folder`,
+    );
+  }
+  return true;
+}
+
+const seconds = (t0: number): number => r2((performance.now() - t0) / 1000);
+
+function trainingLog(log: (l: string) => void, what: string): (p: RunProgress) => void {
+  let next = 0;
+  return (p) => {
+    if (p.phase !== 'training') return;
+    if (p.step >= next || p.step === p.totalSteps) {
+      log(`  ${what} step ${p.step}/${p.totalSteps} loss ${p.loss?.toFixed(4)}${p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)} s` : ''}`);
+      next = p.step + Math.max(1, Math.round(p.totalSteps / 5));
+    }
+  };
+}
+
+export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<SelectionBenchResult> {
+  const log = s.log ?? (() => undefined);
+  const t00 = performance.now();
+  if (s.randomSeeds.length === 0) throw new UsageError('the random baseline needs at least one seed');
+
+  // 1. Data, generated once.
+  const dataDir = resolve(s.dataDir);
+  let generatedSeconds: number | null = null;
+  if (!checkDataset(dataDir, s)) {
+    log(`generating ${s.sequences} synthetic sequences at ${s.size.height}x${s.size.width} into ${dataDir}`);
+    const t0 = performance.now();
+    await generateSynthDataset({ out: dataDir, sequences: s.sequences, size: s.size, seed: s.dataSeed });
+    generatedSeconds = seconds(t0);
+  }
+
+  // 2. The base project: the SDE model, trained once, and the selection features cached.
+  mkdirSync(s.workDir, { recursive: true });
+  const baseDir = join(s.workDir, 'base');
+  if (existsSync(baseDir)) throw new UsageError(`${baseDir} exists: the benchmark needs an empty work folder`);
+  const { open: base } = await initProject({ dir: baseDir, dataset: dataDir, format: 'cityscapes', name: 'selection-bench' });
+  let features: FeatureMatrix;
+  let poolIds: number[];
+  let sdeSeconds: number;
+  let sdeMetrics: Record<string, unknown>;
+  let featureDims: number;
+  let valKeyframes: number;
+  try {
+    poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
+    valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
+    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}`);
+    const t0 = performance.now();
+    const sde = await trainSde(
+      base,
+      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed },
+      { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
+    );
+    sdeSeconds = seconds(t0);
+    if (sde.status !== 'done') throw new Error(`SDE training ended ${sde.status}: ${sde.error ?? ''}`);
+    sdeMetrics = sde.metrics as Record<string, unknown>;
+    const f = await cacheFeatures(base, poolIds);
+    features = f.matrix;
+    featureDims = f.dims;
+  } finally {
+    base.close();
+  }
+  const budget = s.budget ?? defaultBudget(poolIds.length);
+  if (budget > poolIds.length) throw new UsageError(`a budget of ${budget} frames needs at least as many train keyframes (the data has ${poolIds.length})`);
+  const sizes = benchRoundSizes(budget);
+  log(`budget ${budget} of ${poolIds.length} train keyframes, rounds ${sizes.join(' -> ')}; ${valKeyframes} val frames`);
+  const rowOf = new Map(poolIds.map((id, r) => [id, r]));
+
+  // 3. Each method (and each random seed) in its own copy of the base project.
+  const jobs: Array<{ method: BenchMethod; seed: number }> = [
+    ...s.randomSeeds.map((seed) => ({ method: 'random' as const, seed })),
+    ...(['ds', 'us', 'ds_us'] as const).map((method) => ({ method, seed: s.seed })),
+  ];
+  const runs: MethodRun[] = [];
+  for (const job of jobs) {
+    const dir = join(s.workDir, `${job.method}-seed${job.seed}`);
+    cpSync(baseDir, dir, { recursive: true });
+    const p = openProject(dir);
+    try {
+      const t0 = performance.now();
+      const rounds: { size: number; basis: string }[] = [];
+      const picked: number[] = [];
+      for (const size of sizes) {
+        const r = await runSelectionRound(p, {
+          budget: size - picked.length,
+          method: job.method as SelectionMethod,
+          seed: job.seed,
+          studentSteps: s.studentSteps,
+          studentNet: netPreset(s.studentNet),
+        });
+        picked.push(...r.picks.map((x) => x.frameId));
+        rounds.push({ size: picked.length, basis: r.basis });
+      }
+      const selectSeconds = seconds(t0);
+      await importLabels(p, { frameIds: picked, author: 'ground truth' });
+      log(`${job.method} (seed ${job.seed}): picked ${picked.length} in ${selectSeconds} s; training segmentation`);
+      const t1 = performance.now();
+      const seg = await trainSeg(
+        p,
+        { mode: s.segMode, mix: s.segMix, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
+        { checkpointEvery: s.segSteps, onProgress: trainingLog(log, `${job.method} seg`) },
+      );
+      if (seg.status !== 'done') throw new Error(`segmentation training for ${job.method} ended ${seg.status}: ${seg.error ?? ''}`);
+      const m = seg.metrics as { miou?: number; pixelAccuracy?: number };
+      const run: MethodRun = {
+        method: job.method,
+        seed: job.seed,
+        miou: r2(m.miou ?? NaN),
+        pixelAccuracy: m.pixelAccuracy === undefined ? null : r2(m.pixelAccuracy),
+        picked: picked.length,
+        rounds,
+        coverage: r2(coverageDistance(features, picked.map((id) => rowOf.get(id)!))),
+        selectSeconds,
+        segTrainSeconds: seconds(t1),
+        frameIds: picked,
+      };
+      log(`${job.method} (seed ${job.seed}): mIoU ${run.miou}, coverage ${run.coverage}`);
+      runs.push(run);
+    } finally {
+      p.close();
+    }
+  }
+
+  // 4. Selection time on random features of the real width.
+  const timingDims = s.timingDims ?? featureDimsOf('small');
+  const selectMs: Record<string, number> = {};
+  for (const rows of s.timingRows) {
+    const m = gaussianFeatures(rows, timingDims, createRng(rows));
+    const t0 = performance.now();
+    selectFarthestPoints(m, { count: s.timingPicks, rng: createRng(1) });
+    const key = rows % 1000 === 0 ? `${rows / 1000}k` : String(rows);
+    selectMs[key] = Math.round(performance.now() - t0);
+    log(`farthest point: ${s.timingPicks} of ${rows} rows x ${timingDims} dims in ${selectMs[key]} ms`);
+  }
+
+  const of = (method: BenchMethod) => runs.filter((r) => r.method === method);
+  const randomMious = of('random').map((r) => r.miou);
+  const miou = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(of(k).map((r) => r.miou)))])) as Record<BenchMethod, number>;
+  const coverage = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(of(k).map((r) => r.coverage)))])) as Record<BenchMethod, number>;
+  return {
+    benchmark: 'selection',
+    miou,
+    selectMs,
+    budget,
+    budgetFraction: Number((budget / poolIds.length).toFixed(4)),
+    rounds: sizes,
+    overRandom: { ds: r2(miou.ds - miou.random), us: r2(miou.us - miou.random), ds_us: r2(miou.ds_us - miou.random) },
+    random: { seeds: s.randomSeeds, miou: randomMious, std: r2(std(randomMious)) },
+    coverage,
+    data: {
+      dir: dataDir,
+      sequences: s.sequences,
+      size: `${s.size.height}x${s.size.width}`,
+      seed: s.dataSeed,
+      trainKeyframes: poolIds.length,
+      valKeyframes,
+      generatedSeconds,
+    },
+    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
+    segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
+    student: { net: s.studentNet, steps: s.studentSteps },
+    timing: { picks: s.timingPicks, dims: timingDims, rows: s.timingRows },
+    runs,
+    totalSeconds: seconds(t00),
+  };
+}
+
+/** Computes the base project's selection features once (its copies find them in the cache). */
+async function cacheFeatures(p: OpenProject, frameIds: readonly number[]): Promise<{ matrix: FeatureMatrix; dims: number }> {
+  const model = latestModel(p.store, p.project.id, 'sde');
+  if (!model) throw new Error('the SDE run left no model');
+  const teacher = await loadModelFromFolder(model.modelDir);
+  try {
+    const extractor = sdeFeatureExtractor(teacher);
+    const size = modelInputSize(teacher);
+    const frames = new Map(listFrames(p.store, { split: 'train', keyframesOnly: true }).map((f) => [f.id, f]));
+    const f = await selectionFeatures(p.store, extractor, featureCacheKey(modelFolderKey(model.modelDir), SDE_FEATURE_LAYER), frameIds, (id) =>
+      frameImage(p.store, frames.get(id)!, size),
+    );
+    // selectionFeatures returns rows ascending by frame id, as `frameIds` (listFrames order) may not be.
+    const row = new Map(f.frameIds.map((id, r) => [id, r]));
+    const m = featureMatrix(frameIds.length, f.matrix.dims);
+    frameIds.forEach((id, r) => m.data.set(f.matrix.data.subarray(row.get(id)! * m.dims, (row.get(id)! + 1) * m.dims), r * m.dims));
+    return { matrix: m, dims: extractor.dims };
+  } finally {
+    teacher.dispose();
+  }
+}
