@@ -1,0 +1,87 @@
+/**
+ * A run stopped at a checkpoint and resumed in fresh networks continues exactly as the run
+ * that never stopped: same losses step for step, same weights at the end (the most stateful
+ * mode: multi-task with DepthMix, a mean teacher and the pose network; and SDE with Adam).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildDepthNet, buildPoseNet } from '../../../src/core/ml/nets';
+import { readOptimiserState, restoreNetwork, writeCheckpoint, readCheckpointState } from '../../../src/core/ml/train/checkpoint';
+import { allVariables } from '../../../src/core/ml/train/modelIo';
+import { SdeTrainer, sdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
+import { SegTrainer, segTrainConfig } from '../../../src/core/ml/train/segTrainer';
+import { freshDirs } from '../../data/fixtures';
+import { startWasm } from '../../engine/setup';
+import { NET, SIZE, trainFixture, type TrainFixture } from './trainFixture';
+
+const temp = freshDirs();
+let fx: TrainFixture;
+beforeAll(async () => {
+  await startWasm();
+  fx = await trainFixture(temp);
+});
+
+type Trainer = SegTrainer | SdeTrainer;
+
+async function resumeInto(dir: string, t: Trainer): Promise<void> {
+  const state = readCheckpointState(dir);
+  for (const [name, m] of Object.entries(t.networks())) await restoreNetwork(dir, name, m);
+  const opt = readOptimiserState(dir);
+  t.restore(state.step, opt);
+  tf.dispose(Object.values(opt));
+}
+
+async function save(dir: string, t: Trainer): Promise<void> {
+  const st = t.state();
+  await writeCheckpoint(dir, t.networks(), st.optimiser, { step: st.step });
+  tf.dispose(Object.values(st.optimiser));
+}
+
+function weightsOf(t: Trainer): number[][] {
+  return Object.values(t.networks()).flatMap((m) => allVariables(m).map((v) => Array.from(v.dataSync())));
+}
+
+async function checkExactResume(make: () => Trainer, steps: number, stopAt: number): Promise<void> {
+  const straight = make();
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) losses.push((await straight.trainStep()).loss);
+
+  const first = make();
+  for (let i = 0; i < stopAt; i++) expect((await first.trainStep()).loss).toBe(losses[i]);
+  const dir = join(temp('ckpt'), 'step');
+  await save(dir, first);
+  first.dispose();
+
+  const resumed = make();
+  await resumeInto(dir, resumed);
+  expect(resumed.step).toBe(stopAt);
+  for (let i = stopAt; i < steps; i++) expect((await resumed.trainStep()).loss, `step ${i}`).toBe(losses[i]);
+  expect(weightsOf(resumed)).toEqual(weightsOf(straight));
+  straight.dispose();
+  resumed.dispose();
+}
+
+describe('exact resume from a checkpoint', () => {
+  it('multi-task + DepthMix (student, teacher, pose, SGD momentum, augmentation, pairs)', async () => {
+    const sde = { depth: buildDepthNet(NET, SIZE, { seed: 3 }), pose: buildPoseNet(NET, SIZE, { seed: 4 }) };
+    const make = () =>
+      new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 4, mode: 'multitask', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 2, lrMilestones: [3] }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    await checkExactResume(make, 4, 2);
+  });
+
+  it('SDE pretraining (depth and pose networks, Adam)', async () => {
+    const make = () => new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 4, batchSize: 2 }), fx.clips, fx.frames);
+    await checkExactResume(make, 4, 1);
+  });
+
+  it('refuses a checkpoint of another architecture with a message naming the file', async () => {
+    const t = new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 1, batchSize: 1 }), fx.clips, fx.frames);
+    const dir = join(temp('ckpt'), 'step');
+    await save(dir, t);
+    const seg = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 1 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
+    await expect(resumeInto(dir, seg)).rejects.toThrow(/model/);
+    t.dispose();
+    seg.dispose();
+  });
+});
