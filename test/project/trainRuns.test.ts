@@ -1,0 +1,118 @@
+/**
+ * Training runs on a real project (SQLite file, generated street frames): SDE then
+ * multi-task DepthMix segmentation, a stop that pauses with a checkpoint and a second call
+ * that continues it, runs left "running" by a dead process, a loss that becomes NaN, and
+ * what the user is told when something is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthDataset } from '../../src/core/synth/generate';
+import { initProject } from '../../src/core/project/initProject';
+import { importLabels } from '../../src/core/project/importLabels';
+import type { OpenProject } from '../../src/core/project/openProject';
+import { latestModel } from '../../src/core/project/projectModels';
+import { reclaimStaleRuns, type RunProgress } from '../../src/core/project/runLoop';
+import { trainSde } from '../../src/core/project/trainSde';
+import { trainSeg } from '../../src/core/project/trainSeg';
+import { createRun, getRun, latestCheckpoint, listCheckpoints, listFrames, metricHistory, setRunProgress, setRunStatus } from '../../src/core/store';
+import { freshDirs } from '../data/fixtures';
+import { startWasm } from '../engine/setup';
+
+const temp = freshDirs();
+let data: string;
+const sde = { net: 'tiny' as const, height: 32, width: 64, batchSize: 2 };
+
+async function newProject(labelled = 1): Promise<OpenProject> {
+  const { open } = await initProject({ dir: temp('proj'), dataset: data });
+  const keys = listFrames(open.store, { split: 'train', keyframesOnly: true });
+  await importLabels(open, { frameIds: keys.slice(0, labelled).map((f) => f.id) });
+  return open;
+}
+
+beforeAll(async () => {
+  await startWasm();
+  data = temp('data');
+  await generateSynthDataset({ out: data, sequences: 4, size: { height: 32, width: 64 }, seed: 5 });
+});
+
+describe('training runs on a project', () => {
+  it('pauses on a stop request with a checkpoint and continues where it stopped when called again', async () => {
+    const p = await newProject();
+    const stop = new AbortController();
+    const seen: RunProgress[] = [];
+    const first = await trainSde(p, { ...sde, steps: 5 }, { signal: stop.signal, checkpointEvery: 2, onProgress: (e) => {
+      seen.push(e);
+      if (e.phase === 'training' && e.step === 3) stop.abort();
+    } });
+    expect(first.status).toBe('paused');
+    expect(first.step).toBe(3);
+    expect(getRun(p.store, first.run.id).status).toBe('paused');
+    expect(latestCheckpoint(p.store, first.run.id)!.step).toBe(3);
+    const training = seen.filter((e) => e.phase === 'training');
+    expect(training[0]).toMatchObject({ step: 1, totalSteps: 5 });
+    expect(training[0]!.etaSeconds).toBeGreaterThan(0);
+    expect(latestModel(p.store, p.project.id, 'sde')).toBeUndefined();
+
+    const second = await trainSde(p, { ...sde, steps: 5 });
+    expect(second.run.id).toBe(first.run.id);
+    expect(second.resumedFrom).toBe(3);
+    expect(second.status).toBe('done');
+    expect(second.metrics).toMatchObject({ absRel: expect.any(Number), rmse: expect.any(Number), a1: expect.any(Number) });
+    expect(metricHistory(p.store, first.run.id, 'loss').map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(listCheckpoints(p.store, first.run.id).length).toBeLessThanOrEqual(2);
+    const model = latestModel(p.store, p.project.id, 'sde')!;
+    expect(existsSync(join(model.modelDir, 'model.json'))).toBe(true);
+
+    // Other settings start a new run; --restart too.
+    const fresh = await trainSde(p, { ...sde, steps: 1 }, { restart: true });
+    expect(fresh.run.id).not.toBe(first.run.id);
+
+    const seg = await trainSeg(p, { mode: 'multitask', mix: 'depthmix', steps: 2, sdeRunId: first.run.id });
+    expect(seg.status).toBe('done');
+    expect(seg.run.parentRunId).toBe(first.run.id);
+    const m = seg.metrics as { miou: number; perClassIou: unknown[]; confusion: number[][] };
+    expect(m.miou).toBeGreaterThanOrEqual(0);
+    expect(m.perClassIou).toHaveLength(19);
+    expect(m.confusion).toHaveLength(19);
+    expect(metricHistory(p.store, seg.run.id, 'val/miou')).toHaveLength(1);
+    const dir = join(p.store.dir, latestCheckpoint(p.store, seg.run.id)!.path);
+    for (const sub of ['model', 'teacher', 'pose']) expect(existsSync(join(dir, sub, 'model.json')), sub).toBe(true);
+    p.close();
+  });
+
+  it('takes back a run left running by a process that is gone', async () => {
+    const p = await newProject();
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    const run = createRun(p.store, { projectId: p.project.id, kind: 'sde', config: {} });
+    setRunStatus(p.store, run.id, 'running');
+    setRunProgress(p.store, run.id, { pid: dead });
+    const mine = createRun(p.store, { projectId: p.project.id, kind: 'seg', config: {} });
+    expect(() => setRunStatus(p.store, mine.id, 'running')).toThrow(/already running/);
+    expect(reclaimStaleRuns(p.store, p.project.id)).toEqual([run.id]);
+    expect(getRun(p.store, run.id).status).toBe('paused');
+    expect(setRunStatus(p.store, mine.id, 'running').status).toBe('running');
+    p.close();
+  });
+
+  it('stops a run whose loss is no longer finite, with a message, keeping its last checkpoint', async () => {
+    const p = await newProject();
+    const r = await trainSeg(p, { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: 6, lr: 1e30 }, { checkpointEvery: 1 });
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/training stopped at step \d: the (loss|gradient norm) became (NaN|Infinity)/);
+    const run = getRun(p.store, r.run.id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/became/);
+    expect(latestCheckpoint(p.store, r.run.id)?.step).toBe(r.step);
+    p.close();
+  });
+
+  it('says what to do first when labels or the SDE model are missing', async () => {
+    const p = await newProject(0);
+    await expect(trainSeg(p, { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: 1 })).rejects.toThrow(/no labelled frames/);
+    await expect(trainSeg(p, { mode: 'multitask', steps: 1 })).rejects.toThrow(/train it first with depthseg train-sde/);
+    await expect(trainSde(p, { ...sde, steps: 0 })).rejects.toThrow(/steps/);
+    p.close();
+  });
+});
