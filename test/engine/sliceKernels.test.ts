@@ -1,5 +1,5 @@
 /**
- * The wasm Slice and SplitV replacements against the cpu backend, exactly (they only move
+ * The wasm Slice, SplitV and GatherV2 replacements against the cpu backend, exactly (they only move
  * values): every rank 1..5, boxes touching and not touching the borders, whole inner axes
  * (merged runs) and partial ones, int32 and float32, and a slice's gradient (Pad).
  */
@@ -60,5 +60,25 @@ describe('SplitV on wasm', () => {
       const c = await on('cpu', run);
       expect(w.map((v) => Array.from(v))).toEqual(c.map((v) => Array.from(v)));
     }
+  });
+});
+
+describe('GatherV2 on wasm', () => {
+  it.each([0, 1, 2])('matches cpu along axis %i, small and large rows, repeated indices', async (axis) => {
+    for (const shape of [[5, 4, 3], [6, 3, 20]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const idx = [0, shape[axis]! - 1, 1, 1, 0];
+      const run = () => [
+        tf.gather(tf.tensor(Array.from({ length: n }, (_, i) => i * 0.5 - 3), shape), tf.tensor1d(idx, 'int32'), axis),
+        tf.gather(tf.tensor(Array.from({ length: n }, (_, i) => i), shape, 'int32'), tf.tensor2d([idx.slice(0, 2), idx.slice(2, 4)], [2, 2], 'int32'), axis),
+      ];
+      const w = await on('wasm', run);
+      const c = await on('cpu', run);
+      expect(w.map((v) => Array.from(v))).toEqual(c.map((v) => Array.from(v)));
+    }
+  });
+
+  it('names an index out of range', async () => {
+    await expect(on('wasm', () => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([0, 2], 'int32')))).rejects.toThrow(/index value 2 is not in \[0, 1\]/);
   });
 });

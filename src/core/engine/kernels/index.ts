@@ -2,14 +2,15 @@
  * The wasm training kernels, registered once per thread (the kernel registry is global to the
  * thread's tfjs): the missing Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter and
  * UnsortedSegmentSum, and replacements for the slow Conv2DBackpropInput and the wrong
- * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad, and Slice and SplitV that do not
- * copy their whole input out of the heap first.
+ * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad, and Slice, SplitV and GatherV2
+ * that do not copy their inputs out of the heap first.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { registerConv2dBackpropKernels } from './conv2dBackprop';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
 import { registerCpuResizeGradKernels, registerResizeGradKernels } from './resizeGrad';
+import { registerGatherKernel } from './gather';
 import { registerSliceKernel, registerSplitVKernel } from './slice';
 import { registerUnsortedSegmentSumKernel } from './unsortedSegmentSum';
 
@@ -24,6 +25,7 @@ export const WASM_TRAINING_KERNELS = [
   'UnsortedSegmentSum',
   'Slice',
   'SplitV',
+  'GatherV2',
 ] as const;
 
 let registered = false;
@@ -46,4 +48,5 @@ export function registerWasmTrainingKernels(): void {
   registerUnsortedSegmentSumKernel();
   registerSliceKernel();
   registerSplitVKernel();
+  registerGatherKernel();
 }

@@ -72,21 +72,30 @@ export function sdeLoss(input: SdeLossInput): SdeLoss {
     const invK = tileBatch(invertIntrinsics(K), S * N);
     const { warped } = warp(srcAll, depthAll, kAll, tAll, invK);
     const errors = reprojectionError(warped, tileBatch(target, S * N)); // [S*N*B, H, W, 1]
-    const perScaleSource = tf.reshape(errors, [S, N, b, h, w]);
-    let perPixel = tf.min(perScaleSource, 1); // [S, B, H, W]
+    const n = b * h * w;
+    // Minimum over the source axis by element-wise minima of slices: cheaper on wasm than a
+    // reduction, whose gradient compares every element against a broadcast minimum.
+    const minOverSources = (x: tf.Tensor3D): tf.Tensor3D => {
+      let m = tf.slice(x, [0, 0, 0], [S, 1, n]);
+      for (let k = 1; k < N; k++) m = tf.minimum(m, tf.slice(x, [0, k, 0], [S, 1, n]));
+      return m;
+    };
+    let perPixel = minOverSources(tf.reshape(errors, [S, N, n]));
     if (!input.noAutoMask) {
-      const identity = detached(() => tf.reshape(reprojectionError(tf.concat([...sources], 0) as tf.Tensor4D, tileBatch(target, N)), [1, N, b, h, w]));
+      const identity = detached(() => tf.reshape(reprojectionError(tf.concat([...sources], 0) as tf.Tensor4D, tileBatch(target, N)), [1, N, n]));
       const shape: [number, number, number, number] = [S * N * b, h, w, 1];
       const noise = input.noise ? input.noise(shape) : tf.randomNormal(shape, 0, 1, 'float32', input.noiseSeed ?? 0);
-      const identityAll = tf.add(tf.tile(identity, [S, 1, 1, 1, 1]), tf.mul(tf.reshape(noise, [S, N, b, h, w]), TIE_NOISE_SCALE));
-      perPixel = tf.minimum(perPixel, tf.min(identityAll, 1));
+      // The identity errors are shared by the scales (broadcast over the scale axis).
+      const identityAll = tf.add(identity, tf.mul(tf.reshape(noise, [S, N, n]), TIE_NOISE_SCALE)) as tf.Tensor3D;
+      perPixel = tf.minimum(perPixel, minOverSources(identityAll));
     }
+    const perPixel4 = tf.reshape(perPixel, [S, b, h, w]);
     let reprojection: tf.Tensor1D;
     if (input.keepMask) {
       const m = tf.reshape(input.keepMask, [1, b, h, w]);
-      reprojection = tf.div(tf.sum(tf.mul(perPixel, m), [1, 2, 3]), tf.maximum(tf.sum(m), 1e-7)) as tf.Tensor1D;
+      reprojection = tf.div(tf.sum(tf.mul(perPixel4, m), [1, 2, 3]), tf.maximum(tf.sum(m), 1e-7)) as tf.Tensor1D;
     } else {
-      reprojection = tf.mean(perPixel, [1, 2, 3]) as tf.Tensor1D;
+      reprojection = tf.mean(perPixel4, [1, 2, 3]) as tf.Tensor1D;
     }
     const smoothness = disps.map((d) => {
       const image = d.shape[1] === h && d.shape[2] === w ? target : (tf.image.resizeBilinear(target, [d.shape[1], d.shape[2]]) as tf.Tensor4D);
