@@ -160,15 +160,21 @@ export function resizeNearest(ids: Uint8Array, sw: number, sh: number, w: number
   return out;
 }
 
+const PNG_LEVEL = 1;
+
+/**
+ * A raster as a PNG data URL, resized (bilinear) to `size` where given. Fast compression:
+ * the URL only crosses the loopback or IPC, and class maps compress well even so.
+ */
 async function pngDataUrl(r: RasterU8, size?: { width: number; height: number }): Promise<string> {
   let png: Buffer;
   if (size && (size.width !== r.width || size.height !== r.height)) {
     png = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels as 3 } })
       .resize(size.width, size.height, { fit: 'fill', kernel: 'linear' })
-      .png({ compressionLevel: 6 })
+      .png({ compressionLevel: PNG_LEVEL })
       .toBuffer();
   } else {
-    png = await encodePng(r);
+    png = await encodePng(r, PNG_LEVEL);
   }
   return `data:image/png;base64,${png.toString('base64')}`;
 }
@@ -245,7 +251,10 @@ export async function reviewPrediction(session: ProjectSession, cache: ModelCach
 
 export async function reviewDepth(session: ProjectSession, cache: ModelCache, p: ApiParams<'reviewDepth'>): Promise<FrameDepthImage> {
   const frame = frameInProject(session, p.frameId);
-  const m = await depthModel(session, cache, p.runId);
+  return depthImage(session, await depthModel(session, cache, p.runId), frame);
+}
+
+async function depthImage(session: ProjectSession, m: CachedModel, frame: Frame): Promise<FrameDepthImage> {
   const size = modelInputSize(m.model);
   const image = await frameImage(session.open.store, frame, size);
   const [disp] = await predictDisparity(m.model, [image], 1);
@@ -271,35 +280,45 @@ async function groundTruth(store: ProjectStore, frame: Frame): Promise<{ source:
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Marks a promise as handled until the Promise.all that awaits it (its rejection still arrives there). */
+function awaitedLater<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export async function reviewFrame(session: ProjectSession, cache: ModelCache, p: ApiParams<'reviewFrame'>): Promise<ReviewFrameData> {
   const { store } = session.open;
   const frame = frameInProject(session, p.frameId);
   const notes: string[] = [];
-  const image = await frameGet(session, frame.id);
   const { width, height } = frame;
+  // Reading and encoding run in sharp's threads while the models predict.
+  const imageP = awaitedLater(frameGet(session, frame.id));
+  const gtP = awaitedLater(groundTruth(store, frame));
 
   let ids: Uint8Array | null = null;
-  let prediction: ReviewFrameData['prediction'] = null;
+  let prediction: Promise<ReviewFrameData['prediction']> = Promise.resolve(null);
   try {
     const m = await segModel(session, cache, p.segRunId);
-    ids = await predictIds(session, m, frame);
-    prediction = { ...ref(m), frameId: frame.id, width, height, dataUrl: await pngDataUrl(colouriseTrainIds(width, height, ids)) };
+    const predicted = await predictIds(session, m, frame);
+    ids = predicted;
+    prediction = awaitedLater(pngDataUrl(colouriseTrainIds(width, height, predicted)).then((dataUrl) => ({ ...ref(m), frameId: frame.id, width, height, dataUrl })));
   } catch (e) {
     if (p.segRunId !== undefined && !(e instanceof UsageError && /no checkpoint/.test(e.message))) throw e;
     notes.push(`prediction: ${message(e)}`);
   }
 
-  let depth: FrameDepthImage | null = null;
+  let depth: Promise<FrameDepthImage | null> = Promise.resolve(null);
   try {
-    depth = await reviewDepth(session, cache, { frameId: frame.id, ...(p.depthRunId !== undefined ? { runId: p.depthRunId } : {}) });
+    const m = await depthModel(session, cache, p.depthRunId);
+    depth = awaitedLater(depthImage(session, m, frame));
   } catch (e) {
     if (p.depthRunId !== undefined && !(e instanceof UsageError && /no checkpoint/.test(e.message))) throw e;
     notes.push(`depth: ${message(e)}`);
   }
 
-  const gt = await groundTruth(store, frame);
+  const gt = await gtP;
   if (!gt) notes.push('ground truth: this frame has no label (neither from the dataset nor painted)');
-  let error: ReviewFrameData['error'] = null;
+  let error: Promise<ReviewFrameData['error']> = Promise.resolve(null);
   if (gt && ids) {
     let labelled = 0;
     let wrong = 0;
@@ -309,13 +328,15 @@ export async function reviewFrame(session: ProjectSession, cache: ModelCache, p:
       labelled++;
       if (ids[i] !== g) wrong++;
     }
-    error = {
-      dataUrl: await pngDataUrl(errorMap(width, height, ids, gt.ids)),
+    error = pngDataUrl(errorMap(width, height, ids, gt.ids)).then((dataUrl) => ({
+      dataUrl,
       labelledPixels: labelled,
       wrongPixels: wrong,
       accuracy: labelled > 0 ? (100 * (labelled - wrong)) / labelled : 0,
-    };
+    }));
   }
+  const gtUrl = gt ? pngDataUrl(colouriseTrainIds(width, height, gt.ids)) : Promise.resolve(null);
+  const [image, pred, dep, err, gtDataUrl] = await Promise.all([imageP, prediction, depth, error, gtUrl]);
   return {
     frameId: frame.id,
     imagePath: frame.imagePath,
@@ -323,10 +344,10 @@ export async function reviewFrame(session: ProjectSession, cache: ModelCache, p:
     width,
     height,
     imageDataUrl: image.imageDataUrl,
-    prediction,
-    depth,
-    groundTruth: gt ? { source: gt.source, dataUrl: await pngDataUrl(colouriseTrainIds(width, height, gt.ids)) } : null,
-    error,
+    prediction: pred,
+    depth: dep,
+    groundTruth: gt && gtDataUrl ? { source: gt.source, dataUrl: gtDataUrl } : null,
+    error: err,
     notes,
   };
 }
