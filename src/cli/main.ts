@@ -7,6 +7,11 @@ import type { CliCommand } from './command';
  */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<CliCommand> }[] = [
   {
+    name: 'demo',
+    summary: 'the whole loop on generated data, from nothing to report.html (--quick: minutes)',
+    load: async () => (await import('./commands/demo')).demoCommand,
+  },
+  {
     name: 'synth',
     summary: 'generate a synthetic street-video dataset in the Cityscapes layout',
     load: async () => (await import('./commands/synth')).synthCommand,
@@ -25,6 +30,16 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     name: 'status',
     summary: 'what a project holds: data, labels, suggestions, training runs',
     load: async () => (await import('./commands/status')).statusCommand,
+  },
+  {
+    name: 'train-sde',
+    summary: 'train self-supervised depth on the video clips (Ctrl-C pauses, run again to resume)',
+    load: async () => (await import('./commands/trainSde')).trainSdeCommand,
+  },
+  {
+    name: 'train-seg',
+    summary: 'train segmentation on the labelled frames: scratch/transfer/multitask, ClassMix/DepthMix',
+    load: async () => (await import('./commands/trainSeg')).trainSegCommand,
   },
   {
     name: 'predict',
