@@ -34,6 +34,8 @@ export interface ConvOptions {
   activation?: 'relu' | 'elu' | 'sigmoid' | 'linear';
   /** Zero kernel and bias (the output is exactly 0 until trained). */
   zeroInit?: boolean;
+  /** Kernel from N(0, smallInitStd^2) instead of He init (classifier heads: logits start near 0). */
+  smallInitStd?: number;
   useBias?: boolean;
 }
 
@@ -61,7 +63,11 @@ export function conv(x: Sym, filters: number, name: string, o: ConvOptions = {})
       padding: 'same',
       activation: o.activation ?? 'linear',
       useBias: o.useBias ?? true,
-      kernelInitializer: o.zeroInit ? 'zeros' : tfl.initializers.heNormal({ seed: nextInitSeed() }),
+      kernelInitializer: o.zeroInit
+        ? 'zeros'
+        : o.smallInitStd !== undefined
+          ? tfl.initializers.randomNormal({ mean: 0, stddev: o.smallInitStd, seed: nextInitSeed() })
+          : tfl.initializers.heNormal({ seed: nextInitSeed() }),
       biasInitializer: 'zeros',
     }),
     x,
