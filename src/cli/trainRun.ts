@@ -24,7 +24,11 @@ export interface Interrupt {
  * and pauses. A second one exits at once (the next start takes the run back as paused from
  * its last checkpoint).
  */
-export function interruptOnCtrlC(command: string, stream: NodeJS.WriteStream = process.stderr): Interrupt {
+export function interruptOnCtrlC(
+  command: string,
+  stream: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Interrupt {
   const controller = new AbortController();
   const onSigint = (): void => {
     if (!controller.signal.aborted) {
@@ -33,7 +37,7 @@ export function interruptOnCtrlC(command: string, stream: NodeJS.WriteStream = p
       return;
     }
     stream.write(`\n${command}: quit without saving; run the same command again to continue from the last checkpoint\n`);
-    process.exit(EXIT_INTERRUPTED);
+    exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
