@@ -82,19 +82,29 @@ export const std = (xs: readonly number[]): number => {
 };
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 
+export interface Coverage {
+  /** Mean over every row of its distance to the nearest chosen row. */
+  readonly mean: number;
+  /** The largest such distance: what farthest-point selection keeps small (the k-centre radius). */
+  readonly max: number;
+}
+
 /**
- * Mean over every row of its distance to the nearest chosen row: how well the picks cover the
- * feature space (lower = better covered). Chosen rows count with distance 0.
+ * How well the chosen rows cover the feature space (lower = better covered); chosen rows count
+ * with distance 0. Farthest-point picks shrink `max`; random picks, drawn where frames are
+ * dense, often have the lower `mean`.
  */
-export function coverageDistance(features: FeatureMatrix, chosen: readonly number[]): number {
-  if (chosen.length === 0) return Infinity;
+export function coverageDistance(features: FeatureMatrix, chosen: readonly number[]): Coverage {
+  if (chosen.length === 0) return { mean: Infinity, max: Infinity };
   let sum = 0;
+  let max = 0;
   for (let j = 0; j < features.rows; j++) {
     let best = Infinity;
     for (const c of chosen) best = Math.min(best, rowDistance(features, j, features, c));
     sum += best;
+    max = Math.max(max, best);
   }
-  return sum / features.rows;
+  return { mean: sum / features.rows, max };
 }
 
 /** A standard-normal feature matrix (Box-Muller), like standardised features. */
@@ -129,8 +139,8 @@ export interface MethodRun {
   readonly picked: number;
   /** Per round: the selection's size after it and what it scored by. */
   readonly rounds: readonly { readonly size: number; readonly basis: string }[];
-  /** Mean distance of every train keyframe to its nearest pick, in standardised SDE features. */
-  readonly coverage: number;
+  /** Distance of the train keyframes to their nearest pick, in standardised SDE features. */
+  readonly coverage: Coverage;
   readonly selectSeconds: number;
   readonly segTrainSeconds: number;
   readonly frameIds: readonly number[];
@@ -149,7 +159,7 @@ export interface SelectionBenchResult {
   /** mIoU points over the random mean. */
   readonly overRandom: Record<Exclude<BenchMethod, 'random'>, number>;
   readonly random: { readonly seeds: readonly number[]; readonly miou: readonly number[]; readonly std: number };
-  readonly coverage: Record<BenchMethod, number>;
+  readonly coverage: Record<BenchMethod, Coverage>;
   readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
   readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
   readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seed: number };
@@ -172,6 +182,7 @@ function checkDataset(dir: string, s: SelectionBenchSettings): boolean {
   return true;
 }
 
+const roundCoverage = (c: Coverage): Coverage => ({ mean: r2(c.mean), max: r2(c.max) });
 const seconds = (t0: number): number => r2((performance.now() - t0) / 1000);
 
 function trainingLog(log: (l: string) => void, what: string): (p: RunProgress) => void {
@@ -279,12 +290,12 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
         pixelAccuracy: m.pixelAccuracy === undefined ? null : r2(m.pixelAccuracy),
         picked: picked.length,
         rounds,
-        coverage: r2(coverageDistance(features, picked.map((id) => rowOf.get(id)!))),
+        coverage: roundCoverage(coverageDistance(features, picked.map((id) => rowOf.get(id)!))),
         selectSeconds,
         segTrainSeconds: seconds(t1),
         frameIds: picked,
       };
-      log(`${job.method} (seed ${job.seed}): mIoU ${run.miou}, coverage ${run.coverage}`);
+      log(`${job.method} (seed ${job.seed}): mIoU ${run.miou}, coverage mean ${run.coverage.mean} max ${run.coverage.max}`);
       runs.push(run);
     } finally {
       p.close();
@@ -306,7 +317,9 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   const of = (method: BenchMethod) => runs.filter((r) => r.method === method);
   const randomMious = of('random').map((r) => r.miou);
   const miou = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(of(k).map((r) => r.miou)))])) as Record<BenchMethod, number>;
-  const coverage = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(of(k).map((r) => r.coverage)))])) as Record<BenchMethod, number>;
+  const coverage = Object.fromEntries(
+    BENCH_METHODS.map((k) => [k, roundCoverage({ mean: mean(of(k).map((r) => r.coverage.mean)), max: mean(of(k).map((r) => r.coverage.max)) })]),
+  ) as Record<BenchMethod, Coverage>;
   return {
     benchmark: 'selection',
     miou,
