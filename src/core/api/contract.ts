@@ -19,6 +19,51 @@ export interface AppInfo {
 const maskStatus = z.enum(['todo', 'in_progress', 'done', 'skipped']);
 const folder = z.string().min(1).max(4096);
 
+// Training settings as the UI may give them; every field is optional (the core's defaults
+// apply, see trainingDefaults) and the core checks them again.
+export const NET_NAMES = ['tiny', 'small', 'reference'] as const;
+export const SEG_MODE_NAMES = ['scratch', 'transfer', 'multitask'] as const;
+export const MIX_MODE_NAMES = ['none', 'classmix', 'depthmix'] as const;
+export const SELECTION_METHOD_NAMES = ['ds_us', 'ds', 'us', 'random', 'entropy'] as const;
+const trainSize = z
+  .number()
+  .int()
+  .min(32)
+  .max(2048)
+  .refine((v) => v % 16 === 0, 'must be a multiple of 16');
+const trainSteps = z.number().int().min(1).max(1_000_000);
+const learningRate = z.number().positive().max(10);
+const batch = z.number().int().min(1).max(64);
+export const sdeSettingsInput = z
+  .object({
+    net: z.enum(NET_NAMES).optional(),
+    height: trainSize.optional(),
+    width: trainSize.optional(),
+    steps: trainSteps.optional(),
+    batchSize: batch.optional(),
+    lr: learningRate.optional(),
+    seed: z.number().int().optional(),
+  })
+  .strict();
+export const segSettingsInput = z
+  .object({
+    mode: z.enum(SEG_MODE_NAMES).optional(),
+    mix: z.enum(MIX_MODE_NAMES).optional(),
+    net: z.enum(NET_NAMES).optional(),
+    height: trainSize.optional(),
+    width: trainSize.optional(),
+    steps: trainSteps.optional(),
+    labelledBatch: batch.optional(),
+    unlabelledBatch: batch.optional(),
+    lr: learningRate.optional(),
+    seed: z.number().int().optional(),
+    /** The SDE run to start from (default: the newest finished one). */
+    sdeRunId: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type SdeSettingsInput = z.infer<typeof sdeSettingsInput>;
+export type SegSettingsInput = z.infer<typeof segSettingsInput>;
+
 export const API_PARAMS = {
   appInfo: z.object({}).strict(),
   /** Creates a project in `dir` from a dataset folder, or from a synthetic dataset generated into `dir/data`. */
@@ -82,6 +127,33 @@ export const API_PARAMS = {
     .object({ runA: z.number().int().min(1), runB: z.number().int().min(1) })
     .strict()
     .refine((p) => p.runA !== p.runB, { message: 'choose two different runs to compare' }),
+  // Training and selection jobs: they run in a worker thread, one at a time; progress arrives
+  // as 'training.progress' events and from trainingStatus.
+  /** The job running now (or starting, or stopping) and the last one that ended, for the open project. */
+  trainingStatus: z.object({}).strict(),
+  /** The settings a run gets where the UI leaves them out (segmentation: from the newest SDE run). */
+  trainingDefaults: z.object({}).strict(),
+  /** Starts (or, with the settings of a paused run, continues) self-supervised depth pretraining. */
+  trainingStartSde: z.object({ settings: sdeSettingsInput.default({}), restart: z.boolean().optional() }).strict(),
+  /** "Retrain": segmentation from the project's finished masks (default multi-task with DepthMix). */
+  trainingStartSeg: z.object({ settings: segSettingsInput.default({}), restart: z.boolean().optional() }).strict(),
+  /** Stops the running job: a training run saves a checkpoint and pauses. */
+  trainingCancel: z.object({}).strict(),
+  /** Continues a paused run where it stopped (starts it again with its settings). */
+  trainingResume: z.object({ runId: z.number().int().min(1) }).strict(),
+  /** Every training run of the project with status, progress and latest metrics, oldest first. */
+  trainingRuns: z.object({}).strict(),
+  /** A run's curves: loss, learning rate and evaluation metrics by step (long series thinned). */
+  trainingHistory: z.object({ runId: z.number().int().min(1), maxPoints: z.number().int().min(10).max(10000).optional() }).strict(),
+  /** "Suggest N more": one selection round in the background; its picks join the queue. */
+  selectionSuggest: z
+    .object({
+      budget: z.number().int().min(1).max(10000),
+      method: z.enum(SELECTION_METHOD_NAMES).optional(),
+      studentSteps: z.number().int().min(1).max(100000).optional(),
+      seed: z.number().int().min(0).optional(),
+    })
+    .strict(),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -106,6 +178,15 @@ export interface ApiResults {
   reviewDepth: FrameDepthImage;
   reviewEvaluation: RunEvaluation | null;
   reviewCompare: RunComparison;
+  trainingStatus: TrainingStatus;
+  trainingDefaults: TrainingDefaults;
+  trainingStartSde: TrainingJobInfo;
+  trainingStartSeg: TrainingJobInfo;
+  trainingCancel: { cancelled: boolean };
+  trainingResume: TrainingJobInfo;
+  trainingRuns: TrainingRunInfo[];
+  trainingHistory: RunHistory;
+  selectionSuggest: TrainingJobInfo;
 }
 
 export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';
@@ -288,10 +369,104 @@ export interface RunComparison {
   readonly perClass: { readonly trainId: number; readonly name: string; readonly a: number | null; readonly b: number | null; readonly delta: number | null }[];
 }
 
+export type JobKindName = 'sde' | 'seg' | 'select';
+export type JobStateName = 'starting' | 'running' | 'stopping' | 'done' | 'paused' | 'failed' | 'cancelled';
+
+/** A background job (training run or selection round) as the UI follows it. */
+export interface TrainingJobInfo {
+  readonly jobId: string;
+  readonly kind: JobKindName;
+  readonly projectDir: string;
+  /** starting (engine loading), running, stopping (cancel asked), then done, paused, failed or cancelled. */
+  readonly state: JobStateName;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  /** The settings it was started with (training: complete, as the run records them). */
+  readonly settings: Record<string, unknown>;
+  /** The training run, once the job created or took it up. */
+  readonly runId: number | null;
+  /** Training: loading, training, evaluating, saving, done, paused, failed; selection: features, student, uncertainty, entropy, select. */
+  readonly phase: string | null;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number | null;
+  readonly lr: number | null;
+  readonly stepsPerSecond: number | null;
+  /** Seconds left (training: at the recent step rate, counting only the steps still to run). */
+  readonly etaSeconds: number | null;
+  readonly message: string | null;
+  /** The compute backend the worker chose (wasm, cpu, node...). */
+  readonly backend: string | null;
+  /** The step a resumed run continued from. */
+  readonly resumedFrom: number | null;
+  readonly error: string | null;
+  /** A finished training run's final metrics (numbers only). */
+  readonly metrics: Record<string, number> | null;
+  /** A finished selection round. */
+  readonly selection: { readonly roundId: number; readonly method: string; readonly basis: string; readonly picks: number } | null;
+}
+
+export interface TrainingStatus {
+  /** The job that has not ended yet (this project's or, with another project open, that one's). */
+  readonly job: TrainingJobInfo | null;
+  /** The newest ended job of the open project since the app started. */
+  readonly last: TrainingJobInfo | null;
+}
+
+export interface TrainingDefaults {
+  readonly sde: Required<SdeSettingsInput>;
+  /** sdeRunId: the newest finished SDE run (null: none yet, so only scratch without DepthMix can train). */
+  readonly seg: Required<Omit<SegSettingsInput, 'sdeRunId'>> & { readonly sdeRunId: number | null };
+  /** Frames with a finished mask that segmentation trains on. */
+  readonly labelledFrames: number;
+}
+
+/** A training run with what the history table shows. */
+export interface TrainingRunInfo {
+  readonly id: number;
+  readonly kind: RunKindName;
+  readonly mode: string | null;
+  readonly status: RunStatusName;
+  readonly parentRunId: number | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+  /** The step it reached (its newest checkpoint's where it stopped), and of how many. */
+  readonly step: number;
+  readonly totalSteps: number | null;
+  readonly checkpointStep: number | null;
+  /** Its settings as recorded (net, size, steps, mode, mix, lr...). */
+  readonly config: Record<string, unknown>;
+  /** The newest loss logged. */
+  readonly loss: number | null;
+  /** Numbers of its newest checkpoint's evaluation (seg: miou, pixelAccuracy; SDE: absRel, rmse, a1...). */
+  readonly metrics: Record<string, number>;
+  /** Paused runs continue with trainingResume. */
+  readonly resumable: boolean;
+  /** This run belongs to the job running now. */
+  readonly active: boolean;
+}
+
+export interface MetricSeries {
+  readonly name: string;
+  readonly points: { readonly step: number; readonly value: number }[];
+}
+
+export interface RunHistory {
+  readonly runId: number;
+  readonly kind: RunKindName;
+  readonly totalSteps: number | null;
+  /** 'loss', 'lr', 'val/miou', 'val/depth/absRel', ...; NaN values are left out. */
+  readonly series: MetricSeries[];
+}
+
 /** Events the core pushes to every connected UI (progress of long work...). */
 export interface ApiEvents {
   /** Reserved for long-running work; payload defined by later issues. */
   'job.progress': { readonly jobId: string; readonly step: number; readonly total: number };
+  /** A background job's state: on every phase change and at most a few times a second while it runs. */
+  'training.progress': TrainingJobInfo;
 }
 export type ApiEvent = keyof ApiEvents;
 

@@ -5,6 +5,7 @@ import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi } from './contract';
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
 import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
+import { TrainingJobs, type TrainingJobsOptions } from './trainingService';
 import { reviewCompare, reviewDepth, reviewEvaluation, reviewFrame, reviewFrames, reviewPrediction, reviewRuns } from './reviewService';
 import { defaultRecentFile, listRecent, rememberRecent } from './recentProjects';
 
@@ -21,14 +22,23 @@ export type EventSink = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) =>
 /** The API's implementation over the core; the Electron main process and the host share it. */
 export function createService(
   shell: AppInfo['shell'],
-  opts: { version?: string; emit?: EventSink; recentFile?: string; author?: string } = {},
-): DepthsegApi & { close(): void } {
+  opts: {
+    version?: string;
+    emit?: EventSink;
+    recentFile?: string;
+    author?: string;
+    /** Options of the background jobs (worker script of a bundled app, engine backend, checkpoints). */
+    jobs?: Omit<TrainingJobsOptions, 'emit'>;
+  } = {},
+): DepthsegApi & { close(): void; readonly jobs: TrainingJobs } {
   const version = opts.version ?? packageVersion();
   const recentFile = opts.recentFile ?? defaultRecentFile();
   const author = opts.author ?? safeUserName();
   const session = new ProjectSession();
   /** Trained models loaded for review, one per run; emptied when the project changes. */
   const models = new ModelCache();
+  /** Training and selection in worker threads, one job at a time. */
+  const jobs = new TrainingJobs({ ...opts.jobs, ...(opts.emit ? { emit: opts.emit } : {}) });
   const remember = <T extends { dir: string; name: string }>(p: T): T => {
     rememberRecent(recentFile, p);
     return p;
@@ -89,7 +99,36 @@ export function createService(
     async reviewCompare(p) {
       return reviewCompare(session, p);
     },
+    async trainingStatus() {
+      return jobs.status(session);
+    },
+    async trainingDefaults() {
+      return jobs.defaults(session);
+    },
+    async trainingStartSde(p) {
+      return jobs.startSde(session, p);
+    },
+    async trainingStartSeg(p) {
+      return jobs.startSeg(session, p);
+    },
+    async trainingCancel() {
+      return jobs.cancel();
+    },
+    async trainingResume(p) {
+      return jobs.resume(session, p.runId);
+    },
+    async trainingRuns() {
+      return jobs.runs(session);
+    },
+    async trainingHistory(p) {
+      return jobs.history(session, p.runId, p.maxPoints);
+    },
+    async selectionSuggest(p) {
+      return jobs.suggest(session, p);
+    },
+    jobs,
     close() {
+      jobs.close();
       models.clear();
       session.close();
     },

@@ -1,7 +1,7 @@
 /**
  * Messages between the main process and a training worker thread. The main side sends
  * `start` once, then any number of `cancel` / `checkpoint` requests; the worker answers with
- * `started`, `progress`, `checkpoint` and `log` messages and ends with exactly one `finished`
+ * `started`, `progress`, `checkpoint`, `log` and `report` messages and ends with exactly one `finished`
  * (also after a cancel, with cancelled: true) or `failed`.
  */
 import type { BackendChoice } from '../engine/backend';
@@ -23,6 +23,11 @@ export interface StartMessage {
   threads?: number;
   /** Modules (absolute paths or file URLs) that register more job kinds, imported first. */
   kindModules?: string[];
+  /**
+   * Shared cancel flag (Int32 at index 0 becomes 1 on cancel): seen by isCancelled() even
+   * while a job never yields to the event loop, where the `cancel` message would wait.
+   */
+  cancelFlag?: SharedArrayBuffer;
 }
 export interface CancelMessage {
   type: 'cancel';
@@ -62,6 +67,12 @@ export interface LogMessage {
   jobId: string;
   line: string;
 }
+/** Structured state a job reports beside its step progress (e.g. a training run's phase and id). */
+export interface ReportMessage {
+  type: 'report';
+  jobId: string;
+  data: unknown;
+}
 export interface FinishedMessage {
   type: 'finished';
   jobId: string;
@@ -76,5 +87,5 @@ export interface FailedMessage {
   message: string;
   stack?: string;
 }
-export type FromWorker = StartedMessage | ProgressMessage | CheckpointMessage | LogMessage | FinishedMessage | FailedMessage;
+export type FromWorker = StartedMessage | ProgressMessage | CheckpointMessage | LogMessage | ReportMessage | FinishedMessage | FailedMessage;
 export type TerminalMessage = FinishedMessage | FailedMessage;

@@ -15,6 +15,8 @@ export interface JobContext<P> {
   /** Lets queued messages (cancel, checkpoint) in; call once per step. */
   tick(): Promise<void>;
   progress(p: { step: number; totalSteps: number; loss: number; metrics?: Record<string, number> }): void;
+  /** Sends structured state (structured-clone data) to the main side as a `report` message. */
+  report(data: unknown): void;
   /** True when the main side asked for a checkpoint since the last one. */
   checkpointRequested(): boolean;
   checkpoint(step: number, tensors: Record<string, tf.Tensor>): Promise<void>;

@@ -17,6 +17,11 @@ export interface JobSpec {
   jobId?: string;
   /** How long a cancelled job may take to stop before its thread is terminated (default 10 s). */
   cancelGraceMs?: number;
+  /**
+   * The worker's script (default: workerEntry.mjs beside this file, which runs the TypeScript
+   * sources through tsx). A bundled app passes its built trainingWorker here.
+   */
+  workerScript?: string | URL;
 }
 
 export interface JobHandle {
@@ -29,7 +34,8 @@ export interface JobHandle {
 
 export function startJob(spec: JobSpec, onMessage: (m: FromWorker) => void = () => undefined): JobHandle {
   const jobId = spec.jobId ?? randomUUID();
-  const worker = new Worker(new URL('./workerEntry.mjs', import.meta.url));
+  const worker = new Worker(spec.workerScript ?? new URL('./workerEntry.mjs', import.meta.url));
+  const cancelFlag = new SharedArrayBuffer(4);
   let lastStep = 0;
   let ended = false;
   let resolveDone: (m: TerminalMessage) => void = () => undefined;
@@ -62,10 +68,11 @@ export function startJob(spec: JobSpec, onMessage: (m: FromWorker) => void = () 
   const send = (m: ToWorker) => {
     if (!ended) worker.postMessage(m);
   };
-  send({ type: 'start', jobId, kind: spec.kind, params: spec.params, backend: spec.backend, threads: spec.threads, kindModules: spec.kindModules });
+  send({ type: 'start', jobId, kind: spec.kind, params: spec.params, backend: spec.backend, threads: spec.threads, kindModules: spec.kindModules, cancelFlag });
   return {
     jobId,
     cancel() {
+      Atomics.store(new Int32Array(cancelFlag), 0, 1);
       send({ type: 'cancel' });
       setTimeout(() => {
         if (ended) return;

@@ -32,6 +32,11 @@ port.on('message', (m: ToWorker) => {
 
 async function runJob(m: StartMessage): Promise<void> {
   const jobId = m.jobId;
+  const flag = m.cancelFlag ? new Int32Array(m.cancelFlag) : null;
+  const isCancelled = (): boolean => {
+    if (!cancelled && flag && Atomics.load(flag, 0) === 1) cancelled = true;
+    return cancelled;
+  };
   let lastStep = 0;
   try {
     for (const mod of m.kindModules ?? []) await import(isAbsolute(mod) ? pathToFileURL(mod).href : mod);
@@ -44,7 +49,7 @@ async function runJob(m: StartMessage): Promise<void> {
       jobId,
       params,
       engine,
-      isCancelled: () => cancelled,
+      isCancelled,
       tick: () => new Promise((resolve) => setImmediate(resolve)),
       progress: ({ step, totalSteps, loss, metrics }) => {
         lastStep = step;
@@ -61,6 +66,7 @@ async function runJob(m: StartMessage): Promise<void> {
           memory: { numTensors: mem.numTensors, numBytes: mem.numBytes },
         });
       },
+      report: (data) => post({ type: 'report', jobId, data }),
       checkpointRequested: () => checkpointWanted,
       checkpoint: async (step, tensors) => {
         checkpointWanted = false;
@@ -70,7 +76,7 @@ async function runJob(m: StartMessage): Promise<void> {
       },
     };
     const result = await kind.run(ctx);
-    post({ type: 'finished', jobId, cancelled, step: lastStep, result });
+    post({ type: 'finished', jobId, cancelled: isCancelled(), step: lastStep, result });
   } catch (e) {
     post({ type: 'failed', jobId, message: errorMessage(e), stack: e instanceof Error ? e.stack : undefined });
   } finally {

@@ -1,0 +1,410 @@
+/**
+ * Background jobs of the API: SDE pretraining, segmentation retraining and selection rounds,
+ * each in a worker thread (src/core/jobs) so the process that serves the UI never trains.
+ * One job at a time: a second start is refused with what is running. The job's state follows
+ * the worker's messages and reaches the UI as 'training.progress' events (on every phase
+ * change, and at most every 250 ms while it runs) and from trainingStatus. Runs, their metrics
+ * and curves come from the project store, which the worker writes as it trains.
+ */
+import { UsageError } from '../errors';
+import type { BackendChoice } from '../engine/backend';
+import type { ProjectJobReport, SelectJobParams, SelectJobResult, TrainJobParams, TrainJobResult } from '../jobs/kinds/projectJobs';
+import type { FromWorker, TerminalMessage } from '../jobs/protocol';
+import { startJob, type JobHandle } from '../jobs/runner';
+import { openProject } from '../project/openProject';
+import { getRun, getSetting, latestCheckpoint, listRuns, metricHistory, metricNames, setRunStatus, type TrainingRun } from '../store';
+import type { ApiParams, JobKindName, MetricSeries, RunHistory, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from './contract';
+import type { ProjectSession } from './projectSession';
+import { completeSdeSettings, completeSegSettings, resumeSettings, trainingDefaults } from './trainingSettings';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface TrainingJobsOptions {
+  emit?: (event: 'training.progress', payload: TrainingJobInfo) => void;
+  /** The worker script (a bundled app's built trainingWorker); default: the TypeScript sources through tsx. */
+  workerScript?: string | URL;
+  /** Engine backend for the jobs (default: the project's setting engine.backend, else DEPTHSEG_BACKEND, else auto). */
+  backend?: BackendChoice;
+  threads?: number;
+  /** Steps between checkpoints (default: the core's, a tenth of the run). */
+  checkpointEvery?: number;
+  /** Minimum time between progress events while a job runs (default 250 ms). */
+  emitEveryMs?: number;
+}
+
+interface ActiveJob {
+  info: Mutable<TrainingJobInfo>;
+  handle: JobHandle;
+}
+
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Finite numbers of a metrics object (arrays and the rest left out). */
+function numbersOf(m: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  return out;
+}
+
+const KIND_TEXT: Record<JobKindName, string> = { sde: 'SDE pretraining', seg: 'retraining', select: 'a selection round' };
+
+export class TrainingJobs {
+  private active: ActiveJob | null = null;
+  /** The newest ended job per project folder. */
+  private readonly ended = new Map<string, TrainingJobInfo>();
+  private lastEmit = 0;
+  private lastPhase: string | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly opts: TrainingJobsOptions = {}) {}
+
+  status(session: ProjectSession): TrainingStatus {
+    const dir = session.open.store.dir;
+    return { job: this.active ? { ...this.active.info } : null, last: this.ended.get(dir) ?? null };
+  }
+
+  defaults(session: ProjectSession): ReturnType<typeof trainingDefaults> {
+    return trainingDefaults(session.open);
+  }
+
+  startSde(session: ProjectSession, p: ApiParams<'trainingStartSde'>): TrainingJobInfo {
+    this.checkFree(session);
+    const settings = completeSdeSettings(p.settings);
+    return this.start(session, 'sde', settings, p.restart ?? false);
+  }
+
+  startSeg(session: ProjectSession, p: ApiParams<'trainingStartSeg'>): TrainingJobInfo {
+    this.checkFree(session);
+    const settings = completeSegSettings(session.open, p.settings);
+    return this.start(session, 'seg', settings, p.restart ?? false);
+  }
+
+  resume(session: ProjectSession, runId: number): TrainingJobInfo {
+    this.checkFree(session);
+    const run = this.projectRun(session, runId);
+    const settings = resumeSettings(session.open, run);
+    return this.start(session, run.kind as 'sde' | 'seg', settings, false);
+  }
+
+  suggest(session: ProjectSession, p: ApiParams<'selectionSuggest'>): TrainingJobInfo {
+    this.checkFree(session);
+    const params: SelectJobParams = {
+      projectDir: session.open.store.dir,
+      budget: p.budget,
+      method: p.method ?? 'ds_us',
+      ...(p.studentSteps !== undefined ? { studentSteps: p.studentSteps } : {}),
+      ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    };
+    const { projectDir: _dir, ...shown } = params;
+    return this.launch(session, 'select', 'select-round', params, shown);
+  }
+
+  /** Asks the running job to stop; a training run checkpoints and pauses. */
+  cancel(): { cancelled: boolean } {
+    const a = this.active;
+    if (!a || a.info.state === 'stopping') return { cancelled: false };
+    a.info.state = 'stopping';
+    a.info.message = a.info.kind === 'select' ? 'stopping…' : 'stopping: saving a checkpoint after this step…';
+    a.handle.cancel();
+    this.publish(true);
+    return { cancelled: true };
+  }
+
+  runs(session: ProjectSession): TrainingRunInfo[] {
+    const { store, project } = session.open;
+    const activeRun = this.active?.info.projectDir === store.dir ? this.active.info.runId : null;
+    return listRuns(store, project.id).map((r) => {
+      const ckpt = latestCheckpoint(store, r.id);
+      const progressStep = finite(r.progress['step']);
+      const loss = metricHistory(store, r.id, 'loss').filter((m) => Number.isFinite(m.value)).at(-1)?.value ?? null;
+      return {
+        id: r.id,
+        kind: r.kind,
+        mode: r.mode,
+        status: r.status,
+        parentRunId: r.parentRunId,
+        createdAt: r.createdAt,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        error: r.error,
+        step: r.status === 'running' ? (progressStep ?? ckpt?.step ?? 0) : (ckpt?.step ?? progressStep ?? 0),
+        totalSteps: finite(r.config['steps']),
+        checkpointStep: ckpt?.step ?? null,
+        config: r.config,
+        loss,
+        metrics: ckpt ? numbersOf(ckpt.metrics) : {},
+        resumable: r.status === 'paused' && (r.kind === 'sde' || r.kind === 'seg'),
+        active: r.id === activeRun,
+      };
+    });
+  }
+
+  history(session: ProjectSession, runId: number, maxPoints = 400): RunHistory {
+    const { store } = session.open;
+    const run = this.projectRun(session, runId);
+    const names = metricNames(store, runId).filter((n) => n === 'loss' || n === 'lr' || n === 'val/miou' || n === 'val/pixelAccuracy' || n.startsWith('val/depth/'));
+    const series: MetricSeries[] = names.map((name) => ({
+      name,
+      points: thin(
+        metricHistory(store, runId, name)
+          .filter((m) => Number.isFinite(m.value))
+          .map((m) => ({ step: m.step, value: m.value })),
+        maxPoints,
+      ),
+    }));
+    return { runId, kind: run.kind, totalSteps: finite(run.config['steps']), series };
+  }
+
+  /** Resolves once no job is running (tests, shutdown). */
+  idle(): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((ok) => this.waiters.add(ok));
+  }
+
+  /** Stops the running job (closing the app): the run checkpoints and pauses if it can in time. */
+  close(): void {
+    this.cancel();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private projectRun(session: ProjectSession, runId: number): TrainingRun {
+    const { store, project } = session.open;
+    let run: TrainingRun;
+    try {
+      run = getRun(store, runId);
+    } catch {
+      throw new UsageError(`there is no training run ${runId} in this project`);
+    }
+    if (run.projectId !== project.id) throw new UsageError(`training run ${runId} belongs to another project`);
+    return run;
+  }
+
+  /** One job at a time, and no run of this project running elsewhere (the CLI). */
+  private checkFree(session: ProjectSession): void {
+    const a = this.active;
+    if (a) {
+      const what = `${KIND_TEXT[a.info.kind]}${a.info.runId !== null ? ` (run #${a.info.runId}, step ${a.info.step}/${a.info.totalSteps})` : ''}`;
+      const where = a.info.projectDir === session.open.store.dir ? '' : ` in the project ${a.info.projectDir}`;
+      throw new UsageError(`${what} is running${where}: wait for it to finish or cancel it first (one job at a time)`);
+    }
+    const { store, project } = session.open;
+    for (const r of listRuns(store, project.id)) {
+      if (r.status !== 'running') continue;
+      const pid = finite(r.progress['pid']);
+      if (pid === null || pid === process.pid || !processAlive(pid)) {
+        // Left running by a job of this process that was stopped hard, or by a process that is gone.
+        setRunStatus(store, r.id, 'paused');
+        continue;
+      }
+      throw new UsageError(`training run #${r.id} (${r.kind}${r.mode ? `, ${r.mode}` : ''}) is running in this project in another process (pid ${pid}): wait for it or stop it there first`);
+    }
+  }
+
+  private start(session: ProjectSession, kind: 'sde' | 'seg', settings: Record<string, unknown>, restart: boolean): TrainingJobInfo {
+    const params: TrainJobParams = {
+      projectDir: session.open.store.dir,
+      settings,
+      restart,
+      ...(this.opts.checkpointEvery !== undefined ? { checkpointEvery: this.opts.checkpointEvery } : {}),
+    };
+    return this.launch(session, kind, kind === 'sde' ? 'train-sde' : 'train-seg', params, settings);
+  }
+
+  private launch(session: ProjectSession, kind: JobKindName, jobKind: string, params: unknown, settings: Record<string, unknown>): TrainingJobInfo {
+    const { store } = session.open;
+    const setting = getSetting(store, 'engine.backend');
+    const backend = this.opts.backend ?? (typeof setting === 'string' ? (setting as BackendChoice) : undefined);
+    const totalSteps = kind === 'select' ? 0 : (finite(settings['steps']) ?? 0);
+    const info: Mutable<TrainingJobInfo> = {
+      jobId: '',
+      kind,
+      projectDir: store.dir,
+      state: 'starting',
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      settings,
+      runId: null,
+      phase: null,
+      step: 0,
+      totalSteps,
+      loss: null,
+      lr: null,
+      stepsPerSecond: null,
+      etaSeconds: null,
+      message: 'starting the training engine…',
+      backend: null,
+      resumedFrom: null,
+      error: null,
+      metrics: null,
+      selection: null,
+    };
+    const handle = startJob(
+      {
+        kind: jobKind,
+        params,
+        ...(backend ? { backend } : {}),
+        ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}),
+        ...(this.opts.workerScript !== undefined ? { workerScript: this.opts.workerScript } : {}),
+        // A training step plus the checkpoint the stop saves can take a while on large nets.
+        cancelGraceMs: 300_000,
+      },
+      (m) => this.onMessage(info, m),
+    );
+    info.jobId = handle.jobId;
+    this.active = { info, handle };
+    this.lastPhase = null;
+    void handle.done.then((m) => this.onEnd(info, m));
+    this.publish(true);
+    return { ...info };
+  }
+
+  private onMessage(info: Mutable<TrainingJobInfo>, m: FromWorker): void {
+    switch (m.type) {
+      case 'started':
+        info.backend = m.backend;
+        if (info.state === 'starting') info.state = 'running';
+        info.message = null;
+        this.publish(true);
+        return;
+      case 'report':
+        this.onReport(info, m.data as ProjectJobReport);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onReport(info: Mutable<TrainingJobInfo>, r: ProjectJobReport): void {
+    if (r.type === 'run') {
+      const e = r.progress;
+      info.runId = e.runId;
+      info.phase = e.phase;
+      info.step = e.step;
+      info.totalSteps = e.totalSteps;
+      if (e.loss !== undefined) info.loss = finite(e.loss);
+      if (e.lr !== undefined) info.lr = finite(e.lr);
+      if (e.stepsPerSecond !== undefined) info.stepsPerSecond = finite(e.stepsPerSecond);
+      if (e.etaSeconds !== undefined) info.etaSeconds = finite(e.etaSeconds);
+      if (e.phase === 'loading' && e.message?.startsWith('resuming')) info.resumedFrom = e.step;
+      if (info.state !== 'stopping') info.message = phaseMessage(e.phase, e.step, e.message);
+    } else {
+      const e = r.progress;
+      info.phase = e.phase;
+      info.step = e.done;
+      info.totalSteps = e.total;
+      if (e.loss !== undefined) info.loss = finite(e.loss);
+      if (info.state !== 'stopping') info.message = SELECTION_PHASE_TEXT[e.phase] ?? e.phase;
+    }
+    if (info.state === 'starting') info.state = 'running';
+    this.publish(info.phase !== this.lastPhase);
+    this.lastPhase = info.phase;
+  }
+
+  private onEnd(info: Mutable<TrainingJobInfo>, m: TerminalMessage): void {
+    const stopping = info.state === 'stopping';
+    info.endedAt = new Date().toISOString();
+    info.etaSeconds = null;
+    info.stepsPerSecond = null;
+    if (m.type === 'failed') {
+      info.state = stopping && info.kind === 'select' ? 'cancelled' : 'failed';
+      info.error = info.state === 'cancelled' ? null : m.message;
+      info.message = info.state === 'cancelled' ? 'cancelled: no frames were added' : null;
+    } else if (info.kind === 'select') {
+      const r = m.result as SelectJobResult;
+      info.state = 'done';
+      info.selection = { roundId: r.roundId, method: r.method, basis: r.basis, picks: r.picks.length };
+      info.message = `${r.picks.length} frames added to the queue`;
+    } else if (m.result && typeof m.result === 'object' && 'runId' in m.result) {
+      const r = m.result as TrainJobResult;
+      info.runId = r.runId;
+      info.state = r.status;
+      info.step = r.step;
+      info.resumedFrom = r.resumedFrom;
+      info.error = r.error;
+      info.metrics = numbersOf(r.metrics);
+      info.message =
+        r.status === 'paused' ? `paused at step ${r.step}: resume continues from there` : r.status === 'done' ? `done: ${r.step} steps` : (r.error ?? 'failed');
+    } else {
+      // Terminated after the cancel grace time: the run keeps its last checkpoint.
+      info.state = 'paused';
+      info.message = 'stopped; the run continues from its last checkpoint when resumed';
+    }
+    this.settleRun(info);
+    this.ended.set(info.projectDir, { ...info });
+    if (this.active?.info === info) this.active = null;
+    this.publish(true, info);
+    for (const w of this.waiters) w();
+    this.waiters.clear();
+  }
+
+  /** A run the worker could not close (terminated, crashed) is paused: it continues from its last checkpoint. */
+  private settleRun(info: TrainingJobInfo): void {
+    if (info.runId === null) return;
+    try {
+      const p = openProject(info.projectDir);
+      try {
+        const run = getRun(p.store, info.runId);
+        if (run.status === 'running') setRunStatus(p.store, run.id, 'paused');
+      } finally {
+        p.close();
+      }
+    } catch {
+      // the project folder went away: nothing to settle
+    }
+  }
+
+  private publish(force: boolean, info: TrainingJobInfo | undefined = this.active?.info): void {
+    if (!info || !this.opts.emit) return;
+    const now = performance.now();
+    if (!force && now - this.lastEmit < (this.opts.emitEveryMs ?? 250)) return;
+    this.lastEmit = now;
+    this.opts.emit('training.progress', { ...info });
+  }
+}
+
+const SELECTION_PHASE_TEXT: Record<string, string> = {
+  features: 'computing SDE features of the frames',
+  student: 'training the uncertainty student',
+  uncertainty: 'scoring depth uncertainty',
+  entropy: 'scoring segmentation entropy',
+  select: 'picking frames',
+};
+
+function phaseMessage(phase: string, step: number, given: string | undefined): string | null {
+  if (given) return given;
+  switch (phase) {
+    case 'loading':
+      return 'loading…';
+    case 'evaluating':
+      return `evaluating at step ${step}`;
+    case 'saving':
+      return `saving a checkpoint at step ${step}`;
+    default:
+      return null;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * At most `max` points: the means of runs of k consecutive points, each at its run's last
+ * step (a noisy loss curve stays readable; the last point is the newest step).
+ */
+export function thin(points: { step: number; value: number }[], max: number): { step: number; value: number }[] {
+  if (points.length <= max) return points;
+  const k = Math.ceil(points.length / max);
+  const out: { step: number; value: number }[] = [];
+  for (let i = 0; i < points.length; i += k) {
+    const run = points.slice(i, i + k);
+    out.push({ step: run.at(-1)!.step, value: run.reduce((a, p) => a + p.value, 0) / run.length });
+  }
+  return out;
+}
