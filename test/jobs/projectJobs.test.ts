@@ -69,7 +69,7 @@ describe('project jobs in a worker thread', () => {
     const p = openProject(projectDir);
     expect(getRun(p.store, out.runId).status).toBe('done');
     p.close();
-  });
+  }, 120_000);
 
   it('train-seg pauses on cancel with a checkpoint, and the same settings continue it from that step', async () => {
     const settings = { ...tiny, mode: 'multitask', mix: 'depthmix', steps: 400, sdeRunId };
@@ -103,7 +103,7 @@ describe('project jobs in a worker thread', () => {
     } finally {
       p.close();
     }
-  });
+  }, 180_000);
 
   it('select-round proposes frames and stores the round; bad settings fail with the reason', async () => {
     // 3 train keyframes, 2 of them labelled: one left to propose.
@@ -121,5 +121,5 @@ describe('project jobs in a worker thread', () => {
     expect(bad.end.type === 'failed' && bad.end.message).toMatch(/SDE training settings: steps/);
     const noProject = await run('train-seg', { projectDir: temp('empty'), settings: {} });
     expect(noProject.end.type === 'failed' && noProject.end.message).toMatch(/is not a DepthSeg project/);
-  });
+  }, 180_000);
 });
