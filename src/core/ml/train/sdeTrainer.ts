@@ -35,6 +35,8 @@ export interface SdeTrainConfig {
   flip: boolean;
   /** Ego-vehicle region excluded from the loss (real Cityscapes: the bonnet). */
   ego?: EgoRegion;
+  /** Learning-rate multiplier of the pose network. */
+  poseLrScale: number;
 }
 
 export function sdeTrainConfig(p: Partial<SdeTrainConfig> & Pick<SdeTrainConfig, 'net' | 'size' | 'steps'>): SdeTrainConfig {
@@ -46,6 +48,7 @@ export function sdeTrainConfig(p: Partial<SdeTrainConfig> & Pick<SdeTrainConfig,
     offsets: [...DEFAULT_OFFSETS],
     jitter: 0.2,
     flip: true,
+    poseLrScale: 1,
     ...p,
   };
   if (!(c.steps > 0 && Number.isInteger(c.steps))) throw new UsageError(`SDE training: steps must be a positive integer, got ${c.steps}`);
@@ -70,8 +73,10 @@ export class SdeTrainer {
     if (samples.length === 0) throw new UsageError('SDE training: no video frames with neighbours to train on');
     this.depth = buildDepthNet(config.net, config.size, { seed: config.seed });
     this.pose = buildPoseNet(config.net, config.size, { seed: config.seed + 1 });
-    this.variables = [...trainableVariables(this.depth), ...trainableVariables(this.pose)];
-    this.optimiser = new Adam([{ variables: this.variables }]);
+    const depthVars = trainableVariables(this.depth);
+    const poseVars = trainableVariables(this.pose);
+    this.variables = [...depthVars, ...poseVars];
+    this.optimiser = new Adam([{ variables: depthVars }, { variables: poseVars, lrScale: config.poseLrScale }]);
   }
 
   /** The networks a checkpoint saves, by folder name (`model` is the depth network). */
