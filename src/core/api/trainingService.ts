@@ -314,7 +314,7 @@ export class TrainingJobs {
       const r = m.result as SelectJobResult;
       info.state = 'done';
       info.selection = { roundId: r.roundId, method: r.method, basis: r.basis, picks: r.picks.length };
-      info.message = `${r.picks.length} frames added to the queue`;
+      info.message = `${r.picks.length} frame${r.picks.length === 1 ? '' : 's'} added to the queue`;
     } else if (m.result && typeof m.result === 'object' && 'runId' in m.result) {
       const r = m.result as TrainJobResult;
       info.runId = r.runId;

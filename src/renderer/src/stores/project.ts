@@ -9,7 +9,7 @@ import type {
 } from '../../../core/api/contract';
 import { api } from '../api/bridge';
 
-export type ViewName = 'start' | 'overview' | 'queue' | 'annotate' | 'review';
+export type ViewName = 'start' | 'overview' | 'queue' | 'annotate' | 'review' | 'training';
 
 const VIEW_KEY = 'depthseg.view';
 

@@ -1,0 +1,224 @@
+import { defineStore } from 'pinia';
+import type {
+  ApiParams,
+  RunHistory,
+  SdeSettingsInput,
+  SegSettingsInput,
+  TrainingDefaults,
+  TrainingJobInfo,
+  TrainingRunInfo,
+  TrainingStatus,
+} from '../../../core/api/contract';
+import { api } from '../api/bridge';
+import { jobEnded } from '../training/trainingFormat';
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** How often the store asks for the job's state while one runs (events come in between). */
+const POLL_MS = 1000;
+/** How often the curves of a run that is training are reloaded. */
+const HISTORY_MS = 2000;
+
+type SegForm = Required<Omit<SegSettingsInput, 'sdeRunId'>> & { sdeRunId: number | null };
+
+let unsubscribe: (() => void) | null = null;
+let pollTimer: ReturnType<typeof setInterval> | null = null;
+let historyLoadedAt = 0;
+/** Called when a job ends (the queue reloads after a selection round). */
+const endListeners = new Set<(job: TrainingJobInfo) => void>();
+
+/**
+ * Training and selection jobs: the one running now (live from events, polled as a fallback),
+ * the run history, a run's curves, and the settings forms for SDE pretraining and retraining.
+ */
+export const useTrainingStore = defineStore('training', {
+  state: () => ({
+    projectDir: null as string | null,
+    status: { job: null, last: null } as TrainingStatus,
+    runs: [] as TrainingRunInfo[],
+    defaults: null as TrainingDefaults | null,
+    /** The run whose curves show (null: the active or newest run). */
+    curveRunId: null as number | null,
+    history: null as RunHistory | null,
+    sdeForm: null as Required<SdeSettingsInput> | null,
+    segForm: null as SegForm | null,
+    /** The forms keep what the user typed; otherwise they follow the defaults. */
+    sdeEdited: false,
+    segEdited: false,
+    /** Start a new run even where a paused one has the same settings. */
+    sdeRestart: false,
+    segRestart: false,
+    starting: false,
+    error: null as string | null,
+  }),
+  getters: {
+    /** The job that has not ended (any project's). */
+    job(state): TrainingJobInfo | null {
+      return state.status.job;
+    },
+    /** The job shown in the progress card: the running one of this project, else the last one that ended. */
+    shownJob(state): TrainingJobInfo | null {
+      const j = state.status.job;
+      if (j && j.projectDir === state.projectDir) return j;
+      return state.status.last;
+    },
+    busy(state): boolean {
+      return state.status.job !== null;
+    },
+    shownRunId(state): number | null {
+      if (state.curveRunId !== null) return state.curveRunId;
+      const j = state.status.job;
+      if (j && j.projectDir === state.projectDir && j.runId !== null) return j.runId;
+      const trained = state.runs.filter((r) => r.kind === 'sde' || r.kind === 'seg');
+      return trained.length ? trained[trained.length - 1]!.id : null;
+    },
+    sdeRuns(state): TrainingRunInfo[] {
+      return state.runs.filter((r) => r.kind === 'sde' && r.status === 'done');
+    },
+  },
+  actions: {
+    /** Entering a view that shows jobs: subscribe to progress events once, load everything. */
+    async open(projectDir: string): Promise<void> {
+      if (this.projectDir !== projectDir) {
+        Object.assign(this, { projectDir, curveRunId: null, history: null, runs: [], defaults: null, sdeEdited: false, segEdited: false });
+      }
+      this.listen();
+      await Promise.all([this.refresh(), this.loadRuns(), this.loadDefaults()]);
+      await this.loadHistory();
+    },
+    listen(): void {
+      if (unsubscribe) return;
+      unsubscribe = api().on('training.progress', (j) => this.onJob(j));
+    },
+    onEnd(listener: (job: TrainingJobInfo) => void): () => void {
+      endListeners.add(listener);
+      return () => endListeners.delete(listener);
+    },
+    /** A job's new state, from an event or a poll. */
+    onJob(j: TrainingJobInfo): void {
+      const wasRunning = this.status.job?.jobId === j.jobId;
+      if (jobEnded(j)) {
+        if (!wasRunning && this.status.last?.jobId === j.jobId) return;
+        this.status = { job: this.status.job?.jobId === j.jobId ? null : this.status.job, last: j.projectDir === this.projectDir ? j : this.status.last };
+        this.stopPolling();
+        void this.afterEnd(j);
+        return;
+      }
+      this.status = { ...this.status, job: j };
+      this.startPolling();
+      if (j.runId !== null && j.runId === this.shownRunId && performance.now() - historyLoadedAt > HISTORY_MS) void this.loadHistory();
+    },
+    async afterEnd(j: TrainingJobInfo): Promise<void> {
+      for (const l of endListeners) l(j);
+      await Promise.all([this.loadRuns(), this.loadDefaults()]);
+      await this.loadHistory();
+    },
+    async refresh(): Promise<void> {
+      try {
+        const s = await api().call('trainingStatus', {});
+        const endedNow = this.status.job && !s.job && s.last?.jobId === this.status.job.jobId;
+        this.status = s;
+        if (s.job) this.startPolling();
+        else this.stopPolling();
+        if (endedNow) void this.afterEnd(s.last!);
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
+    startPolling(): void {
+      if (pollTimer) return;
+      pollTimer = setInterval(() => {
+        void this.refresh();
+        if (this.status.job?.runId != null && this.status.job.runId === this.shownRunId && performance.now() - historyLoadedAt > HISTORY_MS) {
+          void this.loadHistory();
+          void this.loadRuns();
+        }
+      }, POLL_MS);
+    },
+    stopPolling(): void {
+      if (pollTimer) clearInterval(pollTimer);
+      pollTimer = null;
+    },
+    async loadRuns(): Promise<void> {
+      try {
+        this.runs = await api().call('trainingRuns', {});
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
+    async loadDefaults(): Promise<void> {
+      try {
+        const d = await api().call('trainingDefaults', {});
+        this.defaults = d;
+        if (!this.sdeEdited || !this.sdeForm) this.sdeForm = { ...d.sde };
+        if (!this.segEdited || !this.segForm) this.segForm = { ...d.seg };
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
+    resetForms(): void {
+      if (!this.defaults) return;
+      this.sdeForm = { ...this.defaults.sde };
+      this.segForm = { ...this.defaults.seg };
+      this.sdeEdited = false;
+      this.segEdited = false;
+    },
+    async loadHistory(): Promise<void> {
+      const id = this.shownRunId;
+      historyLoadedAt = performance.now();
+      if (id === null) {
+        this.history = null;
+        return;
+      }
+      try {
+        this.history = await api().call('trainingHistory', { runId: id, maxPoints: 400 });
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
+    async showCurves(runId: number | null): Promise<void> {
+      this.curveRunId = runId;
+      await this.loadHistory();
+    },
+    async launch(f: () => Promise<TrainingJobInfo>): Promise<void> {
+      this.starting = true;
+      this.error = null;
+      try {
+        const j = await f();
+        this.status = { ...this.status, job: j };
+        this.curveRunId = null;
+        this.startPolling();
+        void this.loadRuns();
+      } catch (e) {
+        this.error = message(e);
+      } finally {
+        this.starting = false;
+      }
+    },
+    startSde(): Promise<void> {
+      const settings: SdeSettingsInput = this.sdeForm ? { ...this.sdeForm } : {};
+      return this.launch(() => api().call('trainingStartSde', { settings, ...(this.sdeRestart ? { restart: true } : {}) }));
+    },
+    /** "Retrain": the form's settings (the defaults unless changed in the advanced panel). */
+    startSeg(): Promise<void> {
+      const f = this.segForm;
+      const settings: SegSettingsInput = f ? { ...f, sdeRunId: f.sdeRunId ?? undefined } : {};
+      if (settings.sdeRunId === undefined) delete settings.sdeRunId;
+      return this.launch(() => api().call('trainingStartSeg', { settings, ...(this.segRestart ? { restart: true } : {}) }));
+    },
+    resume(runId: number): Promise<void> {
+      return this.launch(() => api().call('trainingResume', { runId }));
+    },
+    suggest(params: ApiParams<'selectionSuggest'>): Promise<void> {
+      return this.launch(() => api().call('selectionSuggest', params));
+    },
+    async cancel(): Promise<void> {
+      try {
+        await api().call('trainingCancel', {});
+        await this.refresh();
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
+  },
+});
