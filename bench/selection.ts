@@ -5,8 +5,9 @@
  * See bench/selectionBench.ts for what runs.
  *
  * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
- *   [--sequences N] [--size HxW] [--net tiny|small|reference] [--sde-steps N] [--seg-steps N]
- *   [--student-steps N] [--budget N] [--seed N] [--backend B] [--threads N]
+ *   [--sequences N] [--size HxW] [--data-seed N] [--net tiny|small|reference] [--sde-steps N]
+ *   [--sde-batch N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
+ *   [--budget N] [--seed N] [--timing-picks N] [--backend B] [--threads N]
  *
  *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
  *                   SDE 2,000 steps (batch 4), segmentation 1,500 steps per method, student
@@ -21,6 +22,8 @@
  *   --data DIR:     the synthetic dataset folder (generated there when missing, reused when it
  *                   holds one of the same settings); default a temp folder, removed afterwards.
  *   --work DIR:     keep the projects there (default a temp folder, removed afterwards).
+ *   --timing-picks: frames picked from 10k and 100k random rows of the width of the default
+ *                   (small) SDE net's selection features (512) for selectMs (default 100).
  * --json prints exactly one JSON object on stdout; progress goes to stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,9 +105,9 @@ if (json) {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
   const rows = (['random', 'ds', 'us', 'ds_us'] as const).map((m) => {
-    const extra = m === 'random' ? ` (seeds ${result.random.miou.join(', ')}; sd ${result.random.std})` : ` (${result.overRandom[m] >= 0 ? '+' : ''}${result.overRandom[m]} vs random)`;
     const c = result.coverage[m];
-    return `| ${m.padEnd(6)} | ${result.miou[m].toFixed(2).padStart(6)} | ${c.mean.toFixed(2).padStart(13)} | ${c.max.toFixed(2).padStart(12)} |${extra}`;
+    const vs = m === 'random' ? '' : `${result.overRandom[m] >= 0 ? '+' : ''}${result.overRandom[m].toFixed(2)}`;
+    return `| ${m.padEnd(6)} | ${result.miou[m].toFixed(2).padStart(6)} | ${vs.padStart(9)} | ${c.mean.toFixed(2).padStart(13)} | ${c.max.toFixed(2).padStart(12)} |`;
   });
   console.log(
     [
@@ -112,9 +115,11 @@ if (json) {
         `(${(100 * result.budgetFraction).toFixed(1)}%), rounds ${result.rounds.join(' -> ')}, ${result.data.valKeyframes} val frames at ${result.data.size}`,
       `SDE ${result.sde.net} ${result.sde.steps} steps; segmentation ${result.segmentation.mode}/${result.segmentation.mix} ${result.segmentation.steps} steps; student ${result.student.steps} steps`,
       '',
-      '| method | mIoU   | coverage mean | coverage max |',
-      '| ------ | ------ | ------------- | ------------ |',
+      '| method | mIoU   | vs random | coverage mean | coverage max |',
+      '| ------ | ------ | --------- | ------------- | ------------ |',
       ...rows,
+      `random: mean of seeds ${result.random.seeds.join(', ')} (mIoU ${result.random.miou.join(', ')}; sd ${result.random.std}). ` +
+        'Coverage: distance of the train keyframes to their nearest pick in standardised SDE features (lower = covered better).',
       '',
       `farthest point, ${result.timing.picks} picks x ${result.timing.dims} dims: ` + Object.entries(result.selectMs).map(([k, v]) => `${k} rows ${v} ms`).join(', '),
       `total ${result.totalSeconds} s on ${out.backend} (${out.threads} threads), load ${out.loadAverage1m.join(' -> ')}`,
