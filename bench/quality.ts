@@ -44,17 +44,17 @@ const QUICK: Omit<AblationSettings, 'workDir'> = {
   sdeLr: 1e-3,
 };
 const FULL: Omit<AblationSettings, 'workDir'> = {
-  sequences: 300,
+  sequences: 120,
   height: 64,
   width: 128,
   net: 'small',
-  sdeSteps: 3000,
-  segSteps: 1200,
+  sdeSteps: 800,
+  segSteps: 300,
   labelFraction: 1 / 30,
-  minLabelled: 6,
+  minLabelled: 4,
   seed: 1,
   segLr: 1e-2,
-  sdeLr: 2e-4,
+  sdeLr: 5e-4,
 };
 
 const preset = quick ? QUICK : FULL;

@@ -23,6 +23,8 @@ export const sdeRunSettings = z.object({
   steps: z.number().int().positive().default(2000),
   batchSize: z.number().int().positive().default(4),
   lr: z.number().positive().default(2e-4),
+  /** Learning-rate multiplier of the pose network. */
+  poseLrScale: z.number().positive().default(10),
   seed: z.number().int().default(1),
   /** Train on every n-th clip frame. */
   stride: z.number().int().positive().default(1),
@@ -54,6 +56,7 @@ export async function trainSde(p: OpenProject, raw: Partial<SdeRunSettings>, opt
       steps: s.steps,
       batchSize: s.batchSize,
       lr: s.lr,
+      poseLrScale: s.poseLrScale,
       seed: s.seed,
       ego: s.egoBottomFraction > 0 ? { bottomFraction: s.egoBottomFraction } : undefined,
     }),
