@@ -8,6 +8,9 @@ import { createService, dispatch } from '../core/api/service';
 const service = createService('electron', {
   version: app.getVersion(),
   recentFile: join(app.getPath('userData'), 'recent-projects.json'),
+  // Training and selection run in a worker thread of the built trainingWorker entry (beside
+  // this file), so the window never waits on them.
+  jobs: { workerScript: join(__dirname, 'trainingWorker.js') },
   emit: (event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT_CHANNEL, event, payload);
   },

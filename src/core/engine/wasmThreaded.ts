@@ -15,10 +15,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler's ESM shim declares that name in the Electron main bundle.
+const requireCjs = createRequire(import.meta.url);
 
 export function wasmPackageDir(): string {
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  return path.dirname(requireCjs.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 }
 
 /** The part of the WebAssembly global used here (the project's lib settings do not declare it). */
@@ -48,7 +49,7 @@ export interface ThreadedWasm {
  */
 export async function createThreadedWasmBackend(threads: number): Promise<ThreadedWasm> {
   const dir = wasmPackageDir();
-  const factory = require(path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
+  const factory = requireCjs(path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
   const wasmFile = path.join(dir, 'dist', 'tfjs-backend-wasm-threaded-simd.wasm');
   const workerFile = fileURLToPath(new URL('./wasmPthreadWorker.cjs', import.meta.url));
   let capLifted = false;

@@ -16,14 +16,14 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** How often the store asks for the job's state while one runs (events come in between). */
 const POLL_MS = 1000;
-/** How often the curves of a run that is training are reloaded. */
-const HISTORY_MS = 2000;
+/** How often the run list and the curves of a run that is training are reloaded. */
+const LIVE_MS = 2000;
 
 type SegForm = Required<Omit<SegSettingsInput, 'sdeRunId'>> & { sdeRunId: number | null };
 
 let unsubscribe: (() => void) | null = null;
 let pollTimer: ReturnType<typeof setInterval> | null = null;
-let historyLoadedAt = 0;
+let liveLoadedAt = 0;
 /** Called when a job ends (the queue reloads after a selection round). */
 const endListeners = new Set<(job: TrainingJobInfo) => void>();
 
@@ -104,9 +104,19 @@ export const useTrainingStore = defineStore('training', {
         void this.afterEnd(j);
         return;
       }
+      const newRun = j.runId !== null && this.status.job?.runId !== j.runId;
       this.status = { ...this.status, job: j };
       this.startPolling();
-      if (j.runId !== null && j.runId === this.shownRunId && performance.now() - historyLoadedAt > HISTORY_MS) void this.loadHistory();
+      this.reloadLive(newRun);
+    },
+    /** While a job trains: the run list (at once when its run appears) and the shown curves, every LIVE_MS. */
+    reloadLive(now = false): void {
+      const j = this.status.job;
+      if (!j || j.runId === null || j.projectDir !== this.projectDir) return;
+      if (!now && performance.now() - liveLoadedAt < LIVE_MS) return;
+      liveLoadedAt = performance.now();
+      void this.loadRuns();
+      if (j.runId === this.shownRunId) void this.loadHistory();
     },
     async afterEnd(j: TrainingJobInfo): Promise<void> {
       for (const l of endListeners) l(j);
@@ -117,7 +127,9 @@ export const useTrainingStore = defineStore('training', {
       try {
         const s = await api().call('trainingStatus', {});
         const endedNow = this.status.job && !s.job && s.last?.jobId === this.status.job.jobId;
+        const newRun = s.job !== null && s.job.runId !== null && this.status.job?.runId !== s.job.runId;
         this.status = s;
+        this.reloadLive(newRun);
         if (s.job) this.startPolling();
         else this.stopPolling();
         if (endedNow) void this.afterEnd(s.last!);
@@ -127,13 +139,7 @@ export const useTrainingStore = defineStore('training', {
     },
     startPolling(): void {
       if (pollTimer) return;
-      pollTimer = setInterval(() => {
-        void this.refresh();
-        if (this.status.job?.runId != null && this.status.job.runId === this.shownRunId && performance.now() - historyLoadedAt > HISTORY_MS) {
-          void this.loadHistory();
-          void this.loadRuns();
-        }
-      }, POLL_MS);
+      pollTimer = setInterval(() => void this.refresh(), POLL_MS);
     },
     stopPolling(): void {
       if (pollTimer) clearInterval(pollTimer);
@@ -165,7 +171,6 @@ export const useTrainingStore = defineStore('training', {
     },
     async loadHistory(): Promise<void> {
       const id = this.shownRunId;
-      historyLoadedAt = performance.now();
       if (id === null) {
         this.history = null;
         return;

@@ -93,6 +93,16 @@ export function niceTicks(lo: number, hi: number, count = 4): number[] {
   return out;
 }
 
+/** Tick labels with just the decimals their spacing needs (2.975, 2.98, 2.985 rather than 2.98 three times). */
+export function tickLabels(ticks: readonly number[]): string[] {
+  if (ticks.length < 2) return ticks.map((t) => formatNumber(t));
+  const step = Math.abs(ticks[1]! - ticks[0]!);
+  const big = Math.max(...ticks.map(Math.abs));
+  if (big >= 1e5 || (big > 0 && big < 1e-3)) return ticks.map((t) => (t === 0 ? '0' : t.toExponential(Math.max(0, Math.floor(Math.log10(big)) - Math.floor(Math.log10(step) + 1e-9)))));
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return ticks.map((t) => t.toFixed(decimals));
+}
+
 /** The value range a chart shows: the data's, padded by 5%, widened where flat. */
 export function valueDomain(series: readonly (readonly Point[])[]): [number, number] {
   let lo = Infinity;
