@@ -29,7 +29,8 @@ const dataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.fro
 const fmt = (v: number | null, digits = 3): string => (v === null || !Number.isFinite(v) ? '–' : Number(v.toFixed(digits)).toString());
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
+  const thead = head.some((h) => h !== '') ? `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>` : '';
+  return `<table>${thead}<tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
