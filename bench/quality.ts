@@ -5,11 +5,14 @@
  * fully supervised model on all labels; the ratio DepthMix / all labels (the paper: 0.92 on
  * Cityscapes with 1/30 of the labels); SDE depth errors against ground truth.
  *
- * node bin/run-ts.mjs bench/quality.ts [--quick] [--json] [--work DIR] [--fresh]
+ * node bin/run-ts.mjs bench/quality.ts [--quick] [--json] [--work DIR] [--fresh] [--real | --real-only]
  *   --quick: small images and few steps (under 10 minutes here); the full run takes hours.
  *   --work: where data and projects go (default: a folder in the OS temp dir); rerunning with
  *           the same folder resumes (finished configurations are read back, not retrained).
  *   --fresh: delete the work folder first.
+ *   --real: also the real-data part where ../shared/data exists (bench/qualityReal.ts: SDE on
+ *           the real Cityscapes snippets with disparity images saved, CamVid mIoU with 1/30 of
+ *           the labels from scratch and from that SDE model); --real-only: only that part.
  * With --json, stdout is one JSON object:
  *   { miou: {scratch, transfer, multitask, classmix, depthmix, full} (0..100), ratio,
  *     depth: {absRel, rmse, a1}, budget, seconds, settings }.
@@ -18,7 +21,9 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../src/core/engine/backend';
-import { ABLATION_CONFIGS, runAblation, type AblationSettings } from '../src/core/project/ablation';
+import { existsSync } from 'node:fs';
+import { ABLATION_CONFIGS, runAblation, type AblationSettings, type AblationResult } from '../src/core/project/ablation';
+import { runRealData, type RealDataResult } from './qualityReal';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -45,10 +50,10 @@ const QUICK: Omit<AblationSettings, 'workDir'> = {
 };
 const FULL: Omit<AblationSettings, 'workDir'> = {
   sequences: 120,
-  height: 64,
-  width: 128,
+  height: 32,
+  width: 64,
   net: 'small',
-  sdeSteps: 800,
+  sdeSteps: 600,
   segSteps: 300,
   labelFraction: 1 / 30,
   minLabelled: 4,
@@ -63,7 +68,17 @@ if (flag('--fresh')) rmSync(workDir, { recursive: true, force: true });
 const engine = await initEngine({ log: say });
 const t0 = performance.now();
 let lastLine = 0;
-const result = await runAblation(
+const realOnly = flag('--real-only');
+const shared = path.resolve('..', 'shared', 'data');
+let real: RealDataResult | { skipped: string } | undefined;
+if (flag('--real') || realOnly) {
+  if (existsSync(shared)) real = await runRealData(shared, workDir, { quick, say });
+  else {
+    real = { skipped: `${shared} not found: the real-data part needs ../shared/data` };
+    say(real.skipped);
+  }
+}
+const result: AblationResult | undefined = realOnly ? undefined : await runAblation(
   { ...preset, workDir },
   {
     onPhase: (p) => say(`== ${p}`),
@@ -77,9 +92,11 @@ const result = await runAblation(
     },
   },
 );
-const out = { ...result, backend: engine.backend, wallSeconds: (performance.now() - t0) / 1000, workDir };
+const out = { ...(result ?? {}), ...(real ? { real } : {}), backend: engine.backend, wallSeconds: (performance.now() - t0) / 1000, workDir };
 if (json) {
   process.stdout.write(`${JSON.stringify(out)}\n`);
+} else if (!result) {
+  console.log(JSON.stringify(real, null, 1));
 } else {
   const f = (v: number | undefined) => (v === undefined ? '   -  ' : v.toFixed(1).padStart(6));
   console.log(`label budget: ${result.budget.labelled} of ${result.budget.trainKeyframes} training frames (${(result.budget.fraction * 100).toFixed(1)}%)`);
@@ -87,5 +104,6 @@ if (json) {
   for (const c of ABLATION_CONFIGS) console.log(`${c.padEnd(10)} ${f(result.miou[c])}`);
   console.log(`ratio depthmix/full: ${result.ratio === null ? '-' : result.ratio.toFixed(3)}`);
   if (result.depth) console.log(`SDE depth: absRel ${result.depth.absRel.toFixed(3)}  rmse ${result.depth.rmse.toFixed(2)} m  a1 ${result.depth.a1.toFixed(3)}`);
+  if (real) console.log(`real data: ${JSON.stringify(real)}`);
   console.log(`wall time ${Math.round(out.wallSeconds)} s on ${engine.backend}; work folder ${workDir}`);
 }

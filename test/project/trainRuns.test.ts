@@ -79,6 +79,15 @@ describe('training runs on a project', () => {
     expect(metricHistory(p.store, seg.run.id, 'val/miou')).toHaveLength(1);
     const dir = join(p.store.dir, latestCheckpoint(p.store, seg.run.id)!.path);
     for (const sub of ['model', 'teacher', 'pose']) expect(existsSync(join(dir, sub, 'model.json')), sub).toBe(true);
+
+    // Another project starts from this project's SDE checkpoint folder.
+    const other = await newProject();
+    const sdeDir = join(p.store.dir, latestCheckpoint(p.store, first.run.id)!.path);
+    const moved = await trainSeg(other, { mode: 'transfer', mix: 'none', steps: 1, sdeCheckpoint: sdeDir });
+    expect(moved.status).toBe('done');
+    expect(moved.run.parentRunId).toBeNull();
+    expect(moved.run.config).toMatchObject({ net: 'tiny', height: 32, width: 64 });
+    other.close();
     p.close();
   });
 

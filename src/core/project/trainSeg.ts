@@ -4,12 +4,13 @@
  * mean teacher, starting from the project's newest SDE run (or a chosen one), evaluated on
  * the validation split's ground truth, as a resumable training run of kind 'seg'.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { UsageError } from '../errors';
 import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, PRESETS, type NetConfig } from '../ml/nets';
 import { LabelCache } from '../ml/train/batches';
+import { readCheckpointState } from '../ml/train/checkpoint';
 import { evaluateSegmentation } from '../ml/train/evaluate';
 import { FrameCache } from '../ml/train/frameCache';
 import { MIX_MODES, SEG_MODES, SegTrainer, segTrainConfig, type SdeNetworks } from '../ml/train/segTrainer';
@@ -37,19 +38,28 @@ export const segRunSettings = z.object({
   seed: z.number().int().default(1),
   /** The SDE run to start from; default the newest finished one. */
   sdeRunId: z.number().int().positive().optional(),
+  /** Or an SDE checkpoint folder from elsewhere (another project): holds model/, pose/ and state.json. */
+  sdeCheckpoint: z.string().min(1).optional(),
   egoBottomFraction: z.number().min(0).max(0.5).default(0),
 });
 export type SegRunSettings = z.infer<typeof segRunSettings>;
 
 interface SdeSource {
-  run: TrainingRun;
+  run?: TrainingRun;
   dir: string;
   net: keyof typeof PRESETS;
   height: number;
   width: number;
 }
 
-function sdeSource(p: OpenProject, runId?: number): SdeSource | undefined {
+function checkpointSource(dir: string): SdeSource {
+  const state = readCheckpointState(dir);
+  const c = (state.config ?? {}) as { net?: string; height?: number; width?: number };
+  return { dir, net: (c.net ?? 'small') as keyof typeof PRESETS, height: c.height ?? 128, width: c.width ?? 256 };
+}
+
+function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeSource | undefined {
+  if (checkpointDir !== undefined) return checkpointSource(resolve(checkpointDir));
   let run: TrainingRun | undefined;
   let dir: string | undefined;
   if (runId !== undefined) {
@@ -89,7 +99,7 @@ async function loadSdeNetworks(src: SdeSource, cfg: NetConfig, size: { height: n
 export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
   const s = parseSettings(segRunSettings, raw, 'segmentation training settings');
   const needSde = s.mode !== 'scratch' || s.mix === 'depthmix';
-  const src = needSde || s.sdeRunId !== undefined ? sdeSource(p, s.sdeRunId) : undefined;
+  const src = needSde || s.sdeRunId !== undefined || s.sdeCheckpoint !== undefined ? sdeSource(p, s.sdeRunId, s.sdeCheckpoint) : undefined;
   if (needSde && !src) throw new UsageError(`segmentation training (${s.mode}, ${s.mix}) starts from self-supervised depth: train it first with depthseg train-sde`);
   const netName = s.net ?? src?.net ?? 'small';
   const size = { height: s.height ?? src?.height ?? 128, width: s.width ?? src?.width ?? 256 };
@@ -120,10 +130,10 @@ export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opt
   );
   try {
     reclaimStaleRuns(p.store, p.project.id);
-    const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run.id ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
+    const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run?.id ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
     const run =
       (!opts.restart && resumableRun(p.store, p.project.id, 'seg', s.mode, config)) ||
-      createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run.id ?? null, config });
+      createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
     return await driveRun({
       store: p.store,
       run,

@@ -1,0 +1,113 @@
+/**
+ * The real-data part of the quality benchmark (only where ../shared/data exists):
+ * - self-supervised depth on the 6 real Cityscapes snippets (the ego car's bonnet masked),
+ *   with colourised disparity images saved for a look, and a plain sanity number: the share
+ *   of frames whose lower image half (road, near) has a larger mean disparity than the upper
+ *   half (far);
+ * - CamVid mIoU with few labels (1/30 of its training images), from scratch and transferred
+ *   from that Cityscapes SDE model (CamVid has no video to train SDE on).
+ * The data is read in place (a folder of symlinks selects the snippet folders); never copied.
+ */
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { colouriseDisparity } from '../src/core/data/colourise';
+import { readRgb, writePng } from '../src/core/data/imageIo';
+import { loadModelFromFolder } from '../src/core/ml/nets';
+import { predictDisparity } from '../src/core/ml/predict';
+import { importLabels } from '../src/core/project/importLabels';
+import { initProject } from '../src/core/project/initProject';
+import { openProject, type OpenProject } from '../src/core/project/openProject';
+import { latestModel } from '../src/core/project/projectModels';
+import { trainSde } from '../src/core/project/trainSde';
+import { trainSeg } from '../src/core/project/trainSeg';
+import { createRng, shuffled } from '../src/core/random';
+import { listFrames, listRuns, latestCheckpoint } from '../src/core/store';
+
+export interface RealDataResult {
+  cityscapesDepth: { snippets: number; steps: number; lowerHalfCloser: number; images: string[] };
+  camvid: { labelled: number; trainImages: number; scratch: number; transfer: number; steps: number };
+}
+
+const CITYSCAPES_K = { fx: 2262.52, fy: 2265.3, cx: 1096.98, cy: 513.14, width: 2048, height: 1024 };
+
+function openOrInit(dir: string, init: () => Promise<OpenProject>): Promise<OpenProject> {
+  return existsSync(join(dir, 'project.sqlite')) ? Promise.resolve(openProject(dir)) : init();
+}
+
+export async function runRealData(shared: string, workDir: string, o: { quick: boolean; say: (l: string) => void }): Promise<RealDataResult> {
+  const work = resolve(workDir, 'real');
+  mkdirSync(work, { recursive: true });
+  const seqRoot = join(shared, 'cityscapes-seq');
+  const view = join(work, 'cityscapes-view');
+  mkdirSync(view, { recursive: true });
+  const snippets = readdirSync(seqRoot).filter((d) => /^seq\d+$/.test(d)).sort();
+  for (const d of snippets) if (!existsSync(join(view, d))) symlinkSync(join(seqRoot, d), join(view, d), 'dir');
+
+  const sdeSteps = o.quick ? 60 : 600;
+  const city = await openOrInit(join(work, 'city'), async () => (await initProject({ dir: join(work, 'city'), dataset: view, format: 'frames', intrinsics: CITYSCAPES_K })).open);
+  let images: string[] = [];
+  let closer = 0;
+  let sdeDir: string;
+  try {
+    if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
+      o.say(`== real Cityscapes snippets: SDE ${sdeSteps} steps (bonnet masked)`);
+      const r = await trainSde(city, { net: 'small', height: 64, width: 128, steps: sdeSteps, lr: 5e-4, egoBottomFraction: 0.22 });
+      if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
+    }
+    const m = latestModel(city.store, city.project.id, 'sde')!;
+    sdeDir = join(m.modelDir, '..');
+    const model = await loadModelFromFolder(m.modelDir);
+    const frames = listFrames(city.store, {}).filter((f) => f.index === 15);
+    const size = { height: 64, width: 128 };
+    const rasters = await Promise.all(frames.map((f) => readRgb(join(view, f.imagePath), size)));
+    const disps = await predictDisparity(model, rasters);
+    model.dispose();
+    const outDir = join(work, 'depth-images');
+    mkdirSync(outDir, { recursive: true });
+    images = [];
+    for (const [k] of frames.entries()) {
+      const d = disps[k]!;
+      const rows = (a: number, b: number) => {
+        let s = 0;
+        let n = 0;
+        for (let y = Math.floor(a * size.height); y < Math.floor(b * size.height); y++) for (let x = 0; x < size.width; x++, n++) s += d[y * size.width + x]!;
+        return s / n;
+      };
+      // Lower half above the bonnet (50-78 % of the height) against the upper half.
+      if (rows(0.5, 0.78) > rows(0, 0.5)) closer++;
+      const path = join(outDir, `snippet${k}_disparity.png`);
+      await writePng(path, colouriseDisparity(size.width, size.height, d));
+      await writePng(join(outDir, `snippet${k}_image.png`), rasters[k]!);
+      images.push(path);
+    }
+  } finally {
+    city.close();
+  }
+
+  const segSteps = o.quick ? 60 : 400;
+  const camvidRoot = join(shared, 'camvid');
+  const camvid: RealDataResult['camvid'] = { labelled: 0, trainImages: 0, scratch: NaN, transfer: NaN, steps: segSteps };
+  for (const mode of ['scratch', 'transfer'] as const) {
+    const dir = join(work, `camvid-${mode}`);
+    const p = await openOrInit(dir, async () => (await initProject({ dir, dataset: camvidRoot, format: 'camvid' })).open);
+    try {
+      const train = listFrames(p.store, { split: 'train' });
+      const picked = shuffled(train.map((f) => f.id), createRng(1)).slice(0, Math.max(4, Math.round(train.length / 30)));
+      camvid.labelled = picked.length;
+      camvid.trainImages = train.length;
+      let run = listRuns(p.store, p.project.id, 'seg').find((r) => r.status === 'done');
+      if (!run) {
+        await importLabels(p, { frameIds: picked });
+        o.say(`== CamVid ${mode}: ${picked.length} labelled of ${train.length}, ${segSteps} steps at 96x128`);
+        const r = await trainSeg(p, { mode, mix: 'none', net: 'small', height: 96, width: 128, steps: segSteps, ...(mode === 'transfer' ? { sdeCheckpoint: sdeDir } : {}) });
+        if (r.status !== 'done') throw new Error(`CamVid ${mode} ${r.status}: ${r.error ?? ''}`);
+        run = r.run;
+      }
+      camvid[mode] = (latestCheckpoint(p.store, run.id)!.metrics as { miou: number }).miou;
+    } finally {
+      p.close();
+    }
+  }
+  return { cityscapesDepth: { snippets: snippets.length, steps: sdeSteps, lowerHalfCloser: closer / Math.max(1, images.length), images }, camvid };
+}
+
