@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DataError } from '../errors';
+import { insideProjectFolder } from './projectPaths';
 import type { ProjectStore } from './projectStore';
 import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 
@@ -75,12 +76,12 @@ export function listDatasets(store: ProjectStore, projectId: number): Dataset[] 
  */
 export function removeDataset(store: ProjectStore, id: number): void {
   const maskPaths = transaction(store, () => {
-    const paths = all<{ mask_path: string }>(
+    const paths = all<{ id: number; mask_path: string }>(
       store,
-      `SELECT m.mask_path FROM label_masks m JOIN frames f ON f.id = m.frame_id JOIN clips c ON c.id = f.clip_id
+      `SELECT m.id, m.mask_path FROM label_masks m JOIN frames f ON f.id = m.frame_id JOIN clips c ON c.id = f.clip_id
        WHERE c.dataset_id = ? AND m.mask_path IS NOT NULL`,
       id,
-    ).map((r) => r.mask_path);
+    ).map((r) => insideProjectFolder(store, r.mask_path, 'masks', `label_masks row ${r.id} mask_path`));
     run(store, 'DELETE FROM datasets WHERE id = ?', id);
     return paths;
   });

@@ -1,4 +1,5 @@
 import type { ProjectStore } from './projectStore';
+import { insideProjectFolder } from './projectPaths';
 import { all, one, parseJson, requireRow, run, transaction } from './sql';
 
 export type MaskStatus = 'todo' | 'in_progress' | 'done' | 'skipped';
@@ -40,7 +41,7 @@ function maskRow(store: ProjectStore, r: LabelMaskSql): LabelMaskRow {
   return {
     id: r.id,
     frameId: r.frame_id,
-    maskPath: r.mask_path,
+    maskPath: r.mask_path === null ? null : insideProjectFolder(store, r.mask_path, 'masks', `label_masks row ${r.id} (frame ${r.frame_id}) mask_path`),
     histogram: parseJson<ClassHistogram>(store, r.histogram_json, `label_masks row ${r.id} histogram_json`),
     author: r.author,
     status: r.status,

@@ -1,4 +1,5 @@
 import type { ProjectStore } from './projectStore';
+import { insideProjectFolder } from './projectPaths';
 import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 import { ProjectStoreError } from './storeErrors';
 
@@ -94,7 +95,7 @@ function checkpoint(store: ProjectStore, r: CheckpointSql): Checkpoint {
     id: r.id,
     runId: r.run_id,
     step: r.step,
-    path: r.path,
+    path: insideProjectFolder(store, r.path, 'checkpoints', `checkpoints row ${r.id} (run ${r.run_id}, step ${r.step}) path`),
     metrics: parseJsonObject(store, r.metrics_json, `checkpoints row ${r.id} metrics_json`),
     createdAt: r.created_at,
   };
