@@ -9,9 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCall, type TrainingJobInfo } from '../../src/core/api/contract';
 import { createService } from '../../src/core/api/service';
 import { thin } from '../../src/core/api/trainingService';
+import { resumeSettings } from '../../src/core/api/trainingSettings';
+import { latestModel } from '../../src/core/project/projectModels';
+import { segRunSettings } from '../../src/core/project/trainSeg';
 import { importLabels } from '../../src/core/project/importLabels';
 import { openProject } from '../../src/core/project/openProject';
-import { listFrames } from '../../src/core/store';
+import { createRun, getRun, listFrames, setRunStatus, type JsonObject } from '../../src/core/store';
 import { freshDirs } from '../data/fixtures';
 
 const dirs = freshDirs();
@@ -148,6 +151,38 @@ describe('training through the API', () => {
     await service.jobs.idle();
     expect((await service.trainingStatus({})).last).toMatchObject({ state: 'failed', error: expect.stringMatching(/no frames left to select/) });
   }, 240_000);
+
+  it('finds the settings that continue a paused run, also one started from the CLI with the defaults left out', async () => {
+    const p = openProject(projectDir);
+    try {
+      const sdeRun = latestModel(p.store, p.project.id, 'sde')!.run;
+      // As trainSeg records a run whose net, size and SDE run were left to the defaults: they come last.
+      const parsed = segRunSettings.parse({ mode: 'multitask', steps: 7 });
+      const c = sdeRun.config as { net: string; height: number; width: number };
+      const config = { ...parsed, net: c.net, height: c.height, width: c.width, sdeRunId: sdeRun.id, labelledFrames: 2 };
+      const cli = createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: 'multitask', config });
+      setRunStatus(p.store, cli.id, 'paused');
+      const raw = resumeSettings(p, getRun(p.store, cli.id));
+      expect(Object.keys(raw).sort()).toEqual(Object.keys(parsed).sort());
+      // A newer paused run with the same settings is the one the core would continue.
+      const twin = createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: 'multitask', config });
+      setRunStatus(p.store, twin.id, 'paused');
+      expect(() => resumeSettings(p, getRun(p.store, cli.id))).toThrow(new RegExp(`run #${twin.id} has the same settings and paused later`));
+      expect(Object.keys(resumeSettings(p, getRun(p.store, twin.id)))).toHaveLength(Object.keys(parsed).length);
+      // Other labels since the pause: a new run is needed.
+      const old = createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: 'multitask', config: { ...config, labelledFrames: 1 } });
+      setRunStatus(p.store, old.id, 'paused');
+      expect(() => resumeSettings(p, getRun(p.store, old.id))).toThrow(/paused while 1 frames were labelled and 2 are now/);
+      // An SDE run recorded before a setting existed cannot be given the same settings again.
+      const { poseLrScale: _gone, ...older } = sdeRun.config as Record<string, unknown>;
+      const legacy = createRun(p.store, { projectId: p.project.id, kind: 'sde', config: older as JsonObject });
+      setRunStatus(p.store, legacy.id, 'paused');
+      expect(() => resumeSettings(p, getRun(p.store, legacy.id))).toThrow(/cannot continue from here/);
+      for (const id of [cli.id, twin.id, old.id, legacy.id]) setRunStatus(p.store, id, 'cancelled');
+    } finally {
+      p.close();
+    }
+  });
 
   it('thins long curves into means of consecutive points, keeping the last step', () => {
     const pts = Array.from({ length: 10 }, (_, i) => ({ step: i + 1, value: i }));

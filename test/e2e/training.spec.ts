@@ -41,12 +41,12 @@ test('SDE pretraining and a retrain from the training view: live progress, cance
   await page.getByTestId('sde-height').fill('32');
   await page.getByTestId('sde-width').fill('64');
   await page.getByTestId('sde-batch').fill('2');
-  await page.getByTestId('sde-steps').fill('30');
+  await page.getByTestId('sde-steps').fill('40');
   await page.getByTestId('train-sde').click();
 
   const card = page.getByTestId('job-progress');
   await expect(card).toHaveAttribute('data-state', 'running', { timeout: JOB_MS });
-  await expect(page.getByTestId('job-step')).toHaveText(/^([2-9]|[1-2]\d) \/ 30$/, { timeout: JOB_MS });
+  await expect(page.getByTestId('job-step')).toHaveText(/^([2-9]|[1-3]\d) \/ 40$/, { timeout: JOB_MS });
   await expect(page.getByTestId('job-loss')).toHaveText(/\d/);
   await expect(page.getByTestId('job-eta')).toHaveText(/\d+ (s|min)/);
   const runId = await card.getAttribute('data-run');
@@ -59,14 +59,14 @@ test('SDE pretraining and a retrain from the training view: live progress, cance
   await expect(card).toHaveAttribute('data-state', 'paused', { timeout: JOB_MS });
   await expect(page.getByTestId(`run-row-${runId}`)).toHaveAttribute('data-status', 'paused');
   const pausedAt = Number((await page.getByTestId('job-step').textContent())!.split('/')[0]);
-  expect(pausedAt).toBeLessThan(30);
+  expect(pausedAt).toBeLessThan(40);
   await page.getByTestId('resume-job').click();
   await expect(page.getByTestId('job-resumed')).toHaveText(`Resumed from step ${pausedAt}.`, { timeout: JOB_MS });
   await expect(card).toHaveAttribute('data-state', 'done', { timeout: JOB_MS });
   await expect(card).toHaveAttribute('data-run', runId!);
   await expect(page.getByTestId(`run-row-${runId}`)).toHaveAttribute('data-status', 'done');
-  await expect(page.getByTestId(`run-row-${runId}`)).toContainText('30 / 30');
-  await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(30);
+  await expect(page.getByTestId(`run-row-${runId}`)).toContainText('40 / 40');
+  await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(40);
 
   // Retrain (multi-task DepthMix from that SDE run), a few steps.
   await expect(page.getByTestId('retrain')).toBeEnabled();

@@ -4,7 +4,9 @@
  * settings are identical), the defaults the UI shows, and the settings that continue a given
  * paused run.
  */
+import { resolve } from 'node:path';
 import { UsageError } from '../errors';
+import { readCheckpointState } from '../ml/train/checkpoint';
 import type { OpenProject } from '../project/openProject';
 import { latestModel } from '../project/projectModels';
 import { resumableRun } from '../project/runLoop';
@@ -98,10 +100,21 @@ export function trainingDefaults(p: OpenProject): TrainingDefaults {
   };
 }
 
+/** The net and size an SDE checkpoint folder from elsewhere records (trainSeg's sdeCheckpoint). */
+function checkpointBasis(dir: string): { runId: null; net: string; height: number; width: number } {
+  const c = (readCheckpointState(resolve(dir)).config ?? {}) as { net?: string; height?: number; width?: number };
+  return { runId: null, net: c.net ?? 'small', height: c.height ?? 128, width: c.width ?? 256 };
+}
+
 /** The run config trainSeg would record for these raw settings (its derivation, step by step). */
 function predictedSegConfig(p: OpenProject, raw: Settings, labelled: number): string {
   const s = parseSettings(segRunSettings, raw, 'segmentation training settings');
-  const basis = needsSde(s.mode, s.mix) || s.sdeRunId !== undefined ? sdeBasis(p, s.sdeRunId) : undefined;
+  const basis =
+    s.sdeCheckpoint !== undefined
+      ? checkpointBasis(s.sdeCheckpoint)
+      : needsSde(s.mode, s.mix) || s.sdeRunId !== undefined
+        ? sdeBasis(p, s.sdeRunId)
+        : undefined;
   return JSON.stringify({
     ...s,
     net: s.net ?? basis?.net ?? 'small',
@@ -155,7 +168,9 @@ export function resumeSettings(p: OpenProject, run: TrainingRun): Settings {
     }
   }
   if (!settings) {
-    throw new UsageError(`run #${run.id}'s recorded settings cannot be reproduced here; continue it with the command that started it`);
+    throw new UsageError(
+      `run #${run.id} cannot continue from here: its recorded settings cannot be given again exactly (started from the command line with settings left to other defaults, or by an older version); start a new run`,
+    );
   }
   const next = resumableRun(p.store, p.project.id, run.kind, run.mode, config as JsonObject);
   if (next && next.id !== run.id) {
