@@ -8,4 +8,4 @@ export * from './cityscapes';
 export * from './camvid';
 export * from './frames';
 export * from './detectFormat';
-export { naturalCompare, readImageSize } from './scan';
+export { naturalCompare, readImageSize, requireInsideRoot } from './scan';

@@ -2,8 +2,8 @@
  * Folder scanning shared by the dataset readers: listing files and folders with errors that
  * name the folder, natural sort of file names, image headers, bounded concurrency.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { extname, isAbsolute, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { DataError } from '../errors';
 import type { Size } from './imageIo';
@@ -44,11 +44,22 @@ export function naturalCompare(a: string, b: string): number {
 
 function entries(dir: string) {
   requireDirectory(dir);
+  let list: Dirent<Buffer>[];
   try {
-    return readdirSync(dir, { withFileTypes: true });
+    list = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (e) {
     throw new DataError(dir, `cannot list folder: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
+  return list.map((e) => {
+    const name = e.name.toString('utf8');
+    // A name that is not UTF-8 cannot be opened again through a JavaScript string (its bytes
+    // become U+FFFD), so reading it later would say "not found" about a file that is there.
+    if (!Buffer.from(name, 'utf8').equals(e.name)) {
+      const shown = [...e.name].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+      throw new DataError(join(dir, shown), 'the file name is not valid UTF-8 (bytes shown as \\xNN); rename it to UTF-8 to use it');
+    }
+    return { name, isFile: () => e.isFile(), isDirectory: () => e.isDirectory(), isSymbolicLink: () => e.isSymbolicLink() };
+  });
 }
 
 /** Names of the regular files in a folder (symlinks to files included), natural order. */
@@ -92,4 +103,27 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * Refuses a path that leads outside the dataset folder once symbolic links are followed (a
+ * link to a file elsewhere on the disk), or that climbs out with `..`: a dataset is read only
+ * inside its own folder. Returns `path`.
+ */
+export function requireInsideRoot(root: string, path: string): string {
+  const lexical = relative(root, path);
+  if (lexical === '' || lexical.startsWith('..') || isAbsolute(lexical)) {
+    throw new DataError(path, `is outside the dataset folder ${root}`);
+  }
+  if (!existsSync(path)) return path;
+  const realRoot = realpathSync(root);
+  const real = realpathSync(path);
+  const inside = relative(realRoot, real);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new DataError(
+      path,
+      `is a symbolic link to ${real}, outside the dataset folder ${root}; a dataset is read only inside its folder: copy the file in, or add the folder that holds it as the dataset`,
+    );
+  }
+  return path;
 }

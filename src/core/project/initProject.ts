@@ -4,6 +4,7 @@ import {
   indexCamvid,
   indexCityscapes,
   indexFrames,
+  requireInsideRoot,
   type DatasetFormat,
   type DatasetIndex,
   type Intrinsics,
@@ -59,7 +60,8 @@ async function indexDataset(root: string, format: DatasetFormat, opts: InitProje
   }
 }
 
-const rel = (root: string, p: string): string => relative(root, p).split('\\').join('/');
+/** `p` relative to the dataset root; refused (DataError) where it, or the file a link at it names, is outside the root. */
+const rel = (root: string, p: string): string => relative(root, requireInsideRoot(root, p)).split('\\').join('/');
 
 /**
  * Creates a project (or opens the one in `dir`) and adds a dataset to it: every clip and frame

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { requireInsideRoot } from '../data/scan';
 import { DataError } from '../errors';
 import { insideProjectFolder } from './projectPaths';
 import type { ProjectStore } from './projectStore';
@@ -90,7 +91,8 @@ export function removeDataset(store: ProjectStore, id: number): void {
 
 /**
  * The absolute path of a file named relative to a dataset's root (frame image, label, depth),
- * refusing a name that is absolute or climbs out of the root with `..`.
+ * refusing a name that is absolute or climbs out of the root with `..`, or a symbolic link
+ * that leads outside it.
  */
 export function datasetFile(dataset: Pick<Dataset, 'rootPath'>, rel: string): string {
   const abs = resolve(dataset.rootPath, rel);
@@ -98,5 +100,6 @@ export function datasetFile(dataset: Pick<Dataset, 'rootPath'>, rel: string): st
   if (isAbsolute(rel) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
     throw new DataError(abs, `is outside the dataset folder ${dataset.rootPath} (named '${rel}')`);
   }
-  return abs;
+  // A symbolic link placed in the dataset after it was added: follow it only inside the root.
+  return requireInsideRoot(dataset.rootPath, abs);
 }
