@@ -54,7 +54,7 @@ const FULL: Omit<AblationSettings, 'workDir'> = {
   width: 64,
   net: 'small',
   sdeSteps: 600,
-  segSteps: 300,
+  segSteps: 200,
   labelFraction: 1 / 30,
   minLabelled: 4,
   seed: 1,
