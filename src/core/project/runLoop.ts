@@ -7,10 +7,10 @@
  * stopped. A non-finite loss fails the run with a message and keeps its last checkpoint.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { errorMessage } from '../errors';
-import { readOptimiserState, restoreNetwork, writeCheckpoint, readCheckpointState } from '../ml/train/checkpoint';
+import { DataError, errorMessage } from '../errors';
+import { readOptimiserState, recoverCheckpointLeftovers, restoreNetwork, writeCheckpoint, readCheckpointState } from '../ml/train/checkpoint';
 import { NonFiniteLossError, type StepResult } from '../ml/train/optimiseStep';
 import type { NamedTensors } from '../ml/train/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,11 +19,11 @@ import {
   appendMetrics,
   deleteCheckpoint,
   getRun,
-  latestCheckpoint,
   listCheckpoints,
   listRuns,
   setRunProgress,
   setRunStatus,
+  type Checkpoint,
   type JsonObject,
   type MetricPoint,
   type ProjectStore,
@@ -138,19 +138,32 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   const emit = (p: Omit<RunProgress, 'runId' | 'kind' | 'mode' | 'totalSteps'>) => control.onProgress?.({ ...base, ...p });
 
   let resumedFrom: number | undefined;
-  const last = latestCheckpoint(store, run.id);
-  if (last) {
-    emit({ phase: 'loading', step: last.step, message: `resuming from step ${last.step}` });
-    const dir = join(store.dir, last.path);
-    readCheckpointState(dir);
-    for (const [name, model] of Object.entries(trainer.networks())) await restoreNetwork(dir, name, model);
-    const opt = readOptimiserState(dir);
+  // A process killed while writing a checkpoint leaves a half-written temp folder (never
+  // renamed into place, never recorded): remove it, or put back a checkpoint being replaced.
+  recoverCheckpointLeftovers(dirname(join(store.dir, checkpointPath(run.id, 0))));
+  let last: Checkpoint | undefined;
+  for (const ckpt of listCheckpoints(store, run.id).reverse()) {
+    emit({ phase: 'loading', step: ckpt.step, message: `resuming from step ${ckpt.step}` });
+    const dir = join(store.dir, ckpt.path);
     try {
-      trainer.restore(last.step, opt);
-    } finally {
-      tf.dispose(Object.values(opt));
+      readCheckpointState(dir);
+      for (const [name, model] of Object.entries(trainer.networks())) await restoreNetwork(dir, name, model);
+      const opt = readOptimiserState(dir);
+      try {
+        trainer.restore(ckpt.step, opt);
+      } finally {
+        tf.dispose(Object.values(opt));
+      }
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      // Unreadable (damaged on disk): never train on from it; an older checkpoint is restored in full.
+      emit({ phase: 'loading', step: ckpt.step, message: `the checkpoint of step ${ckpt.step} cannot be read (${e.message}); trying the one before` });
+      deleteCheckpoint(store, ckpt.id);
+      continue;
     }
-    resumedFrom = last.step;
+    last = ckpt;
+    resumedFrom = ckpt.step;
+    break;
   }
   run = setRunStatus(store, run.id, 'running');
   setRunProgress(store, run.id, { pid: process.pid, step: trainer.step, totalSteps: total });

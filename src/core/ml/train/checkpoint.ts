@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from '../../errors';
 import { writeFileAtomic } from '../../fsAtomic';
@@ -26,10 +26,15 @@ export interface CheckpointState {
   [key: string]: unknown;
 }
 
+/** Where a checkpoint is written before it is renamed into place (`.step-0000010.<pid>.partial`). */
+export function partialCheckpointName(dir: string, pid = process.pid): string {
+  return join(dirname(dir), `.${basename(dir)}.${pid}.partial`);
+}
+
 export async function writeCheckpoint(dir: string, networks: Record<string, tfl.LayersModel>, optimiser: NamedTensors, state: CheckpointState): Promise<void> {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.partial`);
+  const tmp = partialCheckpointName(dir);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   for (const [name, model] of Object.entries(networks)) await saveModelToFolder(model, join(tmp, name));
@@ -46,6 +51,43 @@ export async function writeCheckpoint(dir: string, networks: Record<string, tfl.
   } else {
     renameSync(tmp, dir);
   }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Tidies what a process killed while writing a checkpoint in `parent` left behind: a
+ * half-written `.NAME.PID.partial` folder is removed (it was never renamed into place, so
+ * nothing uses it), and a `.NAME.PID.old` folder (the previous version of a checkpoint being
+ * replaced) goes back to NAME when the crash came between the two renames, else is removed.
+ * Folders of a process that is still running are left alone. Returns what it did, in words.
+ */
+export function recoverCheckpointLeftovers(parent: string): string[] {
+  if (!existsSync(parent)) return [];
+  const done: string[] = [];
+  for (const entry of readdirSync(parent)) {
+    const m = /^\.(.+)\.(\d+)\.(partial|old)$/.exec(entry);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    const path = join(parent, entry);
+    const target = join(parent, m[1]!);
+    if (m[3] === 'old' && !existsSync(target)) {
+      renameSync(path, target);
+      done.push(`restored ${m[1]} from ${entry}`);
+    } else {
+      rmSync(path, { recursive: true, force: true });
+      done.push(`removed ${entry}`);
+    }
+  }
+  return done;
 }
 
 export function readCheckpointState(dir: string): CheckpointState {
