@@ -82,3 +82,15 @@ describe('GatherV2 on wasm', () => {
     await expect(on('wasm', () => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([0, 2], 'int32')))).rejects.toThrow(/index value 2 is not in \[0, 1\]/);
   });
 });
+
+describe('OneHot on wasm', () => {
+  it('writes on/off values in the requested dtype, like cpu (out-of-range indices give all off)', async () => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const run = () => tf.oneHot(tf.tensor2d([0, 3, 2, -1, 7, 1], [2, 3], 'int32'), 4, 1, 0, dtype);
+      const [w] = await on('wasm', run);
+      const [c] = await on('cpu', run);
+      expect(Array.from(w!), dtype).toEqual(Array.from(c!));
+      expect(Array.from(w!).slice(0, 4)).toEqual([1, 0, 0, 0]);
+    }
+  });
+});

@@ -2,8 +2,8 @@
  * The wasm training kernels, registered once per thread (the kernel registry is global to the
  * thread's tfjs): the missing Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter and
  * UnsortedSegmentSum, and replacements for the slow Conv2DBackpropInput and the wrong
- * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad, and Slice, SplitV and GatherV2
- * that do not copy their inputs out of the heap first.
+ * MaxPoolGrad, ResizeBilinearGrad and ResizeNearestNeighborGrad, Slice, SplitV and GatherV2
+ * that do not copy their inputs out of the heap first, and a OneHot that honours its dtype.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { registerConv2dBackpropKernels } from './conv2dBackprop';
@@ -11,6 +11,7 @@ import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
 import { registerCpuResizeGradKernels, registerResizeGradKernels } from './resizeGrad';
 import { registerGatherKernel } from './gather';
+import { registerOneHotKernel } from './oneHot';
 import { registerSliceKernel, registerSplitVKernel } from './slice';
 import { registerUnsortedSegmentSumKernel } from './unsortedSegmentSum';
 
@@ -26,6 +27,7 @@ export const WASM_TRAINING_KERNELS = [
   'Slice',
   'SplitV',
   'GatherV2',
+  'OneHot',
 ] as const;
 
 let registered = false;
@@ -49,4 +51,5 @@ export function registerWasmTrainingKernels(): void {
   registerSliceKernel();
   registerSplitVKernel();
   registerGatherKernel();
+  registerOneHotKernel();
 }
