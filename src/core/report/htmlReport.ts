@@ -65,13 +65,17 @@ export function renderReportHtml(d: ReportData): string {
     );
   }
   if (d.perClassIoU.length) {
+    // Three classes side by side per row, so 19 classes take 7 rows.
+    const cells = d.perClassIoU.map((c) => [
+      `<span class="sw" style="background:rgb(${c.colour.join(',')})"></span>${esc(c.name)}`,
+      c.iou === null ? '– (absent)' : fmt(c.iou * 100, 1),
+    ]);
+    const groups = Math.min(3, cells.length);
+    const rows = Math.ceil(cells.length / groups);
     sections.push(
       `<section><h2>Per-class IoU (validation)</h2>${table(
-        ['class', 'IoU (%)'],
-        d.perClassIoU.map((c) => [
-          `<span class="sw" style="background:rgb(${c.colour.join(',')})"></span>${esc(c.name)}`,
-          c.iou === null ? '– (absent)' : fmt(c.iou * 100, 1),
-        ]),
+        Array.from({ length: groups }, () => ['class', 'IoU (%)']).flat(),
+        Array.from({ length: rows }, (_, r) => Array.from({ length: groups }, (_, g) => cells[g * rows + r] ?? ['', '']).flat()),
       )}</section>`,
     );
   }

@@ -381,7 +381,9 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
       ...(dataset.imageSize ? [{ label: 'image size', value: `${dataset.imageSize.height}x${dataset.imageSize.width}` }] : []),
       ...(sde ? [{ label: 'SDE run', value: runLine(sde) }] : []),
       ...(seg ? [{ label: 'segmentation run', value: `${runLine(seg)}, ${String(sc['mode'])} + ${String(sc['mix'])}, ${String(sc['labelledFrames'])} labelled frames` }] : []),
-      ...Object.entries(metrics.timings).map(([k, v]) => ({ label: `time: ${k}`, value: `${v.toFixed(0)} s` })),
+      ...(Object.keys(metrics.timings).length
+        ? [{ label: 'time per stage', value: Object.entries(metrics.timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ') }]
+        : []),
     ];
     const perClassRows: ReportData['perClassIoU'][number][] = segEval
       ? segEval.perClass.map((c, k) => ({ name: c.name, iou: c.iou === null ? null : c.iou / 100, colour: classColours[k] ?? [0, 0, 0] }))
