@@ -21,12 +21,12 @@ export interface ServedHost {
 }
 
 /** Starts `depthseg serve` on a free loopback port with a minimal renderer folder. */
-export async function serveHost(work: string): Promise<ServedHost> {
+export async function serveHost(work: string, env: Record<string, string> = {}): Promise<ServedHost> {
   const renderer = join(work, 'renderer');
   mkdirSync(renderer, { recursive: true });
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   const child = spawn(process.execPath, [BIN, 'serve', '--renderer', renderer], {
-    env: { ...process.env, XDG_CONFIG_HOME: join(work, 'config'), FORCE_COLOR: '0' },
+    env: { ...process.env, XDG_CONFIG_HOME: join(work, 'config'), FORCE_COLOR: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -53,9 +53,12 @@ export async function serveHost(work: string): Promise<ServedHost> {
     stderr: () => err,
     exited,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        // A running job is asked to stop first (it saves a checkpoint); never hang a test on it.
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited;
+        clearTimeout(killer);
       }
     },
   };

@@ -28,7 +28,12 @@ Prints a link with a one-time token; open it in a browser on this machine. Ctrl-
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        void host!.close().then(done);
+        // A training job still running is asked to stop: it saves a checkpoint and pauses,
+        // and the process ends once its worker has finished.
+        void host!.close().then(() => {
+          service.close();
+          done();
+        });
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -21,6 +21,7 @@ import {
   getRun,
   listCheckpoints,
   listRuns,
+  ProjectStoreError,
   setRunProgress,
   setRunStatus,
   type Checkpoint,
@@ -102,6 +103,24 @@ export function reclaimStaleRuns(store: ProjectStore, projectId: number): number
     }
   }
   return reclaimed;
+}
+
+/**
+ * One training run per project: refuses (ProjectStoreError 'busy', naming the run and the
+ * process) while a run of the project is running in a live process, before anything is
+ * created. Call after reclaimStaleRuns.
+ */
+export function refuseWhileAnotherRuns(store: ProjectStore, projectId: number): void {
+  const other = listRuns(store, projectId).find((r) => r.status === 'running');
+  if (!other) return;
+  const pid = typeof other.progress.pid === 'number' ? other.progress.pid : null;
+  const step = typeof other.progress.step === 'number' ? `, step ${other.progress.step}${typeof other.progress.totalSteps === 'number' ? `/${other.progress.totalSteps}` : ''}` : '';
+  const where = pid === process.pid ? 'in this process' : `in another process (pid ${pid ?? '?'})`;
+  throw new ProjectStoreError(
+    store.dbPath,
+    'busy',
+    `training run #${other.id} (${other.kind}${other.mode ? `, ${other.mode}` : ''}${step}) is running in this project ${where}: one training run per project; wait for it to finish or stop it there first`,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { FrameCache } from '../ml/train/frameCache';
 import { SdeTrainer, sdeTrainConfig } from '../ml/train/sdeTrainer';
 import { createRun, type JsonObject } from '../store';
 import type { OpenProject } from './openProject';
-import { driveRun, reclaimStaleRuns, resumableRun, type RunControl, type RunOutcome } from './runLoop';
+import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, resumableRun, type RunControl, type RunOutcome } from './runLoop';
 import { depthEvaluationSamples, sdeTrainingSamples } from './trainingData';
 
 const multipleOf16 = z.number().int().positive().refine((v) => v % 16 === 0, 'must be a multiple of 16');
@@ -65,6 +65,7 @@ export async function trainSde(p: OpenProject, raw: Partial<SdeRunSettings>, opt
   );
   try {
     reclaimStaleRuns(p.store, p.project.id);
+    refuseWhileAnotherRuns(p.store, p.project.id);
     const config = s as unknown as JsonObject;
     const run = (!opts.restart && resumableRun(p.store, p.project.id, 'sde', null, config)) || createRun(p.store, { projectId: p.project.id, kind: 'sde', config });
     const evalSamples = depthEvaluationSamples(p);

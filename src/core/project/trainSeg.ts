@@ -17,7 +17,7 @@ import { MIX_MODES, SEG_MODES, SegTrainer, segTrainConfig, type SdeNetworks } fr
 import { createRun, getRun, latestCheckpoint, type JsonObject, type TrainingRun } from '../store';
 import type { OpenProject } from './openProject';
 import { latestModel, MODEL_SUBDIR } from './projectModels';
-import { driveRun, reclaimStaleRuns, resumableRun, type RunOutcome } from './runLoop';
+import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, resumableRun, type RunOutcome } from './runLoop';
 import { evaluationSamples, projectNumClasses, segTrainingSamples } from './trainingData';
 import { parseSettings, type TrainOptions } from './trainSde';
 
@@ -130,6 +130,7 @@ export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opt
   );
   try {
     reclaimStaleRuns(p.store, p.project.id);
+    refuseWhileAnotherRuns(p.store, p.project.id);
     const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run?.id ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
     const run =
       (!opts.restart && resumableRun(p.store, p.project.id, 'seg', s.mode, config)) ||

@@ -137,9 +137,16 @@ export function setRunStatus(store: ProjectStore, id: number, status: RunStatus,
   return transaction(store, () => {
     const r = getRun(store, id);
     if (status === 'running') {
-      const other = one<{ id: number }>(store, "SELECT id FROM training_runs WHERE project_id = ? AND status = 'running' AND id <> ?", r.projectId, id);
+      const other = one<{ id: number; progress_json: string }>(
+        store,
+        "SELECT id, progress_json FROM training_runs WHERE project_id = ? AND status = 'running' AND id <> ?",
+        r.projectId,
+        id,
+      );
       if (other) {
-        throw new ProjectStoreError(store.dbPath, 'busy', `training run ${other.id} is already running in this project; wait for it or stop it first`);
+        const pid = parseJsonObject(store, other.progress_json, `training_runs row ${other.id} progress_json`)['pid'];
+        const by = typeof pid === 'number' ? ` (process ${pid})` : '';
+        throw new ProjectStoreError(store.dbPath, 'busy', `training run ${other.id} is already running in this project${by}; wait for it or stop it first`);
       }
     }
     const now = store.now();
