@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors';
@@ -62,7 +62,7 @@ export function openProjectStore(dir: string, opts: OpenStoreOptions = {}): Proj
   try {
     db = new Database(dbPath, { timeout: opts.busyTimeoutMs ?? 5000, fileMustExist: !create });
   } catch (e) {
-    throw toStoreError(dbPath, e);
+    throw readOnlyFolder(root, e) ?? toStoreError(dbPath, e);
   }
   try {
     db.pragma('journal_mode = WAL');
@@ -84,7 +84,28 @@ export function openProjectStore(dir: string, opts: OpenStoreOptions = {}): Proj
     };
   } catch (e) {
     db.close();
-    throw toStoreError(dbPath, e);
+    throw readOnlyFolder(root, e) ?? toStoreError(dbPath, e);
+  }
+}
+
+/**
+ * SQLite says only "unable to open database file" where the folder cannot be written (a
+ * read-only disk or mount, no write permission): say that instead, naming the folder.
+ */
+function readOnlyFolder(root: string, e: unknown): ProjectStoreError | undefined {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  if (!/^SQLITE_(CANTOPEN|READONLY|IOERR)/.test(code)) return undefined;
+  try {
+    accessSync(root, constants.W_OK);
+    return undefined;
+  } catch (why) {
+    const fsCode = (why as NodeJS.ErrnoException).code ?? 'EACCES';
+    return new ProjectStoreError(
+      root,
+      'read-only',
+      `the project folder is read-only (${fsCode}): DepthSeg keeps its database there and must be able to write it; make the folder writable or copy the project to a writable disk`,
+      { cause: e },
+    );
   }
 }
 

@@ -43,6 +43,9 @@ const FS_MESSAGES: Record<string, [StoreErrorReason, string]> = {
   EACCES: ['read-only', 'no permission to write in the project folder'],
   EPERM: ['read-only', 'no permission to write in the project folder'],
   EIO: ['io', 'the disk reported an input/output error'],
+  ENOTDIR: ['io', 'a file is in the way where the project keeps a folder; move it away and try again'],
+  EEXIST: ['io', 'a file is in the way where the project keeps a folder; move it away and try again'],
+  EISDIR: ['io', 'a folder is in the way where the project writes a file; move it away and try again'],
 };
 
 function errorCode(e: unknown): string | undefined {

@@ -9,6 +9,12 @@ import { useProjectStore } from './project';
 
 /** Kept outside the reactive state: it is plain machinery, one per loaded frame. */
 let autosave: Autosave | null = null;
+let autosaveFrame: number | null = null;
+/**
+ * Frames left with edits that could not be saved yet (disk full, read-only folder...): their
+ * autosave stays alive and keeps retrying, and opening the frame again shows the unsaved edit.
+ */
+const unsavedFrames = new Map<number, Autosave>();
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -32,17 +38,32 @@ export const useAnnotateStore = defineStore('annotate', {
     },
     async load(frameId: number): Promise<void> {
       await autosave?.flush();
+      if (autosave && autosaveFrame !== null && autosave.dirty && autosave.state !== 'conflict') unsavedFrames.set(autosaveFrame, autosave);
       this.loading = true;
       this.error = null;
       try {
         const f = await api().call('frameGet', { frameId });
         this.frame = markRaw(f);
+        this.status = f.status;
+        const kept = unsavedFrames.get(frameId);
+        if (kept?.dirty && kept.unsaved) {
+          // This frame's last edit is still waiting to be saved: show it, not the stored mask.
+          unsavedFrames.delete(frameId);
+          autosave = kept;
+          autosaveFrame = frameId;
+          this.mask = markRaw(kept.unsaved);
+          this.version = kept.currentVersion;
+          this.saveState = kept.state;
+          this.saveError = null;
+          return;
+        }
+        unsavedFrames.delete(frameId);
         this.mask = f.maskBase64 ? markRaw(base64ToBytes(f.maskBase64)) : null;
         this.version = f.maskVersion;
-        this.status = f.status;
         this.saveState = 'saved';
         this.saveError = null;
-        autosave = new Autosave(f.maskVersion, {
+        let mine: Autosave | null = null;
+        mine = autosave = new Autosave(f.maskVersion, {
             save: async (mask, expectedVersion) => {
               const r = await api().call('maskSave', {
                 frameId: f.frameId,
@@ -57,11 +78,17 @@ export const useAnnotateStore = defineStore('annotate', {
             },
             isConflict: (e) => /saved elsewhere meanwhile/.test(message(e)),
             onState: (state, d) => {
+              if (autosave !== mine) {
+                // A frame left earlier: once its edit is stored it no longer needs keeping.
+                if (state === 'saved' && unsavedFrames.get(f.frameId) === mine) unsavedFrames.delete(f.frameId);
+                return;
+              }
               this.saveState = state;
               this.version = d.version;
               this.saveError = d.error ?? null;
             },
           });
+        autosaveFrame = f.frameId;
       } catch (e) {
         this.error = message(e);
       } finally {

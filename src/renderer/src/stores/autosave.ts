@@ -3,6 +3,9 @@
  * whole mask; saves run one at a time, debounced, always with the newest mask, so after the
  * last save settles the stored mask equals the last change. Each save sends the version it
  * started from; a conflict (another window saved first) stops autosaving until reloaded.
+ * Any other failure (disk full, read-only folder, the project busy) keeps the unsaved mask in
+ * memory and tries again on its own, sooner at first and then every `maxRetryMs`, until the
+ * save goes through: the work is never dropped while the app stays open.
  */
 export type SaveState = 'saved' | 'pending' | 'saving' | 'conflict' | 'error';
 
@@ -23,8 +26,11 @@ export interface AutosaveDeps {
 
 export class Autosave {
   private pending: Uint8Array | null = null;
+  private inFlight: Uint8Array | null = null;
   private running: Promise<void> | null = null;
   private timer: unknown = null;
+  private retryTimer: unknown = null;
+  private failures = 0;
   private stopped = false;
   state: SaveState = 'saved';
 
@@ -32,6 +38,8 @@ export class Autosave {
     private version: number,
     private readonly deps: AutosaveDeps,
     private readonly delayMs = 250,
+    private readonly retryMs = 2000,
+    private readonly maxRetryMs = 30_000,
   ) {}
 
   get currentVersion(): number {
@@ -56,6 +64,7 @@ export class Autosave {
       (this.deps.cancel ?? clearTimeout)(this.timer as ReturnType<typeof setTimeout>);
       this.timer = null;
     }
+    this.cancelRetry();
     await this.kick();
     while (this.running) await this.running;
   }
@@ -78,19 +87,46 @@ export class Autosave {
     while (this.pending && !this.stopped) {
       const mask = this.pending;
       this.pending = null;
+      this.inFlight = mask;
       this.set('saving');
       try {
         const r = await this.deps.save(mask, this.version);
         this.version = r.version;
+        this.failures = 0;
+        this.inFlight = null;
       } catch (e) {
         this.stopped = this.deps.isConflict(e);
         // keep the unsaved mask so a retry (or the user) can still store it
         if (!this.pending) this.pending = mask;
+        this.inFlight = null;
         this.set(this.stopped ? 'conflict' : 'error', e instanceof Error ? e.message : String(e));
+        if (!this.stopped) this.scheduleRetry();
         return;
       }
     }
     if (!this.stopped) this.set(this.pending ? 'pending' : 'saved');
+  }
+
+  /** After a failed save: try again later with the newest mask (2 s, 4 s, ... up to maxRetryMs). */
+  private scheduleRetry(): void {
+    this.cancelRetry();
+    const wait = Math.min(this.maxRetryMs, this.retryMs * 2 ** this.failures);
+    this.failures++;
+    this.retryTimer = (this.deps.schedule ?? setTimeout)(() => {
+      this.retryTimer = null;
+      void this.kick();
+    }, wait);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer === null) return;
+    (this.deps.cancel ?? clearTimeout)(this.retryTimer as ReturnType<typeof setTimeout>);
+    this.retryTimer = null;
+  }
+
+  /** The newest edit not yet stored (waiting or being saved), or null when everything is saved. */
+  get unsaved(): Uint8Array | null {
+    return this.pending ?? this.inFlight;
   }
 
   private set(state: SaveState, error?: string): void {
