@@ -4,7 +4,9 @@
  * checkpoint when resuming, trains step by step with progress (step, loss, ETA) and metrics
  * in the store, checkpoints every so often, and on a stop request saves a checkpoint and
  * leaves the run paused, so running the same command again continues exactly where it
- * stopped. A non-finite loss fails the run with a message and keeps its last checkpoint.
+ * stopped. A loss that is not finite, or explodes (over EXPLODING_LOSS_FACTOR times the
+ * median of the recent steps), fails the run with a message; the checkpoints written from
+ * the diverging weights are removed, the last good one is kept.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -81,6 +83,31 @@ export interface RunOutcome {
 }
 
 const KEEP_CHECKPOINTS = 2;
+
+/**
+ * A loss this many times the median of the recent steps means the run has diverged. The
+ * median counts as at least EXPLODE_FLOOR, so a run that fits its batches almost perfectly
+ * (losses near 0) is not stopped by an ordinary harder batch.
+ */
+export const EXPLODING_LOSS_FACTOR = 1000;
+const EXPLODE_FLOOR = 0.1;
+/** Steps of history before an explosion is judged, and how many recent losses the median takes. */
+const EXPLODE_MIN_HISTORY = 3;
+const EXPLODE_WINDOW = 50;
+
+/** A finite loss far above the recent ones: the weights are diverging (learning rate too high?). */
+export class LossExplodedError extends Error {
+  constructor(readonly step: number, readonly loss: number, readonly median: number) {
+    super(`training stopped at step ${step}: the loss exploded to ${loss.toPrecision(3)}, over ${EXPLODING_LOSS_FACTOR} times the median ${median.toPrecision(3)} of the steps before`);
+    this.name = 'LossExplodedError';
+  }
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 function processAlive(pid: number): boolean {
   try {
@@ -217,6 +244,8 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   };
 
   const times: number[] = [];
+  /** Recent losses, to tell an exploding loss from a noisy one. */
+  const recent: number[] = [];
   let pending: MetricPoint[] = [];
   let lastProgressWrite = 0;
   const flush = () => {
@@ -236,6 +265,12 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       const t0 = performance.now();
       const lr = trainer.lrAt(trainer.step);
       const r = await trainer.trainStep();
+      if (recent.length >= EXPLODE_MIN_HISTORY) {
+        const m = median(recent);
+        if (r.loss > EXPLODING_LOSS_FACTOR * Math.max(m, EXPLODE_FLOOR)) throw new LossExplodedError(trainer.step, r.loss, m);
+      }
+      recent.push(r.loss);
+      if (recent.length > EXPLODE_WINDOW) recent.shift();
       times.push((performance.now() - t0) / 1000);
       if (times.length > 20) times.shift();
       const perStep = times.reduce((a, b) => a + b, 0) / times.length;
@@ -259,10 +294,31 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
     return { run, status: 'done', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir };
   } catch (e) {
     flush();
-    const message = e instanceof NonFiniteLossError ? e.message : `training failed at step ${trainer.step}: ${errorMessage(e)}`;
+    const diverged = e instanceof NonFiniteLossError || e instanceof LossExplodedError;
+    let message = `training failed at step ${trainer.step}: ${errorMessage(e)}`;
+    if (diverged) {
+      // The weights that gave the bad loss are those after the previous step (an exploding
+      // loss was computed before this step's update was counted): a checkpoint of them is not
+      // a good one to keep or to continue from.
+      const badFrom = e instanceof LossExplodedError ? e.step - 1 : trainer.step;
+      const dropped: number[] = [];
+      for (const c of listCheckpoints(store, run.id)) {
+        if (c.step < badFrom) continue;
+        deleteCheckpoint(store, c.id);
+        rmSync(join(store.dir, c.path), { recursive: true, force: true });
+        dropped.push(c.step);
+      }
+      const kept = listCheckpoints(store, run.id).at(-1);
+      lastDir = kept ? join(store.dir, kept.path) : undefined;
+      message =
+        `${e.message}; ` +
+        (kept ? `the last good checkpoint (step ${kept.step}) is kept` : 'no good checkpoint to keep') +
+        (dropped.length ? ` (the one of step ${dropped.join(', ')} held the diverging weights and was removed)` : '') +
+        '; try a lower learning rate';
+    }
     run = setRunStatus(store, run.id, 'failed', message);
     emit({ phase: 'failed', step: trainer.step, message });
-    if (!(e instanceof NonFiniteLossError)) throw e;
+    if (!diverged) throw e;
     return { run: getRun(store, run.id), status: 'failed', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir, error: message };
   }
 }

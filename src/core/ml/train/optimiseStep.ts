@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clipByGlobalNorm, type Optimiser } from './optimizers';
 
+/** The weights produced a loss (or gradient) that is not a finite number; nothing was updated. */
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly what: string, readonly value: number) {
-    super(`training stopped at step ${step}: the ${what} became ${value} (the weights of the last checkpoint are kept)`);
+    super(`training stopped at step ${step}: the ${what} became ${value}`);
     this.name = 'NonFiniteLossError';
   }
 }
