@@ -104,8 +104,8 @@ export interface DemoOptions {
 }
 
 export interface DemoOutcome {
-  readonly status: 'done' | 'paused' | 'failed';
-  /** The stage it stopped at (paused, failed) or 'report' (done). */
+  readonly status: 'done' | 'paused';
+  /** The stage it stopped at (paused) or 'report' (done). A failure throws. */
   readonly stage: DemoStage;
   readonly out: string;
   readonly datasetDir: string;
@@ -116,7 +116,6 @@ export interface DemoOutcome {
   /** Seconds per stage, summed over every invocation that worked on it. */
   readonly timings: Record<string, number>;
   readonly settings: DemoSettings;
-  readonly error?: string;
 }
 
 /** The stand-in annotator's name on the masks it writes. */
@@ -171,7 +170,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
   let state = readState(out);
   if (state && JSON.stringify(state.settings) !== JSON.stringify(settings)) {
     throw new UsageError(
-      `${out} holds a demo with other settings (the ${state.settings.preset} preset); continue it with the same options, or use another --out DIR`,
+      state.settings.preset === settings.preset
+        ? `${out} holds a demo made with other ${settings.preset} settings (an earlier version of depthseg); use another --out DIR or remove the folder`
+        : `${out} holds a demo with other settings (the ${state.settings.preset} preset); continue it with the same options, or use another --out DIR`,
     );
   }
   if (!state && existsSync(out) && existsSync(join(out, 'project', DB_FILE))) {
