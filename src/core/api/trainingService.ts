@@ -16,6 +16,7 @@ import { getRun, getSetting, latestCheckpoint, listRuns, metricHistory, metricNa
 import type { ApiParams, JobKindName, MetricSeries, RunHistory, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from './contract';
 import type { ProjectSession } from './projectSession';
 import { completeSdeSettings, completeSegSettings, resumeSettings, trainingDefaults } from './trainingSettings';
+import { processAlive } from '../processAlive';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -382,15 +383,6 @@ function phaseMessage(phase: string, step: number, given: string | undefined): s
       return `saving a checkpoint at step ${step}`;
     default:
       return null;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -33,6 +33,7 @@ import {
   type TrainingRun,
 } from '../store';
 import { checkpointPath } from './projectModels';
+import { processAlive } from '../processAlive';
 
 export interface Trainable {
   step: number;
@@ -107,15 +108,6 @@ function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Runs marked running whose process is gone (killed, crashed) become paused. */

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../fsAtomic';
 import { loadModelFromFolder, saveModelToFolder } from '../nets';
 import { allVariables } from './modelIo';
 import type { NamedTensors } from './optimizers';
+import { processAlive } from '../../processAlive';
 
 export const STATE_JSON = 'state.json';
 export const OPTIMIZER_BIN = 'optimizer.bin';
@@ -50,15 +51,6 @@ export async function writeCheckpoint(dir: string, networks: Record<string, tfl.
     rmSync(old, { recursive: true, force: true });
   } else {
     renameSync(tmp, dir);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
