@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors';
 import { initProject } from '../project/initProject';
 import { openProject, type OpenProject } from '../project/openProject';
-import { listDatasets, type Dataset } from '../store';
+import { getRun, listDatasets, type Dataset, type TrainingRun } from '../store';
 import { generateSynthDataset } from '../synth';
 import type { ApiParams, ProjectInfo } from './contract';
 
@@ -68,4 +68,17 @@ export class ProjectSession {
     this.current = null;
     return true;
   }
+}
+
+/** A training run of the session's project; a UsageError where there is none or it belongs to another project. */
+export function projectRun(session: ProjectSession, runId: number): TrainingRun {
+  const { store, project } = session.open;
+  let run: TrainingRun;
+  try {
+    run = getRun(store, runId);
+  } catch {
+    throw new UsageError(`there is no training run ${runId} in this project`);
+  }
+  if (run.projectId !== project.id) throw new UsageError(`training run ${runId} belongs to another project`);
+  return run;
 }

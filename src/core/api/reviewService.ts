@@ -21,7 +21,6 @@ import { latestModel } from '../project/projectModels';
 import {
   getFrame,
   getMaskRow,
-  getRun,
   listCheckpoints,
   listFrames,
   listMasks,
@@ -48,21 +47,10 @@ import type {
 } from './contract';
 import { frameGet } from './labellingService';
 import { runModelDir, savedModelOutputs, type CachedModel, type ModelCache } from './modelCache';
-import type { ProjectSession } from './projectSession';
+import { projectRun, type ProjectSession } from './projectSession';
 
 // ---------------------------------------------------------------- runs
 
-function projectRun(session: ProjectSession, runId: number): TrainingRun {
-  const { store, project } = session.open;
-  let run: TrainingRun;
-  try {
-    run = getRun(store, runId);
-  } catch {
-    throw new UsageError(`there is no training run ${runId} in this project`);
-  }
-  if (run.projectId !== project.id) throw new UsageError(`training run ${runId} belongs to another project`);
-  return run;
-}
 
 function outputsOf(store: ProjectStore, run: TrainingRun): { step: number; outputs: string[] } | null {
   const where = runModelDir(store, run);

@@ -14,7 +14,7 @@ import { startJob, type JobHandle } from '../jobs/runner';
 import { openProject } from '../project/openProject';
 import { getRun, getSetting, latestCheckpoint, listRuns, metricHistory, metricNames, setRunStatus, type TrainingRun } from '../store';
 import type { ApiParams, JobKindName, MetricSeries, RunHistory, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from './contract';
-import type { ProjectSession } from './projectSession';
+import { projectRun, type ProjectSession } from './projectSession';
 import { completeSdeSettings, completeSegSettings, resumeSettings, trainingDefaults } from './trainingSettings';
 import { processAlive } from '../processAlive';
 
@@ -82,7 +82,7 @@ export class TrainingJobs {
 
   resume(session: ProjectSession, runId: number): TrainingJobInfo {
     this.checkFree(session);
-    const run = this.projectRun(session, runId);
+    const run = projectRun(session, runId);
     const settings = resumeSettings(session.open, run);
     return this.start(session, run.kind as 'sde' | 'seg', settings, false);
   }
@@ -142,7 +142,7 @@ export class TrainingJobs {
 
   history(session: ProjectSession, runId: number, maxPoints = 400): RunHistory {
     const { store } = session.open;
-    const run = this.projectRun(session, runId);
+    const run = projectRun(session, runId);
     const names = metricNames(store, runId).filter((n) => n === 'loss' || n === 'lr' || n === 'val/miou' || n === 'val/pixelAccuracy' || n.startsWith('val/depth/'));
     const series: MetricSeries[] = names.map((name) => ({
       name,
@@ -168,18 +168,6 @@ export class TrainingJobs {
   }
 
   // ------------------------------------------------------------------ internals
-
-  private projectRun(session: ProjectSession, runId: number): TrainingRun {
-    const { store, project } = session.open;
-    let run: TrainingRun;
-    try {
-      run = getRun(store, runId);
-    } catch {
-      throw new UsageError(`there is no training run ${runId} in this project`);
-    }
-    if (run.projectId !== project.id) throw new UsageError(`training run ${runId} belongs to another project`);
-    return run;
-  }
 
   /** One job at a time, and no run of this project running elsewhere (the CLI). */
   private checkFree(session: ProjectSession): void {
