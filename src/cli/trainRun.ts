@@ -4,7 +4,12 @@
  * the run's own progress events (its ETA counts only the steps still to run, so it is right
  * after a resume), and the outcome as text or one JSON object.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { openProject, type OpenProject } from '../core/project/openProject';
+import type { TrainOptions } from '../core/project/trainSde';
+import { getSetting } from '../core/store';
+import { printResult } from './command';
+import { engineOptions } from './engineFlags';
 import { UsageError } from '../core/errors';
 import type { RunOutcome, RunProgress } from '../core/project/runLoop';
 import { MODEL_SUBDIR } from '../core/project/projectModels';
@@ -158,5 +163,41 @@ export function outcomeHeadline(what: string, o: RunOutcome, again: string): str
       return `${what} run #${o.run.id} paused at step ${o.step}${o.checkpointDir ? ' (checkpoint saved)' : ''}: run ${again} again to continue`;
     case 'failed':
       return `${what} run #${o.run.id} failed at step ${o.step}: ${o.error ?? 'unknown error'}`;
+  }
+}
+
+/**
+ * Runs one training command on a project: opens it, starts the engine (the project's
+ * backend setting applies), wires Ctrl-C and the progress line, prints the outcome (the
+ * `describe` lines, or JSON with --json) and returns the exit code; always closes everything.
+ */
+export async function runTrainingCommand(
+  command: string,
+  flags: Parameters<typeof engineOptions>[0] & { project: string; json?: boolean; restart?: boolean },
+  checkpointEvery: number | undefined,
+  train: (p: OpenProject, opts: TrainOptions) => Promise<RunOutcome>,
+  describe: (o: RunOutcome) => string[],
+): Promise<number> {
+  const quiet = flags.json === true;
+  const p = openProject(resolve(flags.project));
+  const { initEngine, shutdownEngine } = await import('../core/engine/backend');
+  const interrupt = interruptOnCtrlC(command);
+  const progress = runProgressPrinter(command, { quiet });
+  try {
+    await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
+    const outcome = await train(p, {
+      signal: interrupt.signal,
+      onProgress: progress.onProgress,
+      ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
+      ...(flags.restart ? { restart: true } : {}),
+    });
+    progress.finish();
+    printResult(quiet, outcomeJson(outcome), describe(outcome).join('\n'));
+    return outcomeExitCode(outcome);
+  } finally {
+    progress.finish();
+    interrupt.dispose();
+    p.close();
+    shutdownEngine();
   }
 }

@@ -1,20 +1,14 @@
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors';
 import { PRESETS } from '../../core/ml/nets/config';
-import { openProject } from '../../core/project/openProject';
 import type { SdeRunSettings } from '../../core/project/trainSde';
-import { getSetting } from '../../core/store';
 import { parseArgs } from '../args';
-import { printResult, type CliCommand } from '../command';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptions } from '../engineFlags';
+import type { CliCommand } from '../command';
+import { ENGINE_FLAGS, ENGINE_USAGE } from '../engineFlags';
 import {
   integerFlag,
-  interruptOnCtrlC,
-  outcomeExitCode,
   outcomeHeadline,
-  outcomeJson,
   positiveFlag,
-  runProgressPrinter,
+  runTrainingCommand,
   trainingSizeFlag,
 } from '../trainRun';
 
@@ -75,34 +69,20 @@ ${ENGINE_USAGE}`,
       ...(flags.ego !== undefined ? { egoBottomFraction: flags.ego } : {}),
     };
     const checkpointEvery = integerFlag('checkpoint-every', flags['checkpoint-every'], 1);
-    const quiet = flags.json === true;
-    const p = openProject(resolve(flags.project));
-    const { initEngine, shutdownEngine } = await import('../../core/engine/backend');
-    const { trainSde } = await import('../../core/project/trainSde');
-    const interrupt = interruptOnCtrlC('train-sde');
-    const progress = runProgressPrinter('train-sde', { quiet });
-    try {
-      await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
-      const outcome = await trainSde(p, settings, {
-        signal: interrupt.signal,
-        onProgress: progress.onProgress,
-        ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
-        ...(flags.restart ? { restart: true } : {}),
-      });
-      progress.finish();
-      const lines = [outcomeHeadline('SDE', outcome, 'the same command')];
-      const m = outcome.metrics;
-      if (outcome.status === 'done' && typeof m['absRel'] === 'number') {
-        const f = (k: string) => (typeof m[k] === 'number' ? (m[k] as number).toFixed(3) : '-');
-        lines.push(`depth on ${String(m['evalFrames'])} val frames: abs-rel ${f('absRel')}  sq-rel ${f('sqRel')}  RMSE ${f('rmse')}  RMSE-log ${f('rmseLog')}  a1 ${f('a1')}`);
-      }
-      printResult(quiet, outcomeJson(outcome), lines.join('\n'));
-      return outcomeExitCode(outcome);
-    } finally {
-      progress.finish();
-      interrupt.dispose();
-      p.close();
-      shutdownEngine();
-    }
+    return runTrainingCommand(
+      'train-sde',
+      { ...flags, project: flags.project },
+      checkpointEvery,
+      async (p, opts) => (await import('../../core/project/trainSde')).trainSde(p, settings, opts),
+      (outcome) => {
+        const lines = [outcomeHeadline('SDE', outcome, 'the same command')];
+        const m = outcome.metrics;
+        if (outcome.status === 'done' && typeof m['absRel'] === 'number') {
+          const f = (k: string) => (typeof m[k] === 'number' ? (m[k] as number).toFixed(3) : '-');
+          lines.push(`depth on ${String(m['evalFrames'])} val frames: abs-rel ${f('absRel')}  sq-rel ${f('sqRel')}  RMSE ${f('rmse')}  RMSE-log ${f('rmseLog')}  a1 ${f('a1')}`);
+        }
+        return lines;
+      },
+    );
   },
 };

@@ -1,22 +1,16 @@
-import { resolve } from 'node:path';
 import { CAMVID_CLASSES } from '../../core/data/camvid';
 import { TRAIN_CLASSES } from '../../core/data/cityscapesClasses';
 import { UsageError } from '../../core/errors';
 import type { MixMode, SegMode } from '../../core/ml/train/segTrainer';
-import { openProject } from '../../core/project/openProject';
 import type { SegRunSettings } from '../../core/project/trainSeg';
-import { getSetting } from '../../core/store';
 import { parseArgs } from '../args';
-import { printResult, type CliCommand } from '../command';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptions } from '../engineFlags';
+import type { CliCommand } from '../command';
+import { ENGINE_FLAGS, ENGINE_USAGE } from '../engineFlags';
 import {
   integerFlag,
-  interruptOnCtrlC,
-  outcomeExitCode,
   outcomeHeadline,
-  outcomeJson,
   positiveFlag,
-  runProgressPrinter,
+  runTrainingCommand,
   trainingSizeFlag,
 } from '../trainRun';
 import { netFlag } from './trainSde';
@@ -99,40 +93,26 @@ ${ENGINE_USAGE}`,
       ...(flags.ego !== undefined ? { egoBottomFraction: flags.ego } : {}),
     };
     const checkpointEvery = integerFlag('checkpoint-every', flags['checkpoint-every'], 1);
-    const quiet = flags.json === true;
-    const p = openProject(resolve(flags.project));
-    const { initEngine, shutdownEngine } = await import('../../core/engine/backend');
-    const { trainSeg } = await import('../../core/project/trainSeg');
-    const interrupt = interruptOnCtrlC('train-seg');
-    const progress = runProgressPrinter('train-seg', { quiet });
-    try {
-      await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
-      const outcome = await trainSeg(p, settings, {
-        signal: interrupt.signal,
-        onProgress: progress.onProgress,
-        ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
-        ...(flags.restart ? { restart: true } : {}),
-      });
-      progress.finish();
-      const c = outcome.run.config;
-      const lines = [
-        outcomeHeadline(`segmentation (${String(c['mode'])}, ${String(c['mix'])})`, outcome, 'the same command'),
-        `trained on ${String(c['labelledFrames'])} labelled frames at ${String(c['height'])}x${String(c['width'])} (${String(c['net'])} net)`,
-      ];
-      const m = outcome.metrics;
-      if (outcome.status === 'done' && typeof m['miou'] === 'number') {
-        lines.push(`validation (${String(m['evalFrames'])} frames): mIoU ${(m['miou'] as number).toFixed(1)}%  pixel accuracy ${(m['pixelAccuracy'] as number).toFixed(1)}%`);
-        const per = Array.isArray(m['perClassIou']) ? (m['perClassIou'] as (number | null)[]) : [];
-        const names = per.length === CAMVID_CLASSES.length ? CAMVID_CLASSES.map((x) => x.name) : TRAIN_CLASSES.map((x) => x.name);
-        for (const [k, v] of per.entries()) if (typeof v === 'number') lines.push(`  ${(names[k] ?? `class ${k}`).padEnd(14)} ${(100 * v).toFixed(1)}`);
-      }
-      printResult(quiet, outcomeJson(outcome), lines.join('\n'));
-      return outcomeExitCode(outcome);
-    } finally {
-      progress.finish();
-      interrupt.dispose();
-      p.close();
-      shutdownEngine();
-    }
+    return runTrainingCommand(
+      'train-seg',
+      { ...flags, project: flags.project },
+      checkpointEvery,
+      async (p, opts) => (await import('../../core/project/trainSeg')).trainSeg(p, settings, opts),
+      (outcome) => {
+        const c = outcome.run.config;
+        const lines = [
+          outcomeHeadline(`segmentation (${String(c['mode'])}, ${String(c['mix'])})`, outcome, 'the same command'),
+          `trained on ${String(c['labelledFrames'])} labelled frames at ${String(c['height'])}x${String(c['width'])} (${String(c['net'])} net)`,
+        ];
+        const m = outcome.metrics;
+        if (outcome.status === 'done' && typeof m['miou'] === 'number') {
+          lines.push(`validation (${String(m['evalFrames'])} frames): mIoU ${(m['miou'] as number).toFixed(1)}%  pixel accuracy ${(m['pixelAccuracy'] as number).toFixed(1)}%`);
+          const per = Array.isArray(m['perClassIou']) ? (m['perClassIou'] as (number | null)[]) : [];
+          const names = per.length === CAMVID_CLASSES.length ? CAMVID_CLASSES.map((x) => x.name) : TRAIN_CLASSES.map((x) => x.name);
+          for (const [k, v] of per.entries()) if (typeof v === 'number') lines.push(`  ${(names[k] ?? `class ${k}`).padEnd(14)} ${(100 * v).toFixed(1)}`);
+        }
+        return lines;
+      },
+    );
   },
 };
