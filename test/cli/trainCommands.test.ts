@@ -56,6 +56,8 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     expect(b.stdout).toMatch(/segmentation \(multitask, depthmix\) run #\d+ done: 2 steps; model in .*model/);
     expect(b.stdout).toMatch(/trained on 3 labelled frames at 32x64 \(tiny net\)/);
     expect(b.stdout).toMatch(/validation \(2 frames\): mIoU \d+\.\d% {2}pixel accuracy \d+\.\d%/);
+    // Per-class IoU is printed on the 0..100 scale of the mIoU line.
+    for (const m of b.stdout.matchAll(/^ {2}\S.{13} (\d+\.\d)$/gm)) expect(Number(m[1])).toBeLessThanOrEqual(100);
     expect(b.stderr).toMatch(/train-seg \[#+\.*\] step \d\/2 \d+% {2}loss \d/); // progress on stderr, not in a terminal: lines
 
     const [seg] = runsOf('seg');

@@ -109,7 +109,7 @@ ${ENGINE_USAGE}`,
           lines.push(`validation (${String(m['evalFrames'])} frames): mIoU ${(m['miou'] as number).toFixed(1)}%  pixel accuracy ${(m['pixelAccuracy'] as number).toFixed(1)}%`);
           const per = Array.isArray(m['perClassIou']) ? (m['perClassIou'] as (number | null)[]) : [];
           const names = per.length === CAMVID_CLASSES.length ? CAMVID_CLASSES.map((x) => x.name) : TRAIN_CLASSES.map((x) => x.name);
-          for (const [k, v] of per.entries()) if (typeof v === 'number') lines.push(`  ${(names[k] ?? `class ${k}`).padEnd(14)} ${(100 * v).toFixed(1)}`);
+          for (const [k, v] of per.entries()) if (typeof v === 'number') lines.push(`  ${(names[k] ?? `class ${k}`).padEnd(14)} ${v.toFixed(1)}`);
         }
         return lines;
       },
