@@ -17,12 +17,12 @@
  *   { miou: {scratch, transfer, multitask, classmix, depthmix, full} (0..100), ratio,
  *     depth: {absRel, rmse, a1}, budget, seconds, settings }.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../src/core/engine/backend';
-import { existsSync } from 'node:fs';
 import { ABLATION_CONFIGS, runAblation, type AblationSettings, type AblationResult } from '../src/core/project/ablation';
+import type { RunProgress } from '../src/core/project/runLoop';
 import { runRealData, type RealDataResult } from './qualityReal';
 
 const args = process.argv.slice(2);
@@ -68,11 +68,20 @@ if (flag('--fresh')) rmSync(workDir, { recursive: true, force: true });
 const engine = await initEngine({ log: say });
 const t0 = performance.now();
 let lastLine = 0;
+/** One progress line per phase change and at most one every 10 s while training. */
+const sayProgress = (phase: string, p: RunProgress): void => {
+  const now = performance.now();
+  if (p.phase !== 'training' || now - lastLine > 10000 || p.step === p.totalSteps) {
+    lastLine = now;
+    const eta = p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)}s` : '';
+    say(`   ${phase} ${p.phase} ${p.step}/${p.totalSteps}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}${eta}`);
+  }
+};
 const realOnly = flag('--real-only');
 const shared = path.resolve('..', 'shared', 'data');
 let real: RealDataResult | { skipped: string } | undefined;
 if (flag('--real') || realOnly) {
-  if (existsSync(shared)) real = await runRealData(shared, workDir, { quick, say });
+  if (existsSync(shared)) real = await runRealData(shared, workDir, { quick, say, onProgress: sayProgress });
   else {
     real = { skipped: `${shared} not found: the real-data part needs ../shared/data` };
     say(real.skipped);
@@ -82,14 +91,7 @@ const result: AblationResult | undefined = realOnly ? undefined : await runAblat
   { ...preset, workDir },
   {
     onPhase: (p) => say(`== ${p}`),
-    onProgress: (phase, p) => {
-      const now = performance.now();
-      if (p.phase !== 'training' || now - lastLine > 10000 || p.step === p.totalSteps) {
-        lastLine = now;
-        const eta = p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)}s` : '';
-        say(`   ${phase} ${p.phase} ${p.step}/${p.totalSteps}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}${eta}`);
-      }
-    },
+    onProgress: sayProgress,
   },
 );
 const out = { ...(result ?? {}), ...(real ? { real } : {}), backend: engine.backend, wallSeconds: (performance.now() - t0) / 1000, workDir };

@@ -6,9 +6,10 @@
  *   half (far);
  * - CamVid mIoU with few labels (1/30 of its training images), from scratch and transferred
  *   from that Cityscapes SDE model (CamVid has no video to train SDE on).
- * The data is read in place (a folder of symlinks selects the snippet folders); never copied.
+ * The data is read in place, never copied: the frames reader takes the snippet folders as clips
+ * (pseudo_labelIds holds only sub-folders, so it is no clip).
  */
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { colouriseDisparity } from '../src/core/data/colourise';
 import { readRgb, writePng } from '../src/core/data/imageIo';
@@ -17,6 +18,7 @@ import { predictDisparity } from '../src/core/ml/predict';
 import { importLabels } from '../src/core/project/importLabels';
 import { initProject } from '../src/core/project/initProject';
 import { openProject, type OpenProject } from '../src/core/project/openProject';
+import type { RunProgress } from '../src/core/project/runLoop';
 import { latestModel } from '../src/core/project/projectModels';
 import { trainSde } from '../src/core/project/trainSde';
 import { trainSeg } from '../src/core/project/trainSeg';
@@ -34,24 +36,21 @@ function openOrInit(dir: string, init: () => Promise<OpenProject>): Promise<Open
   return existsSync(join(dir, 'project.sqlite')) ? Promise.resolve(openProject(dir)) : init();
 }
 
-export async function runRealData(shared: string, workDir: string, o: { quick: boolean; say: (l: string) => void }): Promise<RealDataResult> {
+export async function runRealData(shared: string, workDir: string, o: { quick: boolean; say: (l: string) => void; onProgress: (phase: string, p: RunProgress) => void }): Promise<RealDataResult> {
   const work = resolve(workDir, 'real');
   mkdirSync(work, { recursive: true });
   const seqRoot = join(shared, 'cityscapes-seq');
-  const view = join(work, 'cityscapes-view');
-  mkdirSync(view, { recursive: true });
   const snippets = readdirSync(seqRoot).filter((d) => /^seq\d+$/.test(d)).sort();
-  for (const d of snippets) if (!existsSync(join(view, d))) symlinkSync(join(seqRoot, d), join(view, d), 'dir');
 
-  const sdeSteps = o.quick ? 60 : 600;
-  const city = await openOrInit(join(work, 'city'), async () => (await initProject({ dir: join(work, 'city'), dataset: view, format: 'frames', intrinsics: CITYSCAPES_K })).open);
+  const sdeSteps = o.quick ? 60 : 2000;
+  const city = await openOrInit(join(work, 'city'), async () => (await initProject({ dir: join(work, 'city'), dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
   let images: string[] = [];
   let closer = 0;
   let sdeDir: string;
   try {
     if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
       o.say(`== real Cityscapes snippets: SDE ${sdeSteps} steps (bonnet masked)`);
-      const r = await trainSde(city, { net: 'small', height: 64, width: 128, steps: sdeSteps, lr: 5e-4, egoBottomFraction: 0.22 });
+      const r = await trainSde(city, { net: 'small', height: 64, width: 128, steps: sdeSteps, lr: 5e-4, egoBottomFraction: 0.22 }, { onProgress: (p) => o.onProgress('real SDE', p) });
       if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
     }
     const m = latestModel(city.store, city.project.id, 'sde')!;
@@ -59,7 +58,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
     const model = await loadModelFromFolder(m.modelDir);
     const frames = listFrames(city.store, {}).filter((f) => f.index === 15);
     const size = { height: 64, width: 128 };
-    const rasters = await Promise.all(frames.map((f) => readRgb(join(view, f.imagePath), size)));
+    const rasters = await Promise.all(frames.map((f) => readRgb(join(seqRoot, f.imagePath), size)));
     const disps = await predictDisparity(model, rasters);
     model.dispose();
     const outDir = join(work, 'depth-images');
@@ -99,7 +98,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
       if (!run) {
         await importLabels(p, { frameIds: picked });
         o.say(`== CamVid ${mode}: ${picked.length} labelled of ${train.length}, ${segSteps} steps at 96x128`);
-        const r = await trainSeg(p, { mode, mix: 'none', net: 'small', height: 96, width: 128, steps: segSteps, ...(mode === 'transfer' ? { sdeCheckpoint: sdeDir } : {}) });
+        const r = await trainSeg(p, { mode, mix: 'none', net: 'small', height: 96, width: 128, steps: segSteps, ...(mode === 'transfer' ? { sdeCheckpoint: sdeDir } : {}) }, { onProgress: (p) => o.onProgress(`CamVid ${mode}`, p) });
         if (r.status !== 'done') throw new Error(`CamVid ${mode} ${r.status}: ${r.error ?? ''}`);
         run = r.run;
       }
