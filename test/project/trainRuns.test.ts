@@ -14,7 +14,8 @@ import { importLabels } from '../../src/core/project/importLabels';
 import type { OpenProject } from '../../src/core/project/openProject';
 import { latestModel } from '../../src/core/project/projectModels';
 import { reclaimStaleRuns, type RunProgress } from '../../src/core/project/runLoop';
-import { trainSde } from '../../src/core/project/trainSde';
+import { gapOffsets, trainSde } from '../../src/core/project/trainSde';
+import { sdeTrainingSamples } from '../../src/core/project/trainingData';
 import { trainSeg } from '../../src/core/project/trainSeg';
 import { createRun, getRun, latestCheckpoint, listCheckpoints, listFrames, metricHistory, setRunProgress, setRunStatus } from '../../src/core/store';
 import { freshDirs } from '../data/fixtures';
@@ -116,6 +117,23 @@ describe('training runs on a project', () => {
     // The checkpoint written from the weights that gave the bad loss is not kept.
     expect(latestCheckpoint(p.store, r.run.id)?.step ?? 0).toBeLessThan(r.step);
     expect(r.error).toMatch(/(the last good checkpoint \(step \d+\) is kept|no good checkpoint to keep).*; try a lower learning rate$/);
+    p.close();
+  });
+
+  it('trains SDE on source frames a gap apart and keeps that gap in multi-task segmentation', async () => {
+    const p = await newProject();
+    const samples = sdeTrainingSamples(p, 1, gapOffsets(2));
+    const clips = new Set(listFrames(p.store, { split: 'train' }).map((f) => f.clipId));
+    // 30-frame clips: the first and last 2 frames lack a neighbour 2 frames away
+    expect(samples).toHaveLength(clips.size * (30 - 4));
+    const name = (path: string) => Number(/_(\d+)_leftImg8bit/.exec(path)![1]);
+    for (const s of samples) expect(s.neighbourPaths!.map(name)).toEqual([name(s.imagePath) - 2, name(s.imagePath) + 2]);
+    const sdeRun = await trainSde(p, { ...sde, steps: 2, frameGap: 2 });
+    expect(sdeRun.status).toBe('done');
+    expect(getRun(p.store, sdeRun.run.id).config).toMatchObject({ frameGap: 2 });
+    const seg = await trainSeg(p, { mode: 'multitask', mix: 'none', steps: 1 });
+    expect(seg.status).toBe('done');
+    expect(getRun(p.store, seg.run.id).config).toMatchObject({ sdeRunId: sdeRun.run.id, sdeFrameGap: 2 });
     p.close();
   });
 

@@ -21,7 +21,7 @@ export function netFlag(value: string | undefined): keyof typeof PRESETS | undef
 export const trainSdeCommand: CliCommand = {
   name: 'train-sde',
   usage: `depthseg train-sde --project DIR [--net tiny|small|reference] [--size HxW] [--steps N] [--batch N]
-                   [--lr X] [--seed N] [--stride N] [--ego F] [--checkpoint-every N] [--restart] [--json]
+                   [--lr X] [--seed N] [--stride N] [--frame-gap N] [--ego F] [--checkpoint-every N] [--restart] [--json]
 
 Self-supervised depth (method.md, way 1) on the train split's video clips: depth and pose
 networks learn from the photometric error of neighbouring frames warped into each other.
@@ -35,6 +35,8 @@ Ctrl-C saves a checkpoint and pauses the run; the same command again continues i
   --lr X                Adam learning rate (default 2e-4)
   --seed N              initial weights and sampling (default 1)
   --stride N            train on every N-th clip frame (default 1)
+  --frame-gap N         source frames N before and after the target (default 1; 2-3 at low
+                        resolution, where neighbouring frames move less than a pixel)
   --ego F               share of bottom rows left out of the loss (ego vehicle; default 0)
   --checkpoint-every N  steps between checkpoints (default a tenth of the run, at least 25)
   --restart             start a new run even where a paused one with these settings exists
@@ -50,6 +52,7 @@ ${ENGINE_USAGE}`,
       lr: 'number',
       seed: 'number',
       stride: 'number',
+      'frame-gap': 'number',
       ego: 'number',
       'checkpoint-every': 'number',
       restart: 'boolean',
@@ -66,6 +69,7 @@ ${ENGINE_USAGE}`,
       ...(flags.lr !== undefined ? { lr: positiveFlag('lr', flags.lr)! } : {}),
       ...(flags.seed !== undefined ? { seed: integerFlag('seed', flags.seed, -(2 ** 31))! } : {}),
       ...(flags.stride !== undefined ? { stride: integerFlag('stride', flags.stride, 1)! } : {}),
+      ...(flags['frame-gap'] !== undefined ? { frameGap: integerFlag('frame-gap', flags['frame-gap'], 1)! } : {}),
       ...(flags.ego !== undefined ? { egoBottomFraction: flags.ego } : {}),
     };
     const checkpointEvery = integerFlag('checkpoint-every', flags['checkpoint-every'], 1);

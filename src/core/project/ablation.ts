@@ -50,6 +50,8 @@ export interface AblationSettings {
   /** Segmentation learning rate (SGD). */
   segLr: number;
   sdeLr: number;
+  /** Source frames at -gap and +gap for SDE (default 1). */
+  sdeFrameGap?: number;
   configs?: readonly AblationConfig[];
 }
 
@@ -88,7 +90,7 @@ export async function runAblation(s: AblationSettings, ev: AblationEvents = {}):
   }
   const baseDir = join(work, 'base');
   const base: OpenProject = existsSync(join(baseDir, 'project.sqlite')) ? openProject(baseDir) : (await initProject({ dir: baseDir, dataset: data })).open;
-  const sdeSettings = { net: s.net, height: s.height, width: s.width, steps: s.sdeSteps, lr: s.sdeLr, seed: s.seed };
+  const sdeSettings = { net: s.net, height: s.height, width: s.width, steps: s.sdeSteps, lr: s.sdeLr, seed: s.seed, frameGap: s.sdeFrameGap ?? 1 };
   let depth: AblationResult['depth'] = null;
   let keyframes: number;
   let labelledIds: number[];

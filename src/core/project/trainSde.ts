@@ -28,10 +28,19 @@ export const sdeRunSettings = z.object({
   seed: z.number().int().default(1),
   /** Train on every n-th clip frame. */
   stride: z.number().int().positive().default(1),
+  /**
+   * Source frames at -gap and +gap around the target (monodepth2: 1). At low resolution the
+   * motion between neighbouring frames is mostly under a pixel; a larger gap restores the
+   * parallax the photometric loss learns depth from.
+   */
+  frameGap: z.number().int().min(1).max(10).default(1),
   /** Share of rows at the bottom excluded from the loss (the ego vehicle's bonnet; 0 = none). */
   egoBottomFraction: z.number().min(0).max(0.5).default(0),
 });
 export type SdeRunSettings = z.infer<typeof sdeRunSettings>;
+
+/** The source-frame offsets of an SDE run with this frame gap. */
+export const gapOffsets = (gap: number): number[] => [-gap, gap];
 
 export function parseSettings<T extends z.ZodTypeAny>(schema: T, raw: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(raw ?? {});
@@ -47,7 +56,7 @@ export interface TrainOptions extends RunControl {
 export async function trainSde(p: OpenProject, raw: Partial<SdeRunSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
   const s = parseSettings(sdeRunSettings, raw, 'SDE training settings');
   const size = { height: s.height, width: s.width };
-  const samples = sdeTrainingSamples(p, s.stride);
+  const samples = sdeTrainingSamples(p, s.stride, gapOffsets(s.frameGap));
   const frames = new FrameCache(size);
   const trainer = new SdeTrainer(
     sdeTrainConfig({
@@ -58,6 +67,7 @@ export async function trainSde(p: OpenProject, raw: Partial<SdeRunSettings>, opt
       lr: s.lr,
       poseLrScale: s.poseLrScale,
       seed: s.seed,
+      offsets: gapOffsets(s.frameGap),
       ego: s.egoBottomFraction > 0 ? { bottomFraction: s.egoBottomFraction } : undefined,
     }),
     samples,

@@ -19,7 +19,7 @@ import type { OpenProject } from './openProject';
 import { latestModel, MODEL_SUBDIR } from './projectModels';
 import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, resumableRun, type RunOutcome } from './runLoop';
 import { evaluationSamples, projectNumClasses, segTrainingSamples } from './trainingData';
-import { parseSettings, type TrainOptions } from './trainSde';
+import { gapOffsets, parseSettings, type TrainOptions } from './trainSde';
 
 const multipleOf16 = z.number().int().positive().refine((v) => v % 16 === 0, 'must be a multiple of 16');
 
@@ -50,12 +50,23 @@ interface SdeSource {
   net: keyof typeof PRESETS;
   height: number;
   width: number;
+  /** The SDE run's source-frame gap: multi-task training keeps its SDE loss on the same frames. */
+  frameGap: number;
 }
+
+/** What segmentation takes from an SDE run's config (runs saved before a setting existed get its default). */
+type SdeRunConfig = { net?: string; height?: number; width?: number; frameGap?: number };
+const sourceOf = (c: SdeRunConfig, dir: string): SdeSource => ({
+  dir,
+  net: (c.net ?? 'small') as keyof typeof PRESETS,
+  height: c.height ?? 128,
+  width: c.width ?? 256,
+  frameGap: c.frameGap ?? 1,
+});
 
 function checkpointSource(dir: string): SdeSource {
   const state = readCheckpointState(dir);
-  const c = (state.config ?? {}) as { net?: string; height?: number; width?: number };
-  return { dir, net: (c.net ?? 'small') as keyof typeof PRESETS, height: c.height ?? 128, width: c.width ?? 256 };
+  return sourceOf((state.config ?? {}) as SdeRunConfig, dir);
 }
 
 function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeSource | undefined {
@@ -74,8 +85,7 @@ function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeS
     run = m.run;
     dir = join(m.modelDir, '..');
   }
-  const c = run.config as { net?: string; height?: number; width?: number };
-  return { run, dir, net: (c.net ?? 'small') as keyof typeof PRESETS, height: c.height ?? 128, width: c.width ?? 256 };
+  return { run, ...sourceOf(run.config as SdeRunConfig, dir) };
 }
 
 /** The SDE networks rebuilt at the segmentation size with the SDE run's weights. */
@@ -104,7 +114,8 @@ export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opt
   const netName = s.net ?? src?.net ?? 'small';
   const size = { height: s.height ?? src?.height ?? 128, width: s.width ?? src?.width ?? 256 };
   const cfg: NetConfig = { ...netPreset(netName), numClasses: projectNumClasses(p) };
-  const { labelled, unlabelled } = segTrainingSamples(p);
+  const offsets = gapOffsets(src?.frameGap ?? 1);
+  const { labelled, unlabelled } = segTrainingSamples(p, offsets);
   if (labelled.length === 0) throw new UsageError('no labelled frames: paint some suggested frames (or depthseg import-labels) before training segmentation');
   const evalSamples = evaluationSamples(p);
   const frames = new FrameCache(size);
@@ -122,6 +133,7 @@ export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opt
       mixPairs: s.mixPairs,
       lr: s.lr,
       seed: s.seed,
+      offsets,
       ego: s.egoBottomFraction > 0 ? { bottomFraction: s.egoBottomFraction } : undefined,
     }),
     { labelled, unlabelled, sde },
@@ -131,7 +143,7 @@ export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opt
   try {
     reclaimStaleRuns(p.store, p.project.id);
     refuseWhileAnotherRuns(p.store, p.project.id);
-    const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run?.id ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
+    const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run?.id ?? null, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
     const run =
       (!opts.restart && resumableRun(p.store, p.project.id, 'seg', s.mode, config)) ||
       createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });

@@ -63,8 +63,8 @@ function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, b
 }
 
 /** Samples for self-supervised depth: train frames with all their neighbours, every `stride`-th. */
-export function sdeTrainingSamples(p: OpenProject, stride = 1): ProjectFrameSample[] {
-  const all = projectSamples(p, 'train').filter((s) => s.neighbourPaths);
+export function sdeTrainingSamples(p: OpenProject, stride = 1, offsets: readonly number[] = DEFAULT_OFFSETS): ProjectFrameSample[] {
+  const all = projectSamples(p, 'train', offsets).filter((s) => s.neighbourPaths);
   if (all.length === 0) throw new UsageError('the project has no video frames with neighbours in its train split: self-supervised depth needs clips');
   return all.filter((_, i) => i % stride === 0);
 }
@@ -74,8 +74,8 @@ export function sdeTrainingSamples(p: OpenProject, stride = 1): ProjectFrameSamp
  * labelled (the clips' keyframes where the dataset marks them, else every frame) without a
  * done mask.
  */
-export function segTrainingSamples(p: OpenProject): { labelled: ProjectFrameSample[]; unlabelled: ProjectFrameSample[] } {
-  const all = projectSamples(p, 'train');
+export function segTrainingSamples(p: OpenProject, offsets: readonly number[] = DEFAULT_OFFSETS): { labelled: ProjectFrameSample[]; unlabelled: ProjectFrameSample[] } {
+  const all = projectSamples(p, 'train', offsets);
   const hasKeyframes = all.some((s) => s.isKeyframe);
   const candidates = all.filter((s) => !hasKeyframes || s.isKeyframe || s.label);
   return { labelled: candidates.filter((s) => s.label), unlabelled: candidates.filter((s) => !s.label) };
