@@ -42,7 +42,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
   const seqRoot = join(shared, 'cityscapes-seq');
   const snippets = readdirSync(seqRoot).filter((d) => /^seq\d+$/.test(d)).sort();
 
-  const sdeSteps = o.quick ? 60 : 2000;
+  const sdeSteps = o.quick ? 60 : 1000;
   const city = await openOrInit(join(work, 'city'), async () => (await initProject({ dir: join(work, 'city'), dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
   let images: string[] = [];
   let closer = 0;

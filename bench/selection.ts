@@ -6,7 +6,7 @@
  *
  * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
  *   [--sequences N] [--size HxW] [--data-seed N] [--net tiny|small|reference] [--sde-steps N]
- *   [--sde-batch N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
+ *   [--sde-batch N] [--sde-frame-gap N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
  *   [--budget N] [--seed N] [--timing-picks N] [--backend B] [--threads N]
  *
  *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
@@ -73,6 +73,7 @@ try {
     net,
     sdeSteps: num('--sde-steps', quick ? 100 : 2000),
     sdeBatch: num('--sde-batch', quick ? 2 : 4),
+    sdeFrameGap: num('--sde-frame-gap', 1),
     segSteps: num('--seg-steps', quick ? 150 : 1500),
     segBatch: num('--seg-batch', 2),
     segMode: 'transfer',

@@ -43,6 +43,8 @@ export interface SelectionBenchSettings {
   readonly net: PresetName;
   readonly sdeSteps: number;
   readonly sdeBatch: number;
+  /** Source frames at -gap and +gap for SDE (default 1). */
+  readonly sdeFrameGap?: number;
   readonly segSteps: number;
   readonly segBatch: number;
   readonly segMode: 'scratch' | 'transfer' | 'multitask';
@@ -161,7 +163,7 @@ export interface SelectionBenchResult {
   readonly random: { readonly seeds: readonly number[]; readonly miou: readonly number[]; readonly std: number };
   readonly coverage: Record<BenchMethod, Coverage>;
   readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
-  readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
+  readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
   readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seed: number };
   readonly student: { readonly net: string; readonly steps: number };
   readonly timing: { readonly picks: number; readonly dims: number; readonly rows: readonly number[] };
@@ -225,11 +227,11 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   try {
     poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
     valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
-    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}`);
+    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${s.sdeFrameGap ?? 1}`);
     const t0 = performance.now();
     const sde = await trainSde(
       base,
-      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed },
+      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed, frameGap: s.sdeFrameGap ?? 1 },
       { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
     );
     sdeSeconds = seconds(t0);
@@ -339,7 +341,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       valKeyframes,
       generatedSeconds,
     },
-    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
+    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap: s.sdeFrameGap ?? 1, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
     segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
     student: { net: s.studentNet, steps: s.studentSteps },
     timing: { picks: s.timingPicks, dims: timingDims, rows: s.timingRows },
