@@ -1,12 +1,33 @@
-import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        // Core, CLI, host, store, ML and the renderer's plain TypeScript: Node.
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/components/**'],
+          environment: 'node',
+        },
+      },
+      {
+        // Vue components mounted with @vue/test-utils: a DOM (jsdom) and the .vue compiler.
+        extends: true,
+        plugins: [vue()],
+        test: {
+          name: 'components',
+          include: ['test/components/**/*.test.ts'],
+          environment: 'jsdom',
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,73 @@
+/**
+ * A small in-memory stand-in for the workbench core, speaking the renderer's typed bridge
+ * (DepthsegBridge). The renderer takes `window.depthseg` as its bridge when it is set (that is
+ * where Electron's preload puts the real one), so a component test installs this there and
+ * answers only the calls its component makes; any other call fails the test loudly.
+ */
+import type {
+  ApiEvent,
+  ApiEvents,
+  ApiMethod,
+  ApiParams,
+  ApiResults,
+  DepthsegBridge,
+} from '../../src/core/api/contract';
+import { flushPromises } from '@vue/test-utils';
+
+export type Handlers = { [M in ApiMethod]?: (params: ApiParams<M>) => ApiResults[M] | Promise<ApiResults[M]> };
+
+export interface Call {
+  readonly method: ApiMethod;
+  readonly params: unknown;
+}
+
+export class FakeApi implements DepthsegBridge {
+  handlers: Handlers = {};
+  readonly calls: Call[] = [];
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+  async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]> {
+    this.calls.push({ method, params: structuredClone(params) });
+    const h = this.handlers[method] as ((p: ApiParams<M>) => ApiResults[M] | Promise<ApiResults[M]>) | undefined;
+    if (!h) throw new Error(`the fake API has no answer for ${method}`);
+    return h(params);
+  }
+
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set();
+    set.add(listener as (payload: unknown) => void);
+    this.listeners.set(event, set);
+    return () => set.delete(listener as (payload: unknown) => void);
+  }
+
+  /** Pushes an event to the subscribed UI, as the core does. */
+  emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void {
+    for (const l of this.listeners.get(event) ?? []) l(payload);
+  }
+
+  /** The params of every call of `method`, in order. */
+  paramsOf<M extends ApiMethod>(method: M): ApiParams<M>[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.params as ApiParams<M>);
+  }
+
+  reset(handlers: Handlers): void {
+    this.handlers = handlers;
+    this.calls.length = 0;
+  }
+}
+
+/**
+ * The fake every store of this test file talks to. The renderer keeps the first bridge it
+ * finds for the life of the module, so one file has one fake; reset() gives each test its
+ * own answers.
+ */
+export function installFakeApi(): FakeApi {
+  const fake = new FakeApi();
+  window.depthseg = fake;
+  return fake;
+}
+
+/** Lets every pending API answer and the re-render after it happen. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await flushPromises();
+}
