@@ -1,0 +1,202 @@
+import { enableAutoUnmount, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunHistory, TrainingDefaults, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from '../../src/core/api/contract';
+import { useProjectStore } from '../../src/renderer/src/stores/project';
+import { useTrainingStore } from '../../src/renderer/src/stores/training';
+import TrainingView from '../../src/renderer/src/views/TrainingView.vue';
+import { installFakeApi, settle } from './fakeApi';
+import { job, PROJECT, run, trainingDefaults } from './fixtures';
+
+const fake = installFakeApi();
+// One Pinia for the file: the training store subscribes to the bridge's events once per page.
+const pinia = createPinia();
+setActivePinia(pinia);
+enableAutoUnmount(afterEach);
+
+let status: TrainingStatus;
+let runs: TrainingRunInfo[];
+let defaults: TrainingDefaults;
+const histories = new Map<number, RunHistory>();
+
+beforeEach(() => {
+  sessionStorage.clear();
+  useProjectStore().$reset();
+  useTrainingStore().$reset();
+  useProjectStore().project = PROJECT;
+  status = { job: null, last: null };
+  runs = [];
+  defaults = trainingDefaults();
+  histories.clear();
+  fake.reset({
+    trainingStatus: () => status,
+    trainingRuns: () => runs,
+    trainingDefaults: () => defaults,
+    trainingHistory: (p) => histories.get(p.runId) ?? { runId: p.runId, kind: 'seg', totalSteps: 100, series: [] },
+    trainingCancel: () => ({ cancelled: true }),
+  });
+});
+
+afterEach(() => useTrainingStore().stopPolling());
+
+async function mountTraining() {
+  const w = mount(TrainingView, { global: { plugins: [pinia] } });
+  await settle();
+  return w;
+}
+
+const text = (w: Awaited<ReturnType<typeof mountTraining>>, id: string): string => w.get(`[data-testid="${id}"]`).text();
+
+describe('TrainingView', () => {
+  it('follows a job from its progress events: step, ETA, loss, speed, and the running run\'s loss curve', async () => {
+    histories.set(7, {
+      runId: 7,
+      kind: 'seg',
+      totalSteps: 100,
+      series: [{ name: 'loss', points: [{ step: 10, value: 2 }, { step: 20, value: 1.5 }, { step: 40, value: 0.8 }] }],
+    });
+    const w = await mountTraining();
+    expect(w.find('[data-testid="job-progress"]').exists()).toBe(false);
+
+    const running = job({ step: 40, totalSteps: 100, etaSeconds: 75, loss: 0.81234, stepsPerSecond: 0.5 });
+    status = { job: running, last: null };
+    fake.emit('training.progress', running);
+    await settle();
+    expect(text(w, 'job-title')).toBe('Retraining #7 (multitask, depthmix)');
+    expect(text(w, 'job-state')).toBe('running');
+    expect(text(w, 'job-step')).toBe('40 / 100');
+    expect(text(w, 'job-eta')).toBe('1 min 15 s');
+    expect(text(w, 'job-loss')).toBe('0.8123');
+    expect(w.get('[data-testid="job-progress"]').text()).toContain('0.5 steps/s');
+    expect(w.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('40');
+    expect((w.get('[role="progressbar"] div').element as HTMLElement).style.width).toBe('40%');
+    // The curves show the run being trained.
+    expect(fake.paramsOf('trainingHistory')).toContainEqual({ runId: 7, maxPoints: 400 });
+    expect(w.get('[data-testid="loss-chart"]').attributes('data-points')).toBe('3');
+    expect(w.get('[data-testid="loss-chart"] .legend').text()).toBe('loss 0.8');
+
+    const later = { ...running, step: 61, etaSeconds: 4000, loss: 0.5 };
+    status = { job: later, last: null };
+    fake.emit('training.progress', later);
+    await settle();
+    expect(text(w, 'job-step')).toBe('61 / 100');
+    expect(text(w, 'job-eta')).toBe('1 h 6 min');
+    expect(text(w, 'job-loss')).toBe('0.5');
+  });
+
+  it('Cancel pauses the job; a paused run resumes from its checkpoint', async () => {
+    const running = job({ step: 30, totalSteps: 100, etaSeconds: 140 });
+    status = { job: running, last: null };
+    runs = [run({ id: 7, status: 'running', step: 30, active: true })];
+    const w = await mountTraining();
+    expect(text(w, 'job-eta')).toBe('2 min 20 s');
+    await w.get('[data-testid="cancel-job"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingCancel')).toEqual([{}]);
+
+    const paused = { ...running, state: 'paused' as const, step: 30, endedAt: '2025-03-01T10:05:00Z', message: 'paused at step 30' };
+    status = { job: null, last: paused };
+    runs = [run({ id: 7, status: 'paused', step: 30, checkpointStep: 30, resumable: true })];
+    fake.emit('training.progress', paused);
+    await settle();
+    expect(text(w, 'job-state')).toBe('paused');
+    expect(text(w, 'job-eta')).toBe('–');
+    expect(w.find('[data-testid="cancel-job"]').exists()).toBe(false);
+    expect(text(w, 'resume-job')).toBe('Resume from step 30');
+
+    const resumed = job({ jobId: 'job-2', step: 30, resumedFrom: 30 });
+    fake.handlers.trainingResume = () => resumed;
+    await w.get('[data-testid="resume-job"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingResume')).toEqual([{ runId: 7 }]);
+    expect(text(w, 'job-resumed')).toBe('Resumed from step 30.');
+  });
+
+  it('Retrain starts segmentation with the settings chosen in the advanced panel', async () => {
+    fake.handlers.trainingStartSeg = () => job({ state: 'starting', runId: null, step: 0 });
+    const w = await mountTraining();
+    expect(w.get('.starts').text()).toContain('the 3 frames with a finished mask');
+    expect(w.get('.starts').text()).toContain('starting from SDE run #2.');
+    await w.get('[data-testid="seg-mode"]').setValue('transfer');
+    await w.get('[data-testid="seg-mix"]').setValue('classmix');
+    await w.get('[data-testid="seg-steps"]').setValue('250');
+    await w.get('[data-testid="seg-lr"]').setValue('0.005');
+    await w.get('[data-testid="retrain"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingStartSeg')).toEqual([
+      {
+        settings: {
+          mode: 'transfer',
+          mix: 'classmix',
+          net: 'tiny',
+          height: 64,
+          width: 128,
+          steps: 250,
+          labelledBatch: 2,
+          unlabelledBatch: 2,
+          lr: 0.005,
+          seed: 1,
+          sdeRunId: 2,
+        },
+      },
+    ]);
+    expect(text(w, 'job-state')).toBe('starting');
+    // One job at a time.
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined();
+    expect(w.get('[data-testid="train-sde"]').attributes('disabled')).toBeDefined();
+  });
+
+  it('Retrain waits for labelled frames, and for an SDE run unless training from scratch without DepthMix', async () => {
+    defaults = trainingDefaults({ labelledFrames: 0 });
+    let w = await mountTraining();
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined();
+    expect(w.text()).toContain('Mark some frames done in the annotator first.');
+    w.unmount();
+
+    useTrainingStore().$reset();
+    defaults = trainingDefaults({ labelledFrames: 5, sdeRunId: null });
+    w = await mountTraining();
+    expect(w.get('.starts').text()).toContain('run the SDE pretraining first.');
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined();
+    await w.get('[data-testid="seg-mode"]').setValue('scratch');
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined(); // DepthMix still needs depth
+    await w.get('[data-testid="seg-mix"]').setValue('none');
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeUndefined();
+    fake.handlers.trainingStartSeg = () => job({ state: 'starting', runId: null });
+    await w.get('[data-testid="retrain"]').trigger('click');
+    await settle();
+    const sent = fake.paramsOf('trainingStartSeg');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.settings).toMatchObject({ mode: 'scratch', mix: 'none' });
+    expect(sent[0]!.settings).not.toHaveProperty('sdeRunId');
+  });
+
+  it('starts SDE pretraining with its settings, as a new run when asked', async () => {
+    fake.handlers.trainingStartSde = () => job({ kind: 'sde', state: 'starting', runId: null, settings: {} });
+    const w = await mountTraining();
+    await w.get('[data-testid="sde-steps"]').setValue('300');
+    await w.get('[data-testid="sde-advanced"] input[type="checkbox"]').setValue(true);
+    await w.get('[data-testid="train-sde"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingStartSde')).toEqual([
+      { settings: { net: 'tiny', height: 64, width: 128, steps: 300, batchSize: 4, lr: 0.0005, seed: 1 }, restart: true },
+    ]);
+    expect(text(w, 'job-title')).toBe('SDE pretraining');
+  });
+
+  it('lists the runs newest first with status, steps, settings, loss and metric, and why one failed', async () => {
+    runs = [
+      run({ id: 2, kind: 'sde', mode: null, config: { net: 'tiny', height: 64, width: 128, lr: 0.0005 }, metrics: { absRel: 0.45234 }, loss: 0.12345 }),
+      run({ id: 5, metrics: { miou: 41.26 }, loss: 0.3 }),
+      run({ id: 7, status: 'failed', step: 12, error: 'the loss diverged (NaN at step 12); try a lower learning rate' }),
+    ];
+    const w = await mountTraining();
+    const rows = w.findAll('[data-testid="runs-table"] tbody tr');
+    expect(rows.map((r) => r.attributes('data-testid'))).toEqual(['run-row-7', 'run-row-5', 'run-row-2']);
+    const cells = (id: number) => w.get(`[data-testid="run-row-${id}"]`).findAll('td').slice(0, 6).map((td) => td.text());
+    expect(cells(5)).toEqual(['Segmentation #5 (multitask, depthmix)', 'done', '100 / 100', 'tiny net, 64×128, lr 0.02', '0.3', 'mIoU 41.3']);
+    expect(cells(2)).toEqual(['SDE pretraining #2', 'done', '100 / 100', 'tiny net, 64×128, lr 5.00e-4', '0.1235', 'abs rel 0.452']);
+    expect(cells(7).slice(1, 3)).toEqual(['failed', '12 / 100']);
+    expect(w.text()).toContain('Run #7: the loss diverged (NaN at step 12); try a lower learning rate');
+  });
+});
