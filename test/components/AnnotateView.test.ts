@@ -1,7 +1,8 @@
 /**
  * The annotator view around its canvas. AnnotatorCanvas draws with Konva on <canvas>, which
- * jsdom cannot render, so it is stubbed here (props and events stay); its painting, undo and
- * autosave in a real browser are covered by the Playwright tests in test/e2e/labelling.spec.ts.
+ * jsdom cannot render, so it is stubbed here (its props and events stay): this test is about
+ * what the view does with them. The canvas has its own test (AnnotatorCanvas.test.ts, on a
+ * stand-in 2D context), and paints in a real browser in test/e2e/labelling.spec.ts.
  */
 import { enableAutoUnmount, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';

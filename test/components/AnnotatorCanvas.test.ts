@@ -1,0 +1,167 @@
+/**
+ * The annotation canvas in jsdom: its tools, keys, undo/redo and the masks it hands out. Konva
+ * draws into a stand-in 2D context that draws nothing (canvasStandIn.ts), so nothing here
+ * checks pixels on the screen or the zoom-to-fit (jsdom lays nothing out); the Playwright
+ * tests in test/e2e/labelling.spec.ts paint in a real browser.
+ */
+import { enableAutoUnmount, mount } from '@vue/test-utils';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import AnnotatorCanvas, { type MaskChange } from '../../src/renderer/src/annotator/AnnotatorCanvas.vue';
+import { installCanvasStandIn } from './canvasStandIn';
+import { settle } from './fakeApi';
+
+beforeAll(() => installCanvasStandIn());
+enableAutoUnmount(afterEach);
+
+const W = 8;
+const H = 4;
+/** A decoded frame of W x H (what the canvas reads of an ImageBitmap is its size). */
+const image = { width: W, height: H, close: () => undefined } as unknown as ImageBitmap;
+/** Left half road (0), right half ignore (255). */
+const halfRoad = (): Uint8Array => Uint8Array.from({ length: W * H }, (_, i) => (i % W < W / 2 ? 0 : 255));
+const rows = (m: Uint8Array): number[][] => Array.from({ length: H }, (_, y) => Array.from(m.subarray(y * W, (y + 1) * W)));
+
+async function mountCanvas(props: Record<string, unknown> = {}) {
+  const w = mount(AnnotatorCanvas, {
+    props: { image, mask: halfRoad(), maskWidth: W, maskHeight: H, ...props },
+    attachTo: document.body,
+  });
+  await settle();
+  return w;
+}
+type Wrapper = Awaited<ReturnType<typeof mountCanvas>>;
+
+const changes = (w: Wrapper): Uint8Array[] => (w.emitted<[MaskChange]>('change') ?? []).map(([c]) => c.mask);
+const key = (code: string, mods: KeyboardEventInit = {}, target: EventTarget = window): void => {
+  target.dispatchEvent(new KeyboardEvent('keydown', { code, key: code, bubbles: true, ...mods }));
+};
+async function press(w: Wrapper, x: number, y: number): Promise<void> {
+  const v = w.get('[data-testid="annotator-viewport"]');
+  await v.trigger('pointerdown', { clientX: x, clientY: y, button: 0, pointerId: 1 });
+  await v.trigger('pointerup', { clientX: x, clientY: y, button: 0, pointerId: 1 });
+}
+
+describe('AnnotatorCanvas', () => {
+  it('loads the frame and its mask and says when it is ready, changing nothing', async () => {
+    const w = await mountCanvas();
+    expect(w.emitted('ready')).toEqual([[{ width: W, height: H }]]);
+    expect(w.emitted('change')).toBeUndefined();
+    expect(w.get('[data-testid="undo"]').attributes('disabled')).toBeDefined();
+    expect(w.get('[data-testid="redo"]').attributes('disabled')).toBeDefined();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('road');
+    expect(w.get('[data-testid="tool-brush"]').attributes('aria-pressed')).toBe('true');
+    expect(w.find('[role="alert"]').exists()).toBe(false);
+  });
+
+  it('fills a region with the active class in one undoable step', async () => {
+    const w = await mountCanvas({ activeClass: 13 });
+    await w.get('[data-testid="tool-fill"]').trigger('click');
+    expect(w.emitted('update:tool')).toEqual([['fill']]);
+    expect(w.get('[data-testid="tool-fill"]').attributes('aria-pressed')).toBe('true');
+    expect(w.get('[data-testid="active-class"]').text()).toBe('car');
+
+    await press(w, 6, 1);
+    const filled = [0, 0, 0, 0, 13, 13, 13, 13];
+    expect(changes(w)).toHaveLength(1);
+    expect(rows(changes(w)[0]!)).toEqual([filled, filled, filled, filled]);
+
+    expect(w.get('[data-testid="undo"]').attributes('disabled')).toBeUndefined();
+    await w.get('[data-testid="undo"]').trigger('click');
+    expect(Array.from(changes(w)[1]!)).toEqual(Array.from(halfRoad()));
+    await w.get('[data-testid="redo"]').trigger('click');
+    expect(rows(changes(w)[2]!)).toEqual([filled, filled, filled, filled]);
+    // Ctrl+Z does what the button does.
+    key('KeyZ', { ctrlKey: true });
+    await settle();
+    expect(Array.from(changes(w)[3]!)).toEqual(Array.from(halfRoad()));
+  });
+
+  it('a step that changes no pixel is no change and no undo step', async () => {
+    const w = await mountCanvas({ tool: 'fill', activeClass: 0 });
+    await press(w, 1, 1); // road filled with road
+    expect(w.emitted('change')).toBeUndefined();
+    expect(w.get('[data-testid="undo"]').attributes('disabled')).toBeDefined();
+  });
+
+  it('erases with a stroke, leaving the array it was given untouched', async () => {
+    const given = halfRoad();
+    const w = await mountCanvas({ mask: given, brushSize: 120 });
+    key('KeyE');
+    await settle();
+    expect(w.emitted('update:tool')).toEqual([['eraser']]);
+    const v = w.get('[data-testid="annotator-viewport"]');
+    await v.trigger('pointerdown', { clientX: 1, clientY: 1, button: 0, pointerId: 1 });
+    await v.trigger('pointermove', { clientX: 3, clientY: 2, button: 0, pointerId: 1 });
+    expect(w.emitted('change')).toBeUndefined(); // a stroke counts once it ends
+    await v.trigger('pointerup', { clientX: 3, clientY: 2, button: 0, pointerId: 1 });
+    expect(changes(w)).toHaveLength(1);
+    expect(Array.from(changes(w)[0]!)).toEqual(new Array(W * H).fill(255));
+    expect(Array.from(given)).toEqual(Array.from(halfRoad()));
+  });
+
+  it('closes a polygon with Enter and fills it', async () => {
+    const w = await mountCanvas({ activeClass: 11, mask: new Uint8Array(W * H).fill(255) });
+    key('KeyP');
+    await settle();
+    await press(w, 0, 0);
+    await press(w, 8, 0);
+    await press(w, 8, 4);
+    expect(w.emitted('change')).toBeUndefined();
+    key('Enter');
+    await settle();
+    expect(changes(w)).toHaveLength(1);
+    const m = rows(changes(w)[0]!);
+    // The triangle above the diagonal from the top-left to the bottom-right corner.
+    expect(m[0]![7]).toBe(11);
+    expect(m[3]![0]).toBe(255);
+    expect(m.flat().filter((v) => v === 11).length).toBeGreaterThan(8);
+    expect(m.flat().every((v) => v === 11 || v === 255)).toBe(true);
+  });
+
+  it('picks classes, tools, brush size and the mask layer from the keyboard, but not while typing in a field', async () => {
+    const w = await mountCanvas();
+    key('Digit4');
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('wall');
+    key('Digit4', { shiftKey: true });
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('car');
+    key('Digit0', { shiftKey: true });
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('ignore');
+    expect(w.emitted('update:activeClass')).toEqual([[3], [13], [255]]);
+
+    key('BracketRight');
+    await settle();
+    expect(w.emitted('update:brushSize')).toEqual([[28]]);
+    key('KeyH');
+    await settle();
+    expect((w.get('[data-testid="show-mask"]').element as HTMLInputElement).checked).toBe(false);
+    expect(w.emitted('update:showMask')).toEqual([[false]]);
+
+    const field = document.createElement('input');
+    document.body.appendChild(field);
+    key('Digit1', {}, field);
+    key('KeyF', {}, field);
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('ignore');
+    expect(w.get('[data-testid="tool-brush"]').attributes('aria-pressed')).toBe('true');
+    field.remove();
+  });
+
+  it('offers the depth toggle only where there is depth', async () => {
+    const w = await mountCanvas();
+    expect(w.find('[data-testid="show-depth"]').exists()).toBe(false);
+    await w.setProps({ depthAvailable: true });
+    await w.get('[data-testid="show-depth"]').setValue(true);
+    expect(w.emitted('update:showDepth')).toEqual([[true]]);
+  });
+
+  it('refuses a mask of the wrong size, saying why', async () => {
+    const w = await mountCanvas({ mask: new Uint8Array(5) });
+    const message = 'the mask has 5 bytes but a 8x4 mask needs 32';
+    expect(w.get('[role="alert"]').text()).toBe(message);
+    expect(w.emitted('error')).toEqual([[message]]);
+    expect(w.emitted('ready')).toBeUndefined();
+  });
+});
