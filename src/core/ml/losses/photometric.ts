@@ -43,26 +43,6 @@ export interface MinimumReprojectionOptions {
   noise?: (shape: [number, number, number, number]) => tf.Tensor4D;
   /** [B, H, W, 1] weights, 1 = pixel counts (e.g. the ego-vehicle mask); the loss is the weighted mean. */
   mask?: tf.Tensor4D;
-  /**
-   * Per warped source, [B, H, W, 1]: 1 where the warped point landed inside the source image
-   * (and in front of its camera). Elsewhere that source's error is OUT_OF_VIEW_ERROR, so it
-   * never wins the minimum over a source that saw the point and gives no gradient.
-   */
-  inView?: readonly tf.Tensor4D[];
-}
-
-/**
- * Error of a warped source at a pixel that left its view: the largest the reprojection error
- * can be (0.85 * (1 - SSIM) / 2 <= 0.85, 0.15 * L1 <= 0.15). Without it, border padding
- * repeats the edge pixels, and uniform regions at the image edge (road, sky) match best with
- * a depth so small that they warp far outside the image: a degenerate solution that, at low
- * resolution where textures blur, pulls road and sky to the nearest depth (seen at 32x64).
- */
-export const OUT_OF_VIEW_ERROR = 1;
-
-/** `errors` where `inView` is 1, OUT_OF_VIEW_ERROR (no gradient) elsewhere. */
-export function outOfViewErrors(errors: tf.Tensor4D, inView: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.add(tf.mul(errors, inView), tf.mul(tf.sub(1, inView), OUT_OF_VIEW_ERROR)) as tf.Tensor4D);
 }
 
 export type MinimumReprojection = {
@@ -96,20 +76,13 @@ export function minimumReprojection(
   identity.forEach((s, i) => requireSameShape(fn, `identitySources[${i}]`, s, 'target', target));
   const [b, h, w] = target.shape;
   if (options.mask) requireShape(fn, 'mask', options.mask, [b, h, w, 1]);
-  const inView = options.inView;
-  if (inView && inView.length !== warpedSources.length) {
-    throw new UsageError(`${fn}: inView has ${inView.length} masks but warpedSources has ${warpedSources.length}`);
-  }
-  inView?.forEach((m, i) => requireShape(fn, `inView[${i}]`, m, [b, h, w, 1]));
 
   return tf.tidy(() => {
     // Element-wise minima instead of concatenating along channels and reducing: no strided
     // copies, and the gradient of tf.minimum reaches only the smaller input.
     const lowest = (errors: tf.Tensor4D[]): tf.Tensor4D =>
       errors.reduce((m, e) => tf.minimum(m, e) as tf.Tensor4D);
-    const warpMin = lowest(
-      warpedSources.map((s, i) => (inView ? outOfViewErrors(reprojectionError(s, target), inView[i]!) : reprojectionError(s, target))),
-    );
+    const warpMin = lowest(warpedSources.map((s) => reprojectionError(s, target)));
     let perPixel = warpMin;
     let warpWins: tf.Tensor4D;
     if (identity.length > 0) {

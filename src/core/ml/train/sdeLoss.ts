@@ -4,8 +4,7 @@
  * into depth, every source frame is warped into the target with it and the predicted pose,
  * and the per-pixel minimum reprojection error over the sources, auto-masked by the errors
  * of the un-warped sources (plus 1e-5 noise to break ties), is averaged over the pixels the
- * ego mask keeps (a warped point outside its source image counts as the worst error, see
- * OUT_OF_VIEW_ERROR); plus edge-aware smoothness of the scale's own disparity, weight
+ * ego mask keeps; plus edge-aware smoothness of the scale's own disparity, weight
  * 1e-3 / 2^scale. The loss is the mean over scales.
  *
  * The same computation as `minimumReprojection` per scale, but every scale and source is
@@ -16,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../../errors';
 import { dispToDepth, invertIntrinsics, warp } from '../geometry';
-import { outOfViewErrors, reprojectionError, TIE_NOISE_SCALE } from '../losses/photometric';
+import { reprojectionError, TIE_NOISE_SCALE } from '../losses/photometric';
 import { edgeAwareSmoothness } from '../losses/smoothness';
 import { detached } from '../losses/stopGradient';
 
@@ -41,8 +40,6 @@ export interface SdeLossInput {
   noise?: (shape: [number, number, number, number]) => tf.Tensor4D;
   /** No auto-masking (identity errors left out of the minimum). */
   noAutoMask?: boolean;
-  /** Let warped points outside the source image compete with their border-padded colour (monodepth2's default; see OUT_OF_VIEW_ERROR). */
-  keepOutOfView?: boolean;
 }
 
 export interface SdeLoss {
@@ -73,9 +70,8 @@ export function sdeLoss(input: SdeLossInput): SdeLoss {
     const tAll = tileBatch(tf.concat([...transforms], 0) as tf.Tensor3D, S);
     const kAll = tileBatch(K, S * N);
     const invK = tileBatch(invertIntrinsics(K), S * N);
-    const { warped, valid } = warp(srcAll, depthAll, kAll, tAll, invK);
-    const raw = reprojectionError(warped, tileBatch(target, S * N)); // [S*N*B, H, W, 1]
-    const errors = input.keepOutOfView ? raw : outOfViewErrors(raw, valid);
+    const { warped } = warp(srcAll, depthAll, kAll, tAll, invK);
+    const errors = reprojectionError(warped, tileBatch(target, S * N)); // [S*N*B, H, W, 1]
     const n = b * h * w;
     // Minimum over the source axis by element-wise minima of slices: cheaper on wasm than a
     // reduction, whose gradient compares every element against a broadcast minimum.
