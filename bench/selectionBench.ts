@@ -219,6 +219,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   if (existsSync(baseDir)) throw new UsageError(`${baseDir} exists: the benchmark needs an empty work folder`);
   const { open: base } = await initProject({ dir: baseDir, dataset: dataDir, format: 'cityscapes', name: 'selection-bench' });
   let features: FeatureMatrix;
+  const frameGap = s.sdeFrameGap ?? 1;
   let poolIds: number[];
   let sdeSeconds: number;
   let sdeMetrics: Record<string, unknown>;
@@ -227,11 +228,11 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   try {
     poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
     valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
-    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${s.sdeFrameGap ?? 1}`);
+    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${frameGap}`);
     const t0 = performance.now();
     const sde = await trainSde(
       base,
-      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed, frameGap: s.sdeFrameGap ?? 1 },
+      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed, frameGap },
       { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
     );
     sdeSeconds = seconds(t0);
@@ -341,7 +342,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       valKeyframes,
       generatedSeconds,
     },
-    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap: s.sdeFrameGap ?? 1, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
+    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
     segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
     student: { net: s.studentNet, steps: s.studentSteps },
     timing: { picks: s.timingPicks, dims: timingDims, rows: s.timingRows },
