@@ -48,6 +48,7 @@ describe('depthseg select (spawned)', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/round #2 \(ds_us, by diversity\+uncertainty\): 2 frames proposed from 6 \(2 already selected\)/);
     expect(second.stdout).toMatch(/student trained on 2 frames for 2 steps/);
+    expect(second.stdout).toMatch(/score = distance \+ \d+\.\d\d x uncertainty \(weight balanced: both terms spread alike\)/);
     expect(second.stdout).toMatch(/features: 0 computed/);
     expect(second.stderr).toMatch(/select: student/); // progress goes to stderr
 
@@ -77,5 +78,11 @@ describe('depthseg select (spawned)', () => {
     const r = runCli(['select', '--project', project, '--budget', '2', '--method', 'best']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--method must be one of random, ds, us, ds_us, entropy/);
+  });
+
+  it('refuses a weight that is neither a number >= 0 nor balanced', () => {
+    const r = runCli(['select', '--project', project, '--budget', '2', '--weight', 'heavy']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--weight must be a number >= 0 or 'balanced' \(got 'heavy'\)/);
   });
 });

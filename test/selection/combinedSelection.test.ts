@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/random';
 import {
+  METHOD_UNCERTAINTY_WEIGHT,
   parseSelectionMethod,
+  parseUncertaintyWeight,
   roundBasis,
   roundSizes,
   selectInRounds,
@@ -10,6 +12,7 @@ import {
   withDistances,
 } from '../../src/core/selection/combinedSelection';
 import { entropyScores } from '../../src/core/selection/entropy';
+import { balancedWeight } from '../../src/core/selection/farthestPoint';
 import { featureMatrix, type FeatureMatrix } from '../../src/core/selection/featureMatrix';
 import { useCpu } from '../ml/tfSetup';
 
@@ -56,22 +59,79 @@ describe('one selection round per method (hand-made features)', () => {
     expect(r.picks[0]!.diversity).toBeLessThan(Math.SQRT2);
   });
 
-  it('ds_us adds weight x uncertainty to the distance: a very uncertain frame beats a far one', () => {
+  it('ds_us adds weight x uncertainty to the distance: with the method\'s fixed 1000 a very uncertain frame beats a far one', () => {
     const m = clusters();
     const u = new Float32Array(40).fill(0);
     u[4] = 0.2; // near frame 0 (distance < sqrt 2): 1000 x 0.2 = 200 > any distance here (< 142)
     const selected = [0, 1];
     const ds = selectRound({ method: 'ds', frames: 40, count: 1, features: m, selected, rng: createRng(1) });
     expect(clusterOf(ds.picks[0]!.index)).not.toBe(0);
-    const both = selectRound({ method: 'ds_us', frames: 40, count: 3, features: m, selected, scores: u, rng: createRng(1) });
+    const both = selectRound({ method: 'ds_us', frames: 40, count: 3, features: m, selected, scores: u, weight: METHOD_UNCERTAINTY_WEIGHT, rng: createRng(1) });
     expect(both.basis).toBe('diversity+uncertainty');
     expect(both.picks[0]!.index).toBe(4);
     expect(both.picks[0]!.score).toBeCloseTo(both.picks[0]!.diversity + 200, 3);
+    expect(both.picks[0]!.weight).toBe(1000);
     // then diversity again: the two uncovered clusters
     expect(both.picks.slice(1).map((p) => clusterOf(p.index)).sort()).toEqual([2, 3]);
     // with a small weight the distance wins
     const light = selectRound({ method: 'ds_us', frames: 40, count: 1, features: m, selected, scores: u, weight: 1, rng: createRng(1) });
     expect(light.picks[0]!.index).not.toBe(4);
+  });
+
+  /**
+   * One labelled frame at 0 on a line, five candidates where each term alone points elsewhere:
+   *   row       1     2     3     4     5
+   *   position  10    1     8     5     3      (= min distance to the labelled frame)
+   *   u         0     0.05  0.04  0.02  0.01
+   * sd(d) = sqrt(10.64) = 3.2619, sd(u) = sqrt(0.000344) = 0.018547: balanced weight 175.87.
+   * Scores: 10, 1 + 8.79, 8 + 7.03 = 15.03, 5 + 3.52, 3 + 1.76: row 3, far AND uncertain, wins;
+   * ds takes row 1 (farthest), us row 2 (most uncertain), and so does the fixed 1000 (51 > 48).
+   * Second pick, distances now to {0, 8}: 2, 1, -, 3, 3: scores 2, 9.79, 6.52, 4.76: row 2.
+   */
+  const line = (): FeatureMatrix => featureMatrix(6, 1, new Float32Array([0, 10, 1, 8, 5, 3]));
+  const lineU = (): Float32Array => new Float32Array([0, 0, 0.05, 0.04, 0.02, 0.01]);
+
+  it('ds_us balances distance and uncertainty by default: the frame that is both far and uncertain wins', () => {
+    const base = { frames: 6, features: line(), selected: [0], scores: lineU(), rng: createRng(1) };
+    expect(selectRound({ ...base, method: 'ds', count: 1 }).picks[0]!.index).toBe(1);
+    expect(selectRound({ ...base, method: 'us', count: 1 }).picks[0]!.index).toBe(2);
+    expect(selectRound({ ...base, method: 'ds_us', count: 1, weight: METHOD_UNCERTAINTY_WEIGHT }).picks[0]!.index).toBe(2);
+    const balanced = selectRound({ ...base, method: 'ds_us', count: 2 });
+    expect(balanced.picks.map((p) => p.index)).toEqual([3, 2]);
+    const w = Math.sqrt(10.64) / Math.sqrt(0.000344);
+    expect(w).toBeCloseTo(175.87, 2);
+    for (const p of balanced.picks) expect(p.weight).toBeCloseTo(w, 2);
+    expect(balanced.picks[0]!.score).toBeCloseTo(8 + w * 0.04, 3);
+    // the weight is fixed for the round: the second pick's score uses the same one
+    expect(balanced.picks[1]!.score).toBeCloseTo(1 + w * 0.05, 3);
+  });
+
+  it('the balanced weight follows the feature scale: the same picks when every distance is 100 times larger', () => {
+    const wide = featureMatrix(6, 1, new Float32Array([0, 1000, 100, 800, 500, 300]));
+    const near = selectRound({ method: 'ds_us', frames: 6, features: line(), selected: [0], scores: lineU(), count: 5, rng: createRng(1) });
+    const far = selectRound({ method: 'ds_us', frames: 6, features: wide, selected: [0], scores: lineU(), count: 5, rng: createRng(1) });
+    expect(far.picks.map((p) => p.index)).toEqual(near.picks.map((p) => p.index));
+    expect(far.picks[0]!.weight! / near.picks[0]!.weight!).toBeCloseTo(100, 3);
+    // a fixed weight does not follow it: 1000 picks the most uncertain row 2 on the line (1 + 50 > 10),
+    // the farthest row 1 on the wide line (1000 > 800 + 40 > 100 + 50)
+    expect(selectRound({ method: 'ds_us', frames: 6, features: wide, selected: [0], scores: lineU(), count: 1, weight: 1000, rng: createRng(1) }).picks[0]!.index).toBe(1);
+  });
+
+  it('balancedWeight: sd of the distances over sd of the uncertainties, 0 when uncertainty cannot tell frames apart', () => {
+    expect(balancedWeight([1, 3], [0.1, 0.2])).toBeCloseTo(20, 9);
+    expect(balancedWeight([1, 3, 5], [0.2, 0.2, 0.2])).toBe(0);
+    expect(balancedWeight([4, 4], [0.1, 0.3])).toBe(1);
+    expect(balancedWeight([], [])).toBe(0);
+    expect(() => balancedWeight([1], [])).toThrow(/1 distances for 0 uncertainties/);
+  });
+
+  it('parses a weight: a number >= 0 or balanced', () => {
+    expect(parseUncertaintyWeight('balanced')).toBe('balanced');
+    expect(parseUncertaintyWeight('250')).toBe(250);
+    expect(parseUncertaintyWeight(0)).toBe(0);
+    expect(() => parseUncertaintyWeight('-1', '--weight')).toThrow("--weight must be a number >= 0 or 'balanced' (got '-1')");
+    expect(() => parseUncertaintyWeight('heavy')).toThrow(/got 'heavy'/);
+    expect(() => parseUncertaintyWeight('')).toThrow(/got ''/);
   });
 
   it('us and ds_us pick by diversity alone while nothing is selected (no student yet)', () => {
@@ -97,9 +157,9 @@ describe('one selection round per method (hand-made features)', () => {
 
   it('withDistances measures each pick against the selection and the picks before it', () => {
     const line = featureMatrix(4, 1, new Float32Array([0, 3, 10, 4]));
-    const picks = withDistances(line, [0], [2, 3, 1].map((index, rank) => ({ index, rank, score: 0, diversity: NaN, uncertainty: null })));
+    const picks = withDistances(line, [0], [2, 3, 1].map((index, rank) => ({ index, rank, score: 0, diversity: NaN, uncertainty: null, weight: null })));
     expect(picks.map((p) => p.diversity)).toEqual([10, 4, 1]);
-    expect(withDistances(line, [], [{ index: 1, rank: 0, score: 0, diversity: NaN, uncertainty: null }])[0]!.diversity).toBe(Infinity);
+    expect(withDistances(line, [], [{ index: 1, rank: 0, score: 0, diversity: NaN, uncertainty: null, weight: null }])[0]!.diversity).toBe(Infinity);
   });
 
   it('parses method names and says which ones need what', () => {
@@ -126,6 +186,7 @@ describe('rounds that grow the selection', () => {
       frames: 40,
       sizes: [4, 6, 8],
       features: m,
+      weight: METHOD_UNCERTAINTY_WEIGHT, // uncertainty 0.5 x 1000 outweighs every distance here
       seed: 5,
       scoreFrames: async (selected) => {
         calls.push([...selected]);

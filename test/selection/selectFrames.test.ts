@@ -91,6 +91,7 @@ describe('runSelectionRound on a project', () => {
       // the labelled frame is selected, so ds_us already has a student to train
       expect(first.selectedBefore).toBe(1);
       expect(first.basis).toBe('diversity+uncertainty');
+      expect(first.weight).toBeGreaterThan(0); // balanced by default: the candidates' spread of distance over that of uncertainty
       expect(first.student).toMatchObject({ steps: 2, trainedOn: 1 });
       expect(first.featuresComputed).toBe(30);
       expect([...phases].sort()).toEqual(['features', 'select', 'student', 'uncertainty']);
@@ -102,7 +103,7 @@ describe('runSelectionRound on a project', () => {
       for (const pk of first.picks) {
         expect(pk.diversity).toBeGreaterThan(0);
         expect(pk.uncertainty).toBeGreaterThanOrEqual(0);
-        expect(pk.score).toBeCloseTo(pk.diversity! + 1000 * pk.uncertainty!, 2);
+        expect(pk.score).toBeCloseTo(pk.diversity! + first.weight! * pk.uncertainty!, 2);
       }
 
       // the second round extends the first: nothing picked twice, features from the cache
@@ -121,7 +122,7 @@ describe('runSelectionRound on a project', () => {
       const rounds = listSelectionRounds(p.store, p.project.id);
       expect(rounds.map((r) => r.method)).toEqual(['ds_us', 'ds', 'random']);
       expect(rounds[0]).toMatchObject({ scoredByRunId: sde.runId, modelKey: first.modelKey });
-      expect(rounds[0]!.params).toMatchObject({ budget: 2, basis: 'diversity+uncertainty', weight: 1000, featureLayer: 'dec_up0_1', student: { net: 'tiny', steps: 2, trainedOn: 1 } });
+      expect(rounds[0]!.params).toMatchObject({ budget: 2, basis: 'diversity+uncertainty', weight: first.weight, weightRule: 'balanced', featureLayer: 'dec_up0_1', student: { net: 'tiny', steps: 2, trainedOn: 1 } });
       const stored = listPicks(p.store, rounds[0]!.id);
       expect(stored.map((s) => s.frameId)).toEqual(firstIds);
       expect(stored[0]!.uncertaintyScore).toBeCloseTo(first.picks[0]!.uncertainty!, 5);

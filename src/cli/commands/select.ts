@@ -5,7 +5,7 @@ import { netPreset } from '../../core/ml/nets/config';
 import { openProject } from '../../core/project/openProject';
 import { latestModel } from '../../core/project/projectModels';
 import type { SelectionPhase } from '../../core/project/selectFrames';
-import { DEFAULT_UNCERTAINTY_WEIGHT, parseSelectionMethod } from '../../core/selection/combinedSelection';
+import { METHOD_UNCERTAINTY_WEIGHT, parseSelectionMethod, parseUncertaintyWeight } from '../../core/selection/combinedSelection';
 import { getSetting } from '../../core/store';
 import { parseArgs, positiveInt } from '../args';
 import { printResult, type CliCommand } from '../command';
@@ -46,7 +46,9 @@ are never proposed. Each round is stored with its picks and their scores.
   --seg-model DIR    segmentation model for entropy (default: the project's latest)
   --student-steps N  training steps of the uncertainty student (default ${DEFAULT_STUDENT_STEPS})
   --student-net P    size of the student (default small)
-  --weight W         ds_us: weight of the uncertainty (default ${DEFAULT_UNCERTAINTY_WEIGHT})
+  --weight W         ds_us: weight of the uncertainty: a number, or balanced (the default:
+                     both terms spread alike over the frames, whatever the feature width);
+                     method.md's fixed weight is ${METHOD_UNCERTAINTY_WEIGHT}
   --seed N           seeds the first pick, random picks and the student (default 0)
 ${ENGINE_USAGE}`,
   async run(argv) {
@@ -58,7 +60,7 @@ ${ENGINE_USAGE}`,
       'seg-model': 'string',
       'student-steps': 'number',
       'student-net': 'string',
-      weight: 'number',
+      weight: 'string',
       seed: 'number',
       json: 'boolean',
       ...ENGINE_FLAGS,
@@ -71,6 +73,7 @@ ${ENGINE_USAGE}`,
     const studentNet = netPreset(flags['student-net'] ?? 'small');
     const seed = flags.seed ?? 0;
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got ${seed})`);
+    const weight = flags.weight !== undefined ? parseUncertaintyWeight(flags.weight, '--weight') : undefined;
     const segModelDir = modelFolderFlag('seg-model', flags['seg-model']);
     const p = openProject(resolve(flags.project));
     const quiet = flags.json === true;
@@ -98,7 +101,7 @@ ${ENGINE_USAGE}`,
         seed,
         studentSteps,
         studentNet,
-        ...(flags.weight !== undefined ? { weight: flags.weight } : {}),
+        ...(weight !== undefined ? { weight } : {}),
         onProgress: (x) => {
           if (bar?.phase !== x.phase) {
             bar?.reporter.finish();
@@ -112,6 +115,7 @@ ${ENGINE_USAGE}`,
       const lines = [
         `round #${summary.roundId} (${summary.method}, by ${summary.basis}): ${summary.picks.length} frames proposed from ${summary.frames} (${summary.selectedBefore} already selected)`,
         ...(summary.student ? [`student trained on ${summary.student.trainedOn} frames for ${summary.student.steps} steps, final loss ${fmt(summary.student.finalLoss, 4)}`] : []),
+        ...(summary.weight !== null ? [`score = distance + ${fmt(summary.weight, 2)} x uncertainty (weight ${weight === undefined || weight === 'balanced' ? 'balanced: both terms spread alike' : 'fixed'})`] : []),
         ...(summary.sdeModelDir ? [`SDE model ${summary.sdeModelDir} (features: ${summary.featuresComputed} computed, the rest cached)`] : []),
         '  rank  score     distance  uncertainty  frame',
         ...summary.picks.map(

@@ -16,13 +16,14 @@ import { createRng } from '../random';
 import {
   DEFAULT_UNCERTAINTY_WEIGHT,
   needsUncertainty,
+  parseUncertaintyWeight,
   roundBasis,
   selectRound,
   type RoundBasis,
   type SelectionMethod,
 } from '../selection/combinedSelection';
 import { segmentationEntropy } from '../selection/entropy';
-import type { Pick } from '../selection/farthestPoint';
+import type { Pick, UncertaintyWeight } from '../selection/farthestPoint';
 import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER, type SelectionFeatures } from '../selection/sdeFeatures';
 import { scoreUncertainty, trainStudent } from '../selection/uncertainty';
 import {
@@ -66,8 +67,8 @@ export interface SelectRoundOptions {
   /** Network size of the student (default SMALL). */
   readonly studentNet?: NetConfig;
   readonly studentBatchSize?: number;
-  /** ds_us: weight of the uncertainty (default 1000). */
-  readonly weight?: number;
+  /** ds_us: weight of the uncertainty, a number or 'balanced' (the default; see combinedSelection.ts). */
+  readonly weight?: UncertaintyWeight;
   /** Frames per forward pass (default 8). */
   readonly batchSize?: number;
   readonly onProgress?: (p: SelectionProgress) => void;
@@ -95,6 +96,8 @@ export interface SelectionRoundSummary {
   /** Frames that counted as selected before this round. */
   readonly selectedBefore: number;
   readonly picks: readonly PickedFrame[];
+  /** ds_us: the weight of the uncertainty in every pick's score (score = diversity + weight x uncertainty); null otherwise. */
+  readonly weight: number | null;
   /** The key of the model that scored the frames (the SDE model; the segmentation model for entropy). */
   readonly modelKey: string | null;
   readonly sdeModelDir: string | null;
@@ -149,7 +152,7 @@ function checkOptions(o: SelectRoundOptions): void {
   if (!Number.isInteger(o.budget) || o.budget < 1) throw new UsageError(`the budget must be a positive integer (got ${o.budget})`);
   if (!Number.isInteger(o.seed)) throw new UsageError(`the seed must be an integer (got ${o.seed})`);
   if (!Number.isInteger(o.studentSteps) || o.studentSteps < 1) throw new UsageError(`the student steps must be a positive integer (got ${o.studentSteps})`);
-  if (o.weight !== undefined && !(Number.isFinite(o.weight) && o.weight >= 0)) throw new UsageError(`the uncertainty weight must be a number >= 0 (got ${o.weight})`);
+  if (o.weight !== undefined) parseUncertaintyWeight(o.weight, 'the uncertainty weight');
 }
 
 /** Runs one selection round on the project and stores it (see the module comment). */
@@ -273,7 +276,10 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
         seed: opts.seed,
         frames: n,
         selectedBefore: pool.selected.length,
-        ...(basis === 'diversity+uncertainty' ? { weight: opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT } : {}),
+        // The weight its scores used, and the rule that gave it ('balanced' or 'fixed').
+        ...(round.basis === 'diversity+uncertainty'
+          ? { weight: round.picks[0]?.weight ?? null, weightRule: typeof (opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT) === 'number' ? 'fixed' : 'balanced' }
+          : {}),
         ...(sdeDir ? { sdeModelDir: sdeDir, sdeModelKey: sdeKey, featureLayer: SDE_FEATURE_LAYER, featureCacheKey: features?.cacheKey ?? null } : {}),
         ...(opts.method === 'entropy' ? { segModelDir: scoredBy.dir, segModelKey: scoredBy.key } : {}),
         ...(student ? { student: { ...student, net: studentNet.name, seed: opts.seed, batchSize: opts.studentBatchSize ?? 4 } } : {}),
@@ -290,6 +296,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
       frames: n,
       selectedBefore: pool.selected.length,
       picks,
+      weight: round.basis === 'diversity+uncertainty' ? (round.picks[0]?.weight ?? null) : null,
       modelKey: scoredBy.key,
       sdeModelDir: sdeDir,
       featuresComputed: features?.computed ?? 0,

@@ -3,8 +3,11 @@
  *   random  the baseline;
  *   ds      diversity only: farthest points in the standardised SDE feature space;
  *   us      uncertainty only: the frames the student imitates the teacher worst on;
- *   ds_us   both: farthest points on min distance to the selected set + weight x u_j
- *           (weight 1000 by default: the features are standardised, so it is a fixed scale);
+ *   ds_us   both: farthest points on min distance to the selected set + weight x u_j.
+ *           method.md fixes the weight at 1000 for the paper's features; distances between
+ *           standardised features grow with sqrt(feature width), so at this workbench's widths
+ *           1000 x u dwarfs every distance and ds_us picks what us picks. The default weight is
+ *           therefore 'balanced' (farthestPoint.ts): both terms spread alike over the frames.
  *   entropy classic active learning: the frames with the highest mean segmentation entropy
  *           (needs a segmentation model, hence labels).
  * The uncertainty of us and ds_us comes from a student trained on the frames already selected,
@@ -13,14 +16,24 @@
  */
 import { UsageError } from '../errors';
 import { createRng, type Rng } from '../random';
-import { selectFarthestPoints, type Pick } from './farthestPoint';
+import { selectFarthestPoints, type Pick, type UncertaintyWeight } from './farthestPoint';
 import { rowDistance, type FeatureMatrix } from './featureMatrix';
 import { selectRandom, selectTopScores } from './simplePicks';
 
 export const SELECTION_METHODS = ['random', 'ds', 'us', 'ds_us', 'entropy'] as const;
 export type SelectionMethod = (typeof SELECTION_METHODS)[number];
-/** method.md: score = min distance + 1000 x u_j. */
-export const DEFAULT_UNCERTAINTY_WEIGHT = 1000;
+/** The default weight of the uncertainty in ds_us (see the module comment). */
+export const DEFAULT_UNCERTAINTY_WEIGHT: UncertaintyWeight = 'balanced';
+/** method.md's fixed weight: score = min distance + 1000 x u_j, for the paper's feature width. */
+export const METHOD_UNCERTAINTY_WEIGHT = 1000;
+
+/** Reads a weight given as text: a number >= 0, or 'balanced'. */
+export function parseUncertaintyWeight(value: string | number, what = 'weight'): UncertaintyWeight {
+  if (value === 'balanced') return value;
+  const w = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(w) || w < 0) throw new UsageError(`${what} must be a number >= 0 or 'balanced' (got '${value}')`);
+  return w;
+}
 /** The method's first round. */
 export const FIRST_ROUND_SIZE = 25;
 
@@ -69,8 +82,8 @@ export interface RoundInput {
   readonly excluded?: ReadonlySet<number>;
   /** Per-row uncertainty (us, ds_us) or entropy (entropy). */
   readonly scores?: Float32Array | Float64Array;
-  /** ds_us: weight of the uncertainty (default 1000). */
-  readonly weight?: number;
+  /** ds_us: weight of the uncertainty (default 'balanced'). */
+  readonly weight?: UncertaintyWeight;
   readonly rng: Rng;
   readonly onPick?: (picked: number, total: number) => void;
 }
@@ -158,7 +171,7 @@ export interface RoundsOptions {
   readonly features?: FeatureMatrix;
   readonly selected?: readonly number[];
   readonly excluded?: ReadonlySet<number>;
-  readonly weight?: number;
+  readonly weight?: UncertaintyWeight;
   readonly seed: number;
   /**
    * Scores every frame for a round that needs them, given the rows selected so far: the

@@ -13,7 +13,17 @@ export interface Pick {
   readonly diversity: number;
   /** Its depth uncertainty, where one was given. */
   readonly uncertainty: number | null;
+  /** The weight of the uncertainty in its score (null where no uncertainty was given). */
+  readonly weight: number | null;
 }
+
+/**
+ * How the uncertainty is weighed against the distance: a fixed number, or 'balanced': the
+ * standard deviation of the candidates' min distances to the selected set over that of their
+ * uncertainties, so that both terms spread alike over the frames and either can decide a pick,
+ * whatever the feature width (distances grow with sqrt(dims)) and the teacher's disparity range.
+ */
+export type UncertaintyWeight = number | 'balanced';
 
 export interface FarthestPointOptions {
   /** How many new frames to pick. */
@@ -22,8 +32,8 @@ export interface FarthestPointOptions {
   readonly selected?: readonly number[];
   /** Per-row uncertainty; the score becomes min distance + weight x uncertainty. */
   readonly uncertainty?: Float32Array | Float64Array;
-  /** Weight of the uncertainty (method.md: 1000 on standardised features). */
-  readonly weight?: number;
+  /** Weight of the uncertainty (default 'balanced'; method.md's fixed 1000 where features are as wide as the paper's). */
+  readonly weight?: UncertaintyWeight;
   /** Picks the first frame when nothing is selected yet. */
   readonly rng: Rng;
   /** Rows that may not be picked (e.g. skipped frames). */
@@ -39,8 +49,9 @@ export interface FarthestPointOptions {
  */
 export function selectFarthestPoints(features: FeatureMatrix, opts: FarthestPointOptions): Pick[] {
   const n = features.rows;
-  const weight = opts.weight ?? 0;
   const u = opts.uncertainty;
+  // Without uncertainty the weight plays no part; 'balanced' is fixed once something is selected.
+  let weight: number | null = u ? (typeof opts.weight === 'number' ? opts.weight : null) : 0;
   if (u && u.length !== n) throw new Error(`uncertainty has ${u.length} values for ${n} frames`);
   const taken = new Uint8Array(n);
   // Running minimum of the squared distance to the selected set: O(N) memory, never N x N.
@@ -91,10 +102,23 @@ export function selectFarthestPoints(features: FeatureMatrix, opts: FarthestPoin
   const count = Math.min(opts.count, available);
   const picks: Pick[] = [];
   const nothingSelected = (opts.selected ?? []).length === 0;
+  const balance = (): number => {
+    const d: number[] = [];
+    const v: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (taken[j] || !Number.isFinite(minSq[j]!)) continue;
+      d.push(minDist(j));
+      v.push(u![j]!);
+    }
+    return balancedWeight(d, v);
+  };
   for (let r = 0; r < count; r++) {
     let best = -1;
     let bestScore = -Infinity;
-    if (r === 0 && nothingSelected && weight === 0) {
+    if (weight === null && !(r === 0 && nothingSelected)) weight = balance();
+    // Before anything is selected a 'balanced' weight has no distances to match: the most uncertain frame goes first.
+    const w = weight ?? 1;
+    if (r === 0 && nothingSelected && w === 0) {
       // Start from one random frame (method.md); with uncertainty, the most uncertain wins.
       const free: number[] = [];
       for (let j = 0; j < n; j++) if (!taken[j]) free.push(j);
@@ -104,7 +128,7 @@ export function selectFarthestPoints(features: FeatureMatrix, opts: FarthestPoin
       for (let j = 0; j < n; j++) {
         if (taken[j]) continue;
         const base = Number.isFinite(minSq[j]!) ? minDist(j) : 0;
-        const score = base + (u ? weight * u[j]! : 0);
+        const score = base + (u ? w * u[j]! : 0);
         if (score > bestScore) {
           bestScore = score;
           best = j;
@@ -118,9 +142,39 @@ export function selectFarthestPoints(features: FeatureMatrix, opts: FarthestPoin
       score: bestScore,
       diversity: minDist(best),
       uncertainty: u ? u[best]! : null,
+      weight: u ? w : null,
     });
     update(best);
     opts.onPick?.(r + 1, count);
   }
   return picks;
+}
+
+/**
+ * The 'balanced' uncertainty weight for candidates with min distances `d` and uncertainties
+ * `u` (paired): std(d) / std(u). 0 where the uncertainties are all equal (they cannot tell frames
+ * apart); 1 where the distances are (any positive weight lets the uncertainty decide).
+ */
+export function balancedWeight(d: readonly number[], u: readonly number[]): number {
+  if (d.length !== u.length) throw new Error(`${d.length} distances for ${u.length} uncertainties`);
+  const sdU = standardDeviation(u);
+  if (!(sdU > 1e-9 * largest(u))) return 0; // equal up to rounding
+  const sdD = standardDeviation(d);
+  return sdD > 1e-9 * largest(d) ? sdD / sdU : 1;
+}
+
+function largest(x: readonly number[]): number {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+function standardDeviation(x: readonly number[]): number {
+  if (x.length < 2) return 0;
+  let mean = 0;
+  for (const v of x) mean += v;
+  mean /= x.length;
+  let ss = 0;
+  for (const v of x) ss += (v - mean) * (v - mean);
+  return Math.sqrt(ss / x.length);
 }

@@ -18,7 +18,7 @@ export function selectRandom(
 ): Pick[] {
   return shuffled(freeRows(n, selected, excluded), rng)
     .slice(0, count)
-    .map((index, rank) => ({ index, rank, score: 0, diversity: NaN, uncertainty: null }));
+    .map((index, rank) => ({ index, rank, score: 0, diversity: NaN, uncertainty: null, weight: null }));
 }
 
 /**
@@ -34,5 +34,5 @@ export function selectTopScores(
   return freeRows(scores.length, selected, excluded)
     .sort((a, b) => scores[b]! - scores[a]! || a - b)
     .slice(0, count)
-    .map((index, rank) => ({ index, rank, score: scores[index]!, diversity: NaN, uncertainty: scores[index]! }));
+    .map((index, rank) => ({ index, rank, score: scores[index]!, diversity: NaN, uncertainty: scores[index]!, weight: null }));
 }
