@@ -1,24 +1,27 @@
 /**
  * Frame-selection benchmark (issue 5): mIoU of a segmentation model trained on the frames each
- * selection method picks (random averaged over 3 seeds, ds, us, ds_us) for a fixed budget on
+ * selection method picks (random, ds, us, ds_us, each averaged over 3 seeds) for a fixed budget on
  * synthetic data, and farthest-point selection time for 10k and 100k frames of features.
  * See bench/selectionBench.ts for what runs.
  *
  * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
  *   [--sequences N] [--size HxW] [--data-seed N] [--net tiny|small|reference] [--sde-steps N]
  *   [--sde-batch N] [--sde-frame-gap N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
- *   [--budget N] [--seed N] [--timing-picks N] [--backend B] [--threads N]
+ *   [--budget N] [--seed N] [--seeds N] [--timing-picks N] [--backend B] [--threads N]
  *
  *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
  *                   SDE 2,000 steps (batch 4), segmentation 1,500 steps per method, student
  *                   500 steps, budget 1/30 of the train keyframes (30) in rounds 8 -> 15 -> 30.
- *                   Six segmentation trainings (random x 3 seeds, ds, us, ds_us): a few hours
+ *                   Twelve segmentation trainings (4 methods x 3 seeds): a few hours
  *                   on 2 cores, far less with a native or GPU backend.
  *   --quick:        120 sequences at 64x128 (90 train keyframes, 30 val), tiny nets, SDE 100
  *                   steps (batch 2), segmentation 150 steps, student 30 steps, budget 12
  *                   (3 -> 6 -> 12): a smoke test of the whole path, its mIoUs are noise.
- * Segmentation: mode transfer (from the SDE weights), no mixing, the same settings and seed for
- * every method, so only the labelled frames differ.
+ * Segmentation: mode transfer (from the SDE weights), no mixing, the same settings for every
+ * method; seed k trains every method's model from the same seed, so only the labelled frames
+ * differ within a seed.
+ *   --seeds N:      seeds per method, --seed S (default 1) to S+N-1 (default 3); the first also
+ *                   seeds the SDE training.
  *   --data DIR:     the synthetic dataset folder (generated there when missing, reused when it
  *                   holds one of the same settings); default a temp folder, removed afterwards.
  *   --work DIR:     keep the projects there (default a temp folder, removed afterwards).
@@ -81,8 +84,7 @@ try {
     studentSteps: num('--student-steps', quick ? 30 : 500),
     studentNet: (str('--student-net') ?? net) as PresetName,
     ...(budgetFlag !== undefined ? { budget: num('--budget', 1) } : quick ? { budget: 12 } : {}),
-    seed: num('--seed', 1),
-    randomSeeds: [1, 2, 3],
+    seeds: Array.from({ length: num('--seeds', 3) }, (_, i) => num('--seed', 1) + i),
     timingPicks: num('--timing-picks', 100),
     timingRows: [10_000, 100_000],
     log: (l) => process.stderr.write(`[selection] ${l}\n`),
@@ -107,8 +109,9 @@ if (json) {
 } else {
   const rows = (['random', 'ds', 'us', 'ds_us'] as const).map((m) => {
     const c = result.coverage[m];
-    const vs = m === 'random' ? '' : `${result.overRandom[m] >= 0 ? '+' : ''}${result.overRandom[m].toFixed(2)}`;
-    return `| ${m.padEnd(6)} | ${result.miou[m].toFixed(2).padStart(6)} | ${vs.padStart(9)} | ${c.mean.toFixed(2).padStart(13)} | ${c.max.toFixed(2).padStart(12)} |`;
+    const vs = m === 'random' ? '' : `${result.overRandom[m] >= 0 ? '+' : ''}${result.overRandom[m].toFixed(2)} ± ${result.overRandomSe[m].toFixed(2)}`;
+    const seeds = result.bySeed[m].map((v) => v.toFixed(1)).join(' / ');
+    return `| ${m.padEnd(6)} | ${result.miou[m].toFixed(2).padStart(6)} | ${seeds.padStart(18)} | ${vs.padStart(13)} | ${c.mean.toFixed(2).padStart(13)} | ${c.max.toFixed(2).padStart(12)} |`;
   });
   console.log(
     [
@@ -116,10 +119,10 @@ if (json) {
         `(${(100 * result.budgetFraction).toFixed(1)}%), rounds ${result.rounds.join(' -> ')}, ${result.data.valKeyframes} val frames at ${result.data.size}`,
       `SDE ${result.sde.net} ${result.sde.steps} steps; segmentation ${result.segmentation.mode}/${result.segmentation.mix} ${result.segmentation.steps} steps; student ${result.student.steps} steps`,
       '',
-      '| method | mIoU   | vs random | coverage mean | coverage max |',
-      '| ------ | ------ | --------- | ------------- | ------------ |',
+      '| method | mIoU   | per seed           | vs random     | coverage mean | coverage max |',
+      '| ------ | ------ | ------------------ | ------------- | ------------- | ------------ |',
       ...rows,
-      `random: mean of seeds ${result.random.seeds.join(', ')} (mIoU ${result.random.miou.join(', ')}; sd ${result.random.std}). ` +
+      `mIoU: mean over seeds ${result.seeds.join(', ')}; vs random: mean of the per-seed differences ± its standard error. ` +
         'Coverage: distance of the train keyframes to their nearest pick in standardised SDE features (lower = covered better).',
       '',
       `farthest point, ${result.timing.picks} picks x ${result.timing.dims} dims: ` + Object.entries(result.selectMs).map(([k, v]) => `${k} rows ${v} ms`).join(', '),

@@ -5,7 +5,8 @@
  * same cached features), picks `budget` train keyframes in rounds (25 -> 50 -> ... scaled to
  * the budget), the picks are labelled from the dataset's ground truth, and a segmentation
  * model is trained on them with the same settings for every method and evaluated on val
- * (mIoU). Random is averaged over several seeds. Separately it times farthest-point selection
+ * (mIoU). Every method runs with several seeds (mean, and the paired difference to random
+ * seed by seed). Separately it times farthest-point selection
  * on 10k and 100k random feature rows of the real feature width.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -53,10 +54,13 @@ export interface SelectionBenchSettings {
   readonly studentNet: PresetName;
   /** Frames to label per method; default round(train keyframes / 30). */
   readonly budget?: number;
-  /** Selection seed of ds, us, ds_us and of the first random run. */
-  readonly seed: number;
-  /** Seeds of the random baseline (its mIoU is their mean). */
-  readonly randomSeeds: readonly number[];
+  /**
+   * Seeds of every method (random picks, the first farthest-point pick, the student, the
+   * segmentation training); each method's mIoU is the mean over them. Runs of one seed share
+   * their segmentation seed across methods, so seed by seed the methods differ only in the
+   * frames they picked (paired). The first seed also seeds the SDE training.
+   */
+  readonly seeds: readonly number[];
   /** Timing: frames picked from each random feature set. */
   readonly timingPicks: number;
   /** Timing: feature-set sizes (rows). */
@@ -83,6 +87,13 @@ export const std = (xs: readonly number[]): number => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 };
 const r2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** Mean of a[i] - b[i] and its standard error (sample sd / sqrt(n); 0 for one pair). */
+export function pairedDifference(a: readonly number[], b: readonly number[]): { mean: number; se: number } {
+  if (a.length !== b.length || a.length === 0) throw new Error(`paired values need two lists of one non-zero length (got ${a.length} and ${b.length})`);
+  const d = a.map((v, i) => v - b[i]!);
+  return { mean: mean(d), se: std(d) / Math.sqrt(d.length) };
+}
 
 export interface Coverage {
   /** Mean over every row of its distance to the nearest chosen row. */
@@ -150,7 +161,7 @@ export interface MethodRun {
 
 export interface SelectionBenchResult {
   readonly benchmark: 'selection';
-  /** mIoU (0..100) on val of the segmentation model trained on each method's picks; random: mean over its seeds. */
+  /** mIoU (0..100) on val of the segmentation model trained on each method's picks: the mean over the seeds. */
   readonly miou: Record<BenchMethod, number>;
   /** ms to pick `timing.picks` frames by farthest point from 10k and 100k random rows. */
   readonly selectMs: Record<string, number>;
@@ -158,13 +169,18 @@ export interface SelectionBenchResult {
   readonly budget: number;
   readonly budgetFraction: number;
   readonly rounds: readonly number[];
-  /** mIoU points over the random mean. */
+  /** mIoU points over random: the mean over the seeds of (method - random) with the same seed. */
   readonly overRandom: Record<Exclude<BenchMethod, 'random'>, number>;
-  readonly random: { readonly seeds: readonly number[]; readonly miou: readonly number[]; readonly std: number };
+  /** The standard error of overRandom (sd of the paired differences / sqrt(seeds); 0 with one seed). */
+  readonly overRandomSe: Record<Exclude<BenchMethod, 'random'>, number>;
+  readonly seeds: readonly number[];
+  /** Each method's mIoU per seed, in the order of `seeds`, and their standard deviation. */
+  readonly bySeed: Record<BenchMethod, readonly number[]>;
+  readonly std: Record<BenchMethod, number>;
   readonly coverage: Record<BenchMethod, Coverage>;
   readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
   readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
-  readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seed: number };
+  readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seeds: readonly number[] };
   readonly student: { readonly net: string; readonly steps: number };
   readonly timing: { readonly picks: number; readonly dims: number; readonly rows: readonly number[] };
   readonly runs: readonly MethodRun[];
@@ -201,7 +217,9 @@ function trainingLog(log: (l: string) => void, what: string): (p: RunProgress) =
 export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<SelectionBenchResult> {
   const log = s.log ?? (() => undefined);
   const t00 = performance.now();
-  if (s.randomSeeds.length === 0) throw new UsageError('the random baseline needs at least one seed');
+  if (s.seeds.length === 0) throw new UsageError('the benchmark needs at least one seed');
+  if (new Set(s.seeds).size !== s.seeds.length) throw new UsageError(`the seeds must differ (got ${s.seeds.join(', ')})`);
+  const sdeSeed = s.seeds[0]!;
 
   // 1. Data, generated once.
   const dataDir = resolve(s.dataDir);
@@ -232,7 +250,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     const t0 = performance.now();
     const sde = await trainSde(
       base,
-      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seed, frameGap },
+      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: sdeSeed, frameGap },
       { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
     );
     sdeSeconds = seconds(t0);
@@ -250,11 +268,8 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   log(`budget ${budget} of ${poolIds.length} train keyframes, rounds ${sizes.join(' -> ')}; ${valKeyframes} val frames`);
   const rowOf = new Map(poolIds.map((id, r) => [id, r]));
 
-  // 3. Each method (and each random seed) in its own copy of the base project.
-  const jobs: Array<{ method: BenchMethod; seed: number }> = [
-    ...s.randomSeeds.map((seed) => ({ method: 'random' as const, seed })),
-    ...(['ds', 'us', 'ds_us'] as const).map((method) => ({ method, seed: s.seed })),
-  ];
+  // 3. Each method and seed in its own copy of the base project.
+  const jobs: Array<{ method: BenchMethod; seed: number }> = s.seeds.flatMap((seed) => BENCH_METHODS.map((method) => ({ method, seed })));
   const runs: MethodRun[] = [];
   for (const job of jobs) {
     const dir = join(s.workDir, `${job.method}-seed${job.seed}`);
@@ -281,7 +296,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       const t1 = performance.now();
       const seg = await trainSeg(
         p,
-        { mode: s.segMode, mix: s.segMix, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
+        { mode: s.segMode, mix: s.segMix, steps: s.segSteps, labelledBatch: s.segBatch, seed: job.seed },
         { checkpointEvery: s.segSteps, onProgress: trainingLog(log, `${job.method} seg`) },
       );
       if (seg.status !== 'done') throw new Error(`segmentation training for ${job.method} ended ${seg.status}: ${seg.error ?? ''}`);
@@ -317,9 +332,10 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     log(`farthest point: ${s.timingPicks} of ${rows} rows x ${timingDims} dims in ${selectMs[key]} ms`);
   }
 
-  const of = (method: BenchMethod) => runs.filter((r) => r.method === method);
-  const randomMious = of('random').map((r) => r.miou);
-  const miou = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(of(k).map((r) => r.miou)))])) as Record<BenchMethod, number>;
+  const of = (method: BenchMethod) => s.seeds.map((seed) => runs.find((r) => r.method === method && r.seed === seed)!);
+  const bySeed = Object.fromEntries(BENCH_METHODS.map((k) => [k, of(k).map((r) => r.miou)])) as Record<BenchMethod, number[]>;
+  const miou = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(bySeed[k]))])) as Record<BenchMethod, number>;
+  const vsRandom = (k: Exclude<BenchMethod, 'random'>) => pairedDifference(bySeed[k], bySeed.random);
   const coverage = Object.fromEntries(
     BENCH_METHODS.map((k) => [k, roundCoverage({ mean: mean(of(k).map((r) => r.coverage.mean)), max: mean(of(k).map((r) => r.coverage.max)) })]),
   ) as Record<BenchMethod, Coverage>;
@@ -330,8 +346,11 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     budget,
     budgetFraction: Number((budget / poolIds.length).toFixed(4)),
     rounds: sizes,
-    overRandom: { ds: r2(miou.ds - miou.random), us: r2(miou.us - miou.random), ds_us: r2(miou.ds_us - miou.random) },
-    random: { seeds: s.randomSeeds, miou: randomMious, std: r2(std(randomMious)) },
+    overRandom: { ds: r2(vsRandom('ds').mean), us: r2(vsRandom('us').mean), ds_us: r2(vsRandom('ds_us').mean) },
+    overRandomSe: { ds: r2(vsRandom('ds').se), us: r2(vsRandom('us').se), ds_us: r2(vsRandom('ds_us').se) },
+    seeds: s.seeds,
+    bySeed,
+    std: Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(std(bySeed[k]))])) as Record<BenchMethod, number>,
     coverage,
     data: {
       dir: dataDir,
@@ -343,7 +362,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       generatedSeconds,
     },
     sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
-    segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seed: s.seed },
+    segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seeds: s.seeds },
     student: { net: s.studentNet, steps: s.studentSteps },
     timing: { picks: s.timingPicks, dims: timingDims, rows: s.timingRows },
     runs,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, mean, runSelectionBenchmark, std } from '../../bench/selectionBench';
+import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, mean, pairedDifference, runSelectionBenchmark, std } from '../../bench/selectionBench';
 import { featureMatrix } from '../../src/core/selection/featureMatrix';
 import { freshDirs } from '../data/fixtures';
 import { startWasm } from '../engine/setup';
@@ -29,12 +29,21 @@ describe('selection benchmark pieces', () => {
     expect(std([1, 2, 6])).toBeCloseTo(Math.sqrt(7), 10);
     expect(std([4])).toBe(0);
   });
+
+  it('pairs the methods seed by seed: mean difference and its standard error', () => {
+    // differences 2, 4, 9: mean 5, sample sd sqrt(13), se sqrt(13 / 3)
+    const p = pairedDifference([12, 14, 20], [10, 10, 11]);
+    expect(p.mean).toBeCloseTo(5, 10);
+    expect(p.se).toBeCloseTo(Math.sqrt(13 / 3), 10);
+    expect(pairedDifference([3], [1])).toEqual({ mean: 2, se: 0 });
+    expect(() => pairedDifference([1, 2], [1])).toThrow(/2 and 1/);
+  });
 });
 
 describe('runSelectionBenchmark at toy size', () => {
   beforeAll(startWasm);
 
-  it('labels `budget` frames per method in rounds, trains one segmentation model each, averages random over its seeds', async () => {
+  it('labels `budget` frames per method and seed in rounds, trains one segmentation model each, averages over the seeds', async () => {
     const root = temp('selection-bench');
     const r = await runSelectionBenchmark({
       dataDir: join(root, 'synth'),
@@ -52,8 +61,7 @@ describe('runSelectionBenchmark at toy size', () => {
       studentSteps: 2,
       studentNet: 'tiny',
       budget: 4,
-      seed: 1,
-      randomSeeds: [1, 2],
+      seeds: [1, 2],
       timingPicks: 3,
       timingRows: [50, 2000],
       timingDims: 16,
@@ -68,8 +76,8 @@ describe('runSelectionBenchmark at toy size', () => {
     expect(r.segmentation).toMatchObject({ mode: 'transfer', mix: 'none', steps: 2 });
     expect(r.sde.featureDims).toBe(4 * 32); // tiny decoder level 0: 4 channels x 4x8 cells
 
-    // one run per random seed and one per other method, each labelling `budget` distinct frames
-    expect(r.runs.map((x) => `${x.method}:${x.seed}`)).toEqual(['random:1', 'random:2', 'ds:1', 'us:1', 'ds_us:1']);
+    // one run per method and seed, each labelling `budget` distinct frames
+    expect(r.runs.map((x) => `${x.method}:${x.seed}`)).toEqual(['random:1', 'ds:1', 'us:1', 'ds_us:1', 'random:2', 'ds:2', 'us:2', 'ds_us:2']);
     for (const run of r.runs) {
       expect(run.picked).toBe(4);
       expect(new Set(run.frameIds).size).toBe(4);
@@ -84,14 +92,23 @@ describe('runSelectionBenchmark at toy size', () => {
     expect(bases('us')).toEqual(['diversity', 'uncertainty', 'uncertainty']);
     expect(bases('ds_us')).toEqual(['diversity', 'diversity+uncertainty', 'diversity+uncertainty']);
     // same seed, same first pick for the three feature-based methods
-    const first = (m: string) => r.runs.find((x) => x.method === m)!.frameIds[0];
+    const first = (m: string, seed = 1) => r.runs.find((x) => x.method === m && x.seed === seed)!.frameIds[0];
     expect(first('us')).toBe(first('ds'));
     expect(first('ds_us')).toBe(first('ds'));
+    expect(first('ds_us', 2)).toBe(first('ds', 2));
 
-    const randoms = r.runs.filter((x) => x.method === 'random').map((x) => x.miou);
-    expect(r.random.miou).toEqual(randoms);
-    expect(r.miou.random).toBeCloseTo((randoms[0]! + randoms[1]!) / 2, 1);
+    expect(r.seeds).toEqual([1, 2]);
+    for (const m of BENCH_METHODS) {
+      const runs = r.runs.filter((x) => x.method === m).map((x) => x.miou);
+      expect(r.bySeed[m]).toEqual(runs);
+      expect(r.miou[m]).toBeCloseTo((runs[0]! + runs[1]!) / 2, 1);
+      expect(r.std[m]).toBeCloseTo(std(runs), 1);
+    }
+    // paired by seed: the mean of the differences equals the difference of the means
     expect(r.overRandom.ds_us).toBeCloseTo(r.miou.ds_us - r.miou.random, 1);
+    const d = r.bySeed.ds_us.map((v, i) => v - r.bySeed.random[i]!);
+    expect(r.overRandomSe.ds_us).toBeCloseTo(Math.abs(d[0]! - d[1]!) / 2, 1); // sd of two values / sqrt 2
+    expect(r.segmentation.seeds).toEqual([1, 2]);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 });
