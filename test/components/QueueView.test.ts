@@ -16,7 +16,7 @@ enableAutoUnmount(afterEach);
 
 let status: TrainingStatus;
 const QUEUE = [
-  frameEntry(11, { rank: 1, status: 'done', score: 1.25, diversityScore: 0.75, uncertaintyScore: 0.004 }),
+  frameEntry(11, { rank: 1, status: 'done', score: 1.25, diversityScore: 0.75, uncertaintyScore: 0.004, uncertaintyWeight: 125 }),
   frameEntry(12, { rank: 2, status: 'in_progress', method: 'random', score: 0.8123, diversityScore: null, uncertaintyScore: null }),
   frameEntry(13, { rank: 3, status: 'todo', score: 0.5, diversityScore: 0.5, uncertaintyScore: 0.01 }),
   frameEntry(4, { source: 'keyframe', method: null, status: 'skipped' }),
@@ -66,7 +66,7 @@ describe('QueueView', () => {
       ['3', 'to do'],
       ['4', 'skipped'],
     ]);
-    expect(rows[0]![2]).toBe('ds_us: score 1.250, diversity 0.750, uncertainty 0.004');
+    expect(rows[0]![2]).toBe('ds_us: score 1.250 = diversity 0.750 + 125 × uncertainty 0.004');
     expect(rows[1]![2]).toBe('random: score 0.812, diversity –, uncertainty –');
     expect(rows[3]![2]).toBe('labelled frame of its clip (no selection round yet)');
     expect(rows[0]![1]).toBe('leftImg8bit/train/synth/synth_000011_000019_leftImg8bit.png128×64, train');

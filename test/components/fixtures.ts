@@ -39,6 +39,7 @@ export function frameEntry(frameId: number, o: Partial<FrameEntry> = {}): FrameE
     score: null,
     diversityScore: null,
     uncertaintyScore: null,
+    uncertaintyWeight: null,
     ...o,
   };
 }

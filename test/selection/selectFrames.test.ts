@@ -128,6 +128,8 @@ describe('runSelectionRound on a project', () => {
       expect(stored[0]!.uncertaintyScore).toBeCloseTo(first.picks[0]!.uncertainty!, 5);
       expect(stored[0]!.diversityScore).toBeCloseTo(first.picks[0]!.diversity!, 4);
       expect(listSuggestions(p.store, p.project.id).map((s) => s.frameId).slice(0, 4)).toEqual([...firstIds, ...secondIds]);
+      // the queue says why: the ds_us picks carry their round's weight, the ds picks none
+      expect(listSuggestions(p.store, p.project.id).slice(0, 4).map((s) => s.uncertaintyWeight)).toEqual([first.weight, first.weight, null, null]);
       expect(featureModels(p.store)).toHaveLength(1);
     } finally {
       p.close();

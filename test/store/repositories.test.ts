@@ -195,10 +195,10 @@ describe('labelling status, selection rounds and the suggestion queue', () => {
     expect(listPicks(store, r2.id)[0]).toEqual({ roundId: r2.id, rank: 0, frameId: d, score: null, diversityScore: null, uncertaintyScore: null });
     expect(picksOfFrame(store, a).map((p) => [p.roundId, p.rank])).toEqual([[r1.id, 1], [r2.id, 1]]);
     expect(selectedFrameIds(store, project.id)).toEqual([c, a, d]);
-    expect(listSuggestions(store, project.id).map((s) => [s.frameId, s.method, s.status])).toEqual([
-      [c, 'ds_us', 'done'],
-      [a, 'ds_us', 'todo'],
-      [d, 'random', 'todo'],
+    expect(listSuggestions(store, project.id).map((s) => [s.frameId, s.method, s.status, s.uncertaintyWeight])).toEqual([
+      [c, 'ds_us', 'done', 0.5],
+      [a, 'ds_us', 'todo', 0.5],
+      [d, 'random', 'todo', null],
     ]);
     expect(listSuggestions(store, project.id, 'todo').map((s) => s.frameId)).toEqual([a, d]);
     expect(countMasksByStatus(store, { projectId: project.id })).toEqual({ todo: 2, in_progress: 0, done: 1, skipped: 0 });

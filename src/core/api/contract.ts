@@ -228,6 +228,8 @@ export interface FrameEntry {
   readonly score: number | null;
   readonly diversityScore: number | null;
   readonly uncertaintyScore: number | null;
+  /** ds_us: score = diversity + uncertaintyWeight x uncertainty (null for other methods). */
+  readonly uncertaintyWeight: number | null;
 }
 
 /** A frame to paint: its image as a data URL and its saved mask, if any. */

@@ -42,6 +42,7 @@ export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): F
         score: s.score,
         diversityScore: s.diversityScore,
         uncertaintyScore: s.uncertaintyScore,
+        uncertaintyWeight: s.uncertaintyWeight,
       };
     });
   } else {
@@ -62,6 +63,7 @@ export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): F
         score: null,
         diversityScore: null,
         uncertaintyScore: null,
+        uncertaintyWeight: null,
       }));
   }
   if (p.status) entries = entries.filter((e) => e.status === p.status);

@@ -148,13 +148,15 @@ export function selectedFrameIds(store: ProjectStore, projectId: number): number
 export interface Suggestion extends SelectionPick {
   method: string;
   status: MaskStatus;
+  /** The weight of the uncertainty in its round's scores (score = diversity + weight x uncertainty), where the round has one. */
+  uncertaintyWeight: number | null;
 }
 
 /** The labelling queue: picked frames in the order they were proposed, with why and their status. */
 export function listSuggestions(store: ProjectStore, projectId: number, status?: MaskStatus): Suggestion[] {
-  const rows = all<PickSql & { method: string; status: MaskStatus | null }>(
+  const rows = all<PickSql & { method: string; params_json: string; status: MaskStatus | null }>(
     store,
-    `SELECT p.*, r.method, m.status FROM selection_picks p
+    `SELECT p.*, r.method, r.params_json, m.status FROM selection_picks p
        JOIN selection_rounds r ON r.id = p.round_id
        LEFT JOIN label_masks m ON m.frame_id = p.frame_id
      WHERE r.project_id = ? AND p.round_id = (
@@ -164,6 +166,9 @@ export function listSuggestions(store: ProjectStore, projectId: number, status?:
     projectId,
   );
   return rows
-    .map((r) => ({ ...pick(r), method: r.method, status: r.status ?? 'todo' }))
+    .map((r) => {
+      const weight = parseJsonObject(store, r.params_json, `selection_rounds row ${r.round_id} params_json`).weight;
+      return { ...pick(r), method: r.method, status: r.status ?? 'todo', uncertaintyWeight: typeof weight === 'number' ? weight : null };
+    })
     .filter((s) => status === undefined || s.status === status);
 }
