@@ -7,7 +7,7 @@
  * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
  *   [--sequences N] [--size HxW] [--data-seed N] [--net tiny|small|reference] [--sde-steps N]
  *   [--sde-batch N] [--sde-frame-gap N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
- *   [--budget N] [--seed N] [--seeds N] [--timing-picks N] [--backend B] [--threads N]
+ *   [--budget N] [--seed N] [--seeds N] [--oracle] [--timing-picks N] [--backend B] [--threads N]
  *
  *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
  *                   SDE 2,000 steps (batch 4), segmentation 1,500 steps per method, student
@@ -20,6 +20,9 @@
  * Segmentation: mode transfer (from the SDE weights), no mixing, the same settings for every
  * method; seed k trains every method's model from the same seed, so only the labelled frames
  * differ within a seed.
+ *   --oracle:       also a reference row, oracle_ds: farthest points on each frame's ground-truth
+ *                   class layout (known only after labelling), with every seed: what diversity
+ *                   can gain on this data at this budget.
  *   --seeds N:      seeds per method, --seed S (default 1) to S+N-1 (default 3); the first also
  *                   seeds the SDE training.
  *   --data DIR:     the synthetic dataset folder (generated there when missing, reused when it
@@ -85,6 +88,7 @@ try {
     studentNet: (str('--student-net') ?? net) as PresetName,
     ...(budgetFlag !== undefined ? { budget: num('--budget', 1) } : quick ? { budget: 12 } : {}),
     seeds: Array.from({ length: num('--seeds', 3) }, (_, i) => num('--seed', 1) + i),
+    oracle: flag('--oracle'),
     timingPicks: num('--timing-picks', 100),
     timingRows: [10_000, 100_000],
     log: (l) => process.stderr.write(`[selection] ${l}\n`),
@@ -122,6 +126,11 @@ if (json) {
       '| method | mIoU   | per seed           | vs random     | coverage mean | coverage max |',
       '| ------ | ------ | ------------------ | ------------- | ------------- | ------------ |',
       ...rows,
+      ...(result.oracle
+        ? [
+            `| oracle | ${result.oracle.miou.toFixed(2).padStart(6)} | ${result.oracle.bySeed.map((v) => v.toFixed(1)).join(' / ').padStart(18)} | ${`${result.oracle.overRandom >= 0 ? '+' : ''}${result.oracle.overRandom.toFixed(2)} ± ${result.oracle.overRandomSe.toFixed(2)}`.padStart(13)} | (farthest points on ground-truth class layouts) |`,
+          ]
+        : []),
       `mIoU: mean over seeds ${result.seeds.join(', ')}; vs random: mean of the per-seed differences ± its standard error. ` +
         'Coverage: distance of the train keyframes to their nearest pick in standardised SDE features (lower = covered better).',
       '',

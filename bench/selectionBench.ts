@@ -25,13 +25,22 @@ import { trainSeg } from '../src/core/project/trainSeg';
 import { createRng, type Rng } from '../src/core/random';
 import { roundSizes, type SelectionMethod } from '../src/core/selection/combinedSelection';
 import { selectFarthestPoints } from '../src/core/selection/farthestPoint';
-import { featureMatrix, rowDistance, type FeatureMatrix } from '../src/core/selection/featureMatrix';
+import { featureMatrix, rowDistance, standardisePerChannel, type FeatureMatrix } from '../src/core/selection/featureMatrix';
 import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER } from '../src/core/selection/sdeFeatures';
-import { listFrames } from '../src/core/store';
+import { datasetFile, getClip, getDataset, listFrames } from '../src/core/store';
+import { labelEncodingOf, loadLabel } from '../src/core/data';
+import type { RasterU8 } from '../src/core/data/imageIo';
 import { generateSynthDataset } from '../src/core/synth';
 
 export const BENCH_METHODS = ['random', 'ds', 'us', 'ds_us'] as const;
 export type BenchMethod = (typeof BENCH_METHODS)[number];
+/**
+ * A reference row, not a method the app offers: farthest points on each frame's ground-truth
+ * class layout (labelLayoutFeatures), which no method has before labelling. It bounds what
+ * diversity can gain on this data at this budget.
+ */
+export const ORACLE_METHOD = 'oracle_ds' as const;
+type RunMethod = BenchMethod | typeof ORACLE_METHOD;
 
 export interface SelectionBenchSettings {
   /** Synthetic dataset folder: generated here when it has no synth.json, else reused (its settings must match). */
@@ -67,6 +76,8 @@ export interface SelectionBenchSettings {
   readonly timingRows: readonly number[];
   /** Timing: feature width; default that of the 'small' preset's SDE features (the workbench default). */
   readonly timingDims?: number;
+  /** Also run the oracle diversity reference (ORACLE_METHOD) with every seed. */
+  readonly oracle?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -145,7 +156,7 @@ export function featureDimsOf(net: PresetName): number {
 }
 
 export interface MethodRun {
-  readonly method: BenchMethod;
+  readonly method: RunMethod;
   readonly seed: number;
   readonly miou: number;
   readonly pixelAccuracy: number | null;
@@ -177,6 +188,8 @@ export interface SelectionBenchResult {
   /** Each method's mIoU per seed, in the order of `seeds`, and their standard deviation. */
   readonly bySeed: Record<BenchMethod, readonly number[]>;
   readonly std: Record<BenchMethod, number>;
+  /** The oracle diversity reference (with `oracle`): mIoU per seed, mean, and the paired difference to random. */
+  readonly oracle: { readonly bySeed: readonly number[]; readonly miou: number; readonly overRandom: number; readonly overRandomSe: number } | null;
   readonly coverage: Record<BenchMethod, Coverage>;
   readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
   readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
@@ -243,6 +256,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   let sdeMetrics: Record<string, unknown>;
   let featureDims: number;
   let valKeyframes: number;
+  let oracleFeatures: FeatureMatrix | null = null;
   try {
     poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
     valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
@@ -259,6 +273,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     const f = await cacheFeatures(base, poolIds);
     features = f.matrix;
     featureDims = f.dims;
+    if (s.oracle) oracleFeatures = await groundTruthLayouts(base, poolIds);
   } finally {
     base.close();
   }
@@ -269,7 +284,8 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   const rowOf = new Map(poolIds.map((id, r) => [id, r]));
 
   // 3. Each method and seed in its own copy of the base project.
-  const jobs: Array<{ method: BenchMethod; seed: number }> = s.seeds.flatMap((seed) => BENCH_METHODS.map((method) => ({ method, seed })));
+  const methods: RunMethod[] = [...BENCH_METHODS, ...(s.oracle ? [ORACLE_METHOD] : [])];
+  const jobs: Array<{ method: RunMethod; seed: number }> = s.seeds.flatMap((seed) => methods.map((method) => ({ method, seed })));
   const runs: MethodRun[] = [];
   for (const job of jobs) {
     const dir = join(s.workDir, `${job.method}-seed${job.seed}`);
@@ -279,7 +295,12 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       const t0 = performance.now();
       const rounds: { size: number; basis: string }[] = [];
       const picked: number[] = [];
-      for (const size of sizes) {
+      if (job.method === ORACLE_METHOD) {
+        // all at once: farthest points extend themselves, so rounds would pick the same frames
+        picked.push(...selectFarthestPoints(oracleFeatures!, { count: budget, rng: createRng(job.seed) }).map((x) => poolIds[x.index]!));
+        rounds.push({ size: picked.length, basis: 'ground-truth layout' });
+      }
+      for (const size of job.method === ORACLE_METHOD ? [] : sizes) {
         const r = await runSelectionRound(p, {
           budget: size - picked.length,
           method: job.method as SelectionMethod,
@@ -336,6 +357,8 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   const bySeed = Object.fromEntries(BENCH_METHODS.map((k) => [k, of(k).map((r) => r.miou)])) as Record<BenchMethod, number[]>;
   const miou = Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(mean(bySeed[k]))])) as Record<BenchMethod, number>;
   const vsRandom = (k: Exclude<BenchMethod, 'random'>) => pairedDifference(bySeed[k], bySeed.random);
+  const oracleBySeed = s.oracle ? s.seeds.map((seed) => runs.find((r) => r.method === ORACLE_METHOD && r.seed === seed)!.miou) : null;
+  const oracleVs = oracleBySeed ? pairedDifference(oracleBySeed, bySeed.random) : null;
   const coverage = Object.fromEntries(
     BENCH_METHODS.map((k) => [k, roundCoverage({ mean: mean(of(k).map((r) => r.coverage.mean)), max: mean(of(k).map((r) => r.coverage.max)) })]),
   ) as Record<BenchMethod, Coverage>;
@@ -351,6 +374,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     seeds: s.seeds,
     bySeed,
     std: Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(std(bySeed[k]))])) as Record<BenchMethod, number>,
+    oracle: oracleBySeed && oracleVs ? { bySeed: oracleBySeed, miou: r2(mean(oracleBySeed)), overRandom: r2(oracleVs.mean), overRandomSe: r2(oracleVs.se) } : null,
     coverage,
     data: {
       dir: dataDir,
@@ -368,6 +392,50 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     runs,
     totalSeconds: seconds(t00),
   };
+}
+
+/** The number of Cityscapes train classes, the channels of labelLayoutFeatures. */
+const LAYOUT_CLASSES = 19;
+/** labelLayoutFeatures' grid, that of the SDE features (method.md: 4x8). */
+const LAYOUT_GRID = { height: 4, width: 8 } as const;
+
+/**
+ * Ground-truth class layouts as feature rows: per train class (channel) and cell of a 4x8 grid,
+ * the share of the cell's pixels with that class (ignore counts as none); channel-major like
+ * the SDE features, standardised per channel the same way.
+ */
+export function labelLayoutFeatures(labels: readonly RasterU8[]): FeatureMatrix {
+  const cells = LAYOUT_GRID.height * LAYOUT_GRID.width;
+  const m = featureMatrix(labels.length, LAYOUT_CLASSES * cells);
+  for (const [r, l] of labels.entries()) {
+    if (l.height < LAYOUT_GRID.height || l.width < LAYOUT_GRID.width) throw new UsageError(`a ${l.height}x${l.width} label is smaller than the ${LAYOUT_GRID.height}x${LAYOUT_GRID.width} grid`);
+    const pixels = new Float64Array(cells);
+    const cellOf = (y: number, x: number) => Math.floor((y * LAYOUT_GRID.height) / l.height) * LAYOUT_GRID.width + Math.floor((x * LAYOUT_GRID.width) / l.width);
+    for (let y = 0; y < l.height; y++) for (let x = 0; x < l.width; x++) pixels[cellOf(y, x)]! += 1;
+    for (let y = 0; y < l.height; y++) {
+      for (let x = 0; x < l.width; x++) {
+        const c = l.data[y * l.width + x]!;
+        const cell = cellOf(y, x);
+        if (c < LAYOUT_CLASSES) m.data[r * m.dims + c * cells + cell]! += 1 / pixels[cell]!;
+      }
+    }
+  }
+  standardisePerChannel(m, LAYOUT_CLASSES);
+  return m;
+}
+
+/** The ground-truth layouts of the given frames (train ids from the dataset's own labels). */
+async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[]): Promise<FeatureMatrix> {
+  const frames = new Map(listFrames(p.store, { withGroundTruth: true }).map((f) => [f.id, f]));
+  const labels: RasterU8[] = [];
+  for (const id of frameIds) {
+    const f = frames.get(id);
+    if (!f) throw new UsageError(`frame ${id} has no ground-truth label: the oracle needs one for every train keyframe`);
+    const dataset = getDataset(p.store, getClip(p.store, f.clipId).datasetId);
+    const path = datasetFile(dataset, f.gtLabelPath!);
+    labels.push(await loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) }));
+  }
+  return labelLayoutFeatures(labels);
 }
 
 /** Computes the base project's selection features once (its copies find them in the cache). */

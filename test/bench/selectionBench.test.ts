@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, mean, pairedDifference, runSelectionBenchmark, std } from '../../bench/selectionBench';
+import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, labelLayoutFeatures, mean, pairedDifference, runSelectionBenchmark, std } from '../../bench/selectionBench';
+import type { RasterU8 } from '../../src/core/data/imageIo';
 import { featureMatrix } from '../../src/core/selection/featureMatrix';
 import { freshDirs } from '../data/fixtures';
 import { startWasm } from '../engine/setup';
@@ -28,6 +29,34 @@ describe('selection benchmark pieces', () => {
     expect(mean([1, 2, 6])).toBe(3);
     expect(std([1, 2, 6])).toBeCloseTo(Math.sqrt(7), 10);
     expect(std([4])).toBe(0);
+  });
+
+  it('describes a label by its class layout on a 4x8 grid: the share of each cell per class, standardised per class', () => {
+    // 8x16 labels (2x2 pixels a cell): label A road (0) everywhere; label B the same with the
+    // top-left cell half sky (10) and one pixel of it ignore (255)
+    const a: RasterU8 = { width: 16, height: 8, channels: 1, data: new Uint8Array(128) };
+    const bData = new Uint8Array(128);
+    bData[0] = 10;
+    bData[1] = 10;
+    bData[16] = 255;
+    const b: RasterU8 = { width: 16, height: 8, channels: 1, data: bData };
+    const m = labelLayoutFeatures([a, b]);
+    expect(m.dims).toBe(19 * 32);
+    // raw values: road cell 0: A 1, B 0.25; every other road cell 1; sky cell 0: A 0, B 0.5.
+    // Road over 2 rows x 32 cells: mean (63 + 0.25) / 64, and only cell 0 of B departs from 1;
+    // sky: mean 0.5 / 64. Standardised per class, B's cell 0 is the only negative road value and
+    // the only positive sky value, and classes that never occur are 0.
+    const at = (row: number, c: number, cell: number) => m.data[row * m.dims + c * 32 + cell]!;
+    const roadMean = (63 + 0.25) / 64;
+    const roadSd = Math.sqrt(((1 - roadMean) ** 2 * 63 + (0.25 - roadMean) ** 2) / 64);
+    expect(at(1, 0, 0)).toBeCloseTo((0.25 - roadMean) / roadSd, 4);
+    expect(at(0, 0, 0)).toBeCloseTo((1 - roadMean) / roadSd, 4);
+    const skyMean = 0.5 / 64;
+    const skySd = Math.sqrt(((0.5 - skyMean) ** 2 + 63 * skyMean ** 2) / 64);
+    expect(at(1, 10, 0)).toBeCloseTo((0.5 - skyMean) / skySd, 4);
+    expect(at(0, 10, 0)).toBeCloseTo(-skyMean / skySd, 4);
+    expect(at(0, 5, 3)).toBe(0);
+    expect(() => labelLayoutFeatures([{ width: 4, height: 2, channels: 1, data: new Uint8Array(8) }])).toThrow(/2x4 label is smaller than the 4x8 grid/);
   });
 
   it('pairs the methods seed by seed: mean difference and its standard error', () => {
@@ -62,6 +91,7 @@ describe('runSelectionBenchmark at toy size', () => {
       studentNet: 'tiny',
       budget: 4,
       seeds: [1, 2],
+      oracle: true,
       timingPicks: 3,
       timingRows: [50, 2000],
       timingDims: 16,
@@ -76,12 +106,15 @@ describe('runSelectionBenchmark at toy size', () => {
     expect(r.segmentation).toMatchObject({ mode: 'transfer', mix: 'none', steps: 2 });
     expect(r.sde.featureDims).toBe(4 * 32); // tiny decoder level 0: 4 channels x 4x8 cells
 
-    // one run per method and seed, each labelling `budget` distinct frames
-    expect(r.runs.map((x) => `${x.method}:${x.seed}`)).toEqual(['random:1', 'ds:1', 'us:1', 'ds_us:1', 'random:2', 'ds:2', 'us:2', 'ds_us:2']);
+    // one run per method and seed (and the oracle reference), each labelling `budget` distinct frames
+    expect(r.runs.map((x) => `${x.method}:${x.seed}`)).toEqual([
+      ...['random:1', 'ds:1', 'us:1', 'ds_us:1', 'oracle_ds:1'],
+      ...['random:2', 'ds:2', 'us:2', 'ds_us:2', 'oracle_ds:2'],
+    ]);
     for (const run of r.runs) {
       expect(run.picked).toBe(4);
       expect(new Set(run.frameIds).size).toBe(4);
-      expect(run.rounds.map((x) => x.size)).toEqual([1, 2, 4]);
+      expect(run.rounds.map((x) => x.size)).toEqual(run.method === 'oracle_ds' ? [4] : [1, 2, 4]);
       expect(run.miou).toBeGreaterThanOrEqual(0);
       expect(run.miou).toBeLessThanOrEqual(100);
       expect(run.coverage.max).toBeGreaterThanOrEqual(run.coverage.mean);
@@ -109,6 +142,10 @@ describe('runSelectionBenchmark at toy size', () => {
     const d = r.bySeed.ds_us.map((v, i) => v - r.bySeed.random[i]!);
     expect(r.overRandomSe.ds_us).toBeCloseTo(Math.abs(d[0]! - d[1]!) / 2, 1); // sd of two values / sqrt 2
     expect(r.segmentation.seeds).toEqual([1, 2]);
+    const oracle = r.runs.filter((x) => x.method === 'oracle_ds').map((x) => x.miou);
+    expect(r.oracle).toMatchObject({ bySeed: oracle });
+    expect(r.oracle!.miou).toBeCloseTo((oracle[0]! + oracle[1]!) / 2, 1);
+    expect(Object.keys(r.miou).sort()).toEqual([...BENCH_METHODS].sort()); // the reference stays out of the methods' table
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 });
