@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../src/core/errors';
 import { buildDepthNet, loadModelFromFolder, netPreset, type PresetName } from '../src/core/ml/nets';
-import { importLabels } from '../src/core/project/importLabels';
+import { importLabels, loadGroundTruthLabel } from '../src/core/project/importLabels';
 import { initProject } from '../src/core/project/initProject';
 import { frameImage, modelInputSize } from '../src/core/project/modelOutputs';
 import { openProject, type OpenProject } from '../src/core/project/openProject';
@@ -23,12 +23,11 @@ import { runSelectionRound } from '../src/core/project/selectFrames';
 import { trainSde } from '../src/core/project/trainSde';
 import { trainSeg } from '../src/core/project/trainSeg';
 import { createRng, type Rng } from '../src/core/random';
-import { roundSizes, type SelectionMethod } from '../src/core/selection/combinedSelection';
+import { roundSizes } from '../src/core/selection/combinedSelection';
 import { selectFarthestPoints } from '../src/core/selection/farthestPoint';
 import { featureMatrix, rowDistance, standardisePerChannel, type FeatureMatrix } from '../src/core/selection/featureMatrix';
 import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER } from '../src/core/selection/sdeFeatures';
-import { datasetFile, getClip, getDataset, listFrames } from '../src/core/store';
-import { labelEncodingOf, loadLabel } from '../src/core/data';
+import { listFrames } from '../src/core/store';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import { generateSynthDataset } from '../src/core/synth';
 
@@ -299,17 +298,18 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
         // all at once: farthest points extend themselves, so rounds would pick the same frames
         picked.push(...selectFarthestPoints(oracleFeatures!, { count: budget, rng: createRng(job.seed) }).map((x) => poolIds[x.index]!));
         rounds.push({ size: picked.length, basis: 'ground-truth layout' });
-      }
-      for (const size of job.method === ORACLE_METHOD ? [] : sizes) {
-        const r = await runSelectionRound(p, {
-          budget: size - picked.length,
-          method: job.method as SelectionMethod,
-          seed: job.seed,
-          studentSteps: s.studentSteps,
-          studentNet: netPreset(s.studentNet),
-        });
-        picked.push(...r.picks.map((x) => x.frameId));
-        rounds.push({ size: picked.length, basis: r.basis });
+      } else {
+        for (const size of sizes) {
+          const r = await runSelectionRound(p, {
+            budget: size - picked.length,
+            method: job.method,
+            seed: job.seed,
+            studentSteps: s.studentSteps,
+            studentNet: netPreset(s.studentNet),
+          });
+          picked.push(...r.picks.map((x) => x.frameId));
+          rounds.push({ size: picked.length, basis: r.basis });
+        }
       }
       const selectSeconds = seconds(t0);
       await importLabels(p, { frameIds: picked, author: 'ground truth' });
@@ -431,9 +431,7 @@ async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[]): 
   for (const id of frameIds) {
     const f = frames.get(id);
     if (!f) throw new UsageError(`frame ${id} has no ground-truth label: the oracle needs one for every train keyframe`);
-    const dataset = getDataset(p.store, getClip(p.store, f.clipId).datasetId);
-    const path = datasetFile(dataset, f.gtLabelPath!);
-    labels.push(await loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) }));
+    labels.push(await loadGroundTruthLabel(p.store, f));
   }
   return labelLayoutFeatures(labels);
 }

@@ -7,8 +7,10 @@ import {
   listDatasets,
   listFrames,
   saveMask,
+  type Dataset,
   type Frame,
 } from '../store';
+import type { RasterU8 } from '../data/imageIo';
 import type { OpenProject } from './openProject';
 
 export interface ImportLabelsOptions {
@@ -28,6 +30,12 @@ export interface ImportLabelsSummary {
   readonly candidates: number;
 }
 
+/** A frame's own ground-truth label from its dataset, as train ids (the frame must have one). */
+export async function loadGroundTruthLabel(store: OpenProject['store'], f: Frame, dataset: Dataset = getDataset(store, getClip(store, f.clipId).datasetId)): Promise<RasterU8> {
+  const path = datasetFile(dataset, f.gtLabelPath!);
+  return loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) });
+}
+
 /**
  * Imports a dataset's own label PNGs (Cityscapes gtFine, CamVid annotations) as finished masks,
  * counted as annotated. Existing masks are kept unless `overwrite`.
@@ -45,9 +53,7 @@ export async function importLabels(p: OpenProject, opts: ImportLabelsOptions = {
       kept++;
     } else {
       const datasetId = getClip(store, f.clipId).datasetId;
-      const dataset = datasets.get(datasetId) ?? getDataset(store, datasetId);
-      const path = datasetFile(dataset, f.gtLabelPath!);
-      const label = await loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) });
+      const label = await loadGroundTruthLabel(store, f, datasets.get(datasetId) ?? getDataset(store, datasetId));
       await saveMask(store, f.id, { width: label.width, height: label.height, data: label.data }, opts.author ?? 'import', {
         status: 'done',
       });

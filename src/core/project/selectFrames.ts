@@ -246,6 +246,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
     // A different random stream per round, so repeated rounds with one seed do not repeat choices.
     const earlierRounds = listSelectionRounds(store, project.id).length;
     const rng = createRng(opts.seed + 7919 * earlierRounds);
+    const weightRule = opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT;
     const round = selectRound({
       method: opts.method,
       frames: n,
@@ -254,10 +255,12 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
       selected: pool.selected,
       excluded: pool.excluded,
       ...(scores ? { scores } : {}),
-      weight: opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT,
+      weight: weightRule,
       rng,
       onPick: (done, total) => progress({ phase: 'select', done, total }),
     });
+    // Every pick's score used the same weight (fixed for the round).
+    const weightUsed = round.basis === 'diversity+uncertainty' ? (round.picks[0]?.weight ?? null) : null;
     const picks: PickedFrame[] = round.picks.map((pk: Pick) => ({
       rank: pk.rank,
       frameId: pool.frames[pk.index]!.id,
@@ -277,9 +280,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
         frames: n,
         selectedBefore: pool.selected.length,
         // The weight its scores used, and the rule that gave it ('balanced' or 'fixed').
-        ...(round.basis === 'diversity+uncertainty'
-          ? { weight: round.picks[0]?.weight ?? null, weightRule: typeof (opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT) === 'number' ? 'fixed' : 'balanced' }
-          : {}),
+        ...(round.basis === 'diversity+uncertainty' ? { weight: weightUsed, weightRule: typeof weightRule === 'number' ? 'fixed' : 'balanced' } : {}),
         ...(sdeDir ? { sdeModelDir: sdeDir, sdeModelKey: sdeKey, featureLayer: SDE_FEATURE_LAYER, featureCacheKey: features?.cacheKey ?? null } : {}),
         ...(opts.method === 'entropy' ? { segModelDir: scoredBy.dir, segModelKey: scoredBy.key } : {}),
         ...(student ? { student: { ...student, net: studentNet.name, seed: opts.seed, batchSize: opts.studentBatchSize ?? 4 } } : {}),
@@ -296,7 +297,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
       frames: n,
       selectedBefore: pool.selected.length,
       picks,
-      weight: round.basis === 'diversity+uncertainty' ? (round.picks[0]?.weight ?? null) : null,
+      weight: weightUsed,
       modelKey: scoredBy.key,
       sdeModelDir: sdeDir,
       featuresComputed: features?.computed ?? 0,
