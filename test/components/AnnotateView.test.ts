@@ -5,14 +5,14 @@
  * stand-in 2D context), and paints in a real browser in test/e2e/labelling.spec.ts.
  */
 import { enableAutoUnmount, mount } from '@vue/test-utils';
-import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import type { Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FrameData } from '../../src/core/api/contract';
 import AnnotatorCanvas from '../../src/renderer/src/annotator/AnnotatorCanvas.vue';
 import { bytesToBase64, base64ToBytes } from '../../src/renderer/src/api/bytes';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import AnnotateView from '../../src/renderer/src/views/AnnotateView.vue';
-import { installFakeApi, settle } from './fakeApi';
+import { freshPinia, installFakeApi, settle } from './fakeApi';
 import { frameEntry, PROJECT } from './fixtures';
 
 const fake = installFakeApi();
@@ -39,9 +39,7 @@ function frameData(frameId: number): FrameData {
 }
 
 beforeEach(() => {
-  sessionStorage.clear();
-  pinia = createPinia();
-  setActivePinia(pinia);
+  pinia = freshPinia();
   saved = new Map();
   fake.reset({
     frameGet: (p) => frameData(p.frameId),

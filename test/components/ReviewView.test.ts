@@ -1,10 +1,10 @@
 import { enableAutoUnmount, mount } from '@vue/test-utils';
-import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import type { Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewFrameData, RunEvaluation, RunSummary } from '../../src/core/api/contract';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import ReviewView from '../../src/renderer/src/views/ReviewView.vue';
-import { installFakeApi, settle } from './fakeApi';
+import { freshPinia, installFakeApi, settle } from './fakeApi';
 import { PROJECT } from './fixtures';
 
 const fake = installFakeApi();
@@ -67,9 +67,7 @@ function frame(frameId: number, segRunId = 5): ReviewFrameData {
 }
 
 beforeEach(() => {
-  sessionStorage.clear();
-  pinia = createPinia();
-  setActivePinia(pinia);
+  pinia = freshPinia();
   fake.reset({
     reviewRuns: () => ({ runs: RUNS, latestSeg: 5, latestDepth: 2 }),
     reviewFrames: () => [

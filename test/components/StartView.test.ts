@@ -1,9 +1,9 @@
 import { enableAutoUnmount, mount } from '@vue/test-utils';
-import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import type { Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import StartView from '../../src/renderer/src/views/StartView.vue';
-import { installFakeApi, settle } from './fakeApi';
+import { freshPinia, installFakeApi, settle } from './fakeApi';
 import { overview, PROJECT } from './fixtures';
 
 const fake = installFakeApi();
@@ -11,9 +11,7 @@ let pinia: Pinia;
 enableAutoUnmount(afterEach);
 
 beforeEach(() => {
-  sessionStorage.clear();
-  pinia = createPinia();
-  setActivePinia(pinia);
+  pinia = freshPinia();
   fake.reset({
     projectRecent: () => [
       { dir: '/projects/street', name: 'street', openedAt: '2025-03-01T10:00:00Z', exists: true },

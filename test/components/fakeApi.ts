@@ -13,6 +13,7 @@ import type {
   DepthsegBridge,
 } from '../../src/core/api/contract';
 import { flushPromises } from '@vue/test-utils';
+import { createPinia, setActivePinia, type Pinia } from 'pinia';
 
 export type Handlers = { [M in ApiMethod]?: (params: ApiParams<M>) => ApiResults[M] | Promise<ApiResults[M]> };
 
@@ -65,6 +66,14 @@ export function installFakeApi(): FakeApi {
   const fake = new FakeApi();
   window.depthseg = fake;
   return fake;
+}
+
+/** A new, active Pinia over an empty sessionStorage: each test's stores start from nothing. */
+export function freshPinia(): Pinia {
+  sessionStorage.clear();
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  return pinia;
 }
 
 /** Lets every pending API answer and the re-render after it happen. */
