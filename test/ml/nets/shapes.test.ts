@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DilatedConv2D } from '../../../src/core/ml/nets/dilatedConv';
+import { POSE_TRANSLATION_PRIOR } from '../../../src/core/ml/nets/config';
+import { PoseOutputScale } from '../../../src/core/ml/nets/poseOutputScale';
 import {
   DISP_OUTPUTS,
   LAST_STAGE_DILATION,
@@ -128,16 +130,23 @@ describe('multi-task network', () => {
 });
 
 describe('pose network', () => {
-  it('gives a small 6-DoF vector per frame pair', () => {
+  it('starts every frame pair at no rotation and the forward-motion prior', () => {
     const net = keep(buildPoseNet(TINY, SIZE));
     const x = testImages(B, 6);
     const [y] = outputsOf(net, x);
     expect(y!.shape).toEqual([B, 6]);
-    const v = Array.from(y!.dataSync());
-    expect(v.every(Number.isFinite)).toBe(true);
-    expect(Math.max(...v.map(Math.abs))).toBeLessThan(0.1);
-    expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(0);
+    expect(Array.from(y!.dataSync())).toEqual([0, 0, 0, ...POSE_TRANSLATION_PRIOR, 0, 0, 0, ...POSE_TRANSLATION_PRIOR].map(Math.fround));
+    expect(POSE_TRANSLATION_PRIOR[2]).toBeLessThan(0); // z forward: the later camera is ahead
     tf.dispose([x, y!]);
+  });
+
+  it("scales the head's rotation by 0.01 and its translation by 0.1, then adds the prior", () => {
+    const layer = new PoseOutputScale({ name: 'pose_scale_test', rotationScale: 0.01, translationScale: 0.1, translationOffset: [1, 2, 3] });
+    const y = layer.apply(tf.tensor2d([1, 2, 3, 4, 5, 6, -10, 0, 10, -20, 0, 20], [2, 6])) as tf.Tensor;
+    const v = Array.from(y.dataSync());
+    [0.01, 0.02, 0.03, 1.4, 2.5, 3.6, -0.1, 0, 0.1, -1, 2, 5].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 6));
+    expect(layer.getConfig()).toMatchObject({ rotationScale: 0.01, translationScale: 0.1, translationOffset: [1, 2, 3] });
+    y.dispose();
   });
 });
 

@@ -12,6 +12,7 @@ import { DataError } from '../../errors';
 import { writeFileAtomic } from '../../fsAtomic';
 // Registers the project's custom layer classes, so a model holding them can be loaded.
 import './dilatedConv';
+import './poseOutputScale';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

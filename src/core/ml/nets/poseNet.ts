@@ -1,20 +1,23 @@
 /**
  * Pose network (monodepth2's separate pose ResNet): two RGB frames stacked as 6 channels ->
  * a small ResNet with five stride-2 steps (stem, max pool, three strided stages) -> 1x1
- * squeeze conv, two 3x3 convs, 1x1 conv to 6 channels, spatial mean, times 0.01.
+ * squeeze conv, two 3x3 convs, 1x1 conv to 6 channels (zero at the start), spatial mean,
+ * times 0.01 for the rotation and 0.1 for the translation, plus a forward-motion prior on the
+ * translation (config.ts says why).
  * Output [B, 6]: axis-angle rotation (0..2) and translation (3..5) of the transform between
  * the two frames (the convention of which frame maps to which is the caller's, see geometry).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type BuildOptions, withInitSeed } from './initSeed';
-import { type InputSize, type NetConfig, POSE_SCALE, checkInputSize, checkNetConfig } from './config';
+import { type InputSize, type NetConfig, POSE_ROTATION_SCALE, POSE_TRANSLATION_PRIOR, POSE_TRANSLATION_SCALE, checkInputSize, checkNetConfig } from './config';
+import { PoseOutputScale } from './poseOutputScale';
 import { type Sym, apply1, basicBlock, conv, convBn, normaliseInput } from './layerBlocks';
 
 export const POSE_OUTPUT = 'pose';
 
 /**
  * frames [B, H, W, 6] in [0, 1] (H, W multiples of 16; two RGB frames along channels) ->
- * pose [B, 6] (axis-angle, translation), scaled by 0.01.
+ * pose [B, 6] (axis-angle, translation); untrained, every pair gets POSE_TRANSLATION_PRIOR.
  */
 export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
   return withInitSeed(opts.seed, () => {
@@ -33,9 +36,9 @@ export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: BuildOptions
     let h = conv(f, headChannels, 'pose_squeeze', { kernel: 1, activation: 'relu' });
     h = conv(h, headChannels, 'pose_head_0', { activation: 'relu' });
     h = conv(h, headChannels, 'pose_head_1', { activation: 'relu' });
-    h = conv(h, 6, 'pose_head_out', { kernel: 1 });
+    h = conv(h, 6, 'pose_head_out', { kernel: 1, zeroInit: true });
     const mean = apply1(tfl.layers.globalAveragePooling2d({ name: 'pose_mean' }), h);
-    const pose = apply1(tfl.layers.rescaling({ name: POSE_OUTPUT, scale: POSE_SCALE, offset: 0 }), mean);
+    const pose = apply1(new PoseOutputScale({ name: POSE_OUTPUT, rotationScale: POSE_ROTATION_SCALE, translationScale: POSE_TRANSLATION_SCALE, translationOffset: [...POSE_TRANSLATION_PRIOR] }), mean);
     return tfl.model({ name: 'pose_net', inputs: frames, outputs: pose });
   });
 }

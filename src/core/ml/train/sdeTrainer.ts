@@ -36,10 +36,10 @@ export interface SdeTrainConfig {
   /** Ego-vehicle region excluded from the loss (real Cityscapes: the bonnet). */
   ego?: EgoRegion;
   /**
-   * Learning-rate multiplier of the pose network (default 10). The pose head's outputs are
-   * scaled by 0.01, so with Adam its translation can only grow by ~lr/100 per step: in short
-   * runs from scratch the depth then collapses onto the minimum depth to match a tiny
-   * translation (measured: disparity saturated at 0.93 after 150 steps).
+   * Learning-rate multiplier of the pose network (default 10). Its outputs are the head's
+   * activations times 0.01 (rotation) and 0.1 (translation), so with Adam they move by about
+   * a hundredth or a tenth of the learning rate per step: too slowly for a few hundred steps
+   * from scratch, where the depth's scale follows the translation's.
    */
   poseLrScale: number;
 }
