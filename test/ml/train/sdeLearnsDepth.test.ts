@@ -3,9 +3,9 @@
  * tiny networks, the pose network's translation between consecutive frames points the way
  * the camera moved (the generator's poses) without shrinking towards zero, and the depth
  * beats a constant depth on the validation frames by a clear margin (both after per-image
- * median scaling). Before the pose output's
- * translation got its own scale and a forward start (nets/config.ts), the translation stayed
- * near zero or learned backward motion, and the depth scored worse than a constant.
+ * median scaling). Before the pose output's translation got its own scale and a forward start
+ * (nets/config.ts), the translation stayed near zero or learned backward motion, and the depth
+ * scored worse than a constant.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ const SIZE = { height: 32, width: 64 };
 const STEPS = 300;
 let train: FrameSample[];
 let val: FrameSample[];
-let posesOf: Map<string, number[][]>;
+/** Camera-to-world 4x4 (row-major) of every clip frame, by image path. */
+let posesOf: Map<string, number[]>;
 
 beforeAll(async () => {
   await startWasm();
@@ -41,17 +42,17 @@ beforeAll(async () => {
   posesOf = new Map();
   for (const clip of [...index.splits.train!.clips, ...index.splits.val!.clips]) {
     const poses = JSON.parse(readFileSync(clip.posesPath!, 'utf8')) as { frames: Array<{ cameraToWorld: number[] }> };
-    clip.framePaths.forEach((path, k) => posesOf.set(path, [poses.frames[k]!.cameraToWorld]));
+    clip.framePaths.forEach((path, k) => posesOf.set(path, poses.frames[k]!.cameraToWorld));
   }
 });
 
 /** The camera's motion from frame a to frame b, in a's camera axes (x right, y down, z forward). */
 function trueMotion(a: string, b: string): [number, number, number] {
-  const [ma] = posesOf.get(a)!;
-  const [mb] = posesOf.get(b)!;
-  const d = [mb![3]! - ma![3]!, mb![7]! - ma![7]!, mb![11]! - ma![11]!];
+  const ma = posesOf.get(a)!;
+  const mb = posesOf.get(b)!;
+  const d = [mb[3]! - ma[3]!, mb[7]! - ma[7]!, mb[11]! - ma[11]!];
   // rotate the world displacement into a's axes: R_a^T d
-  return [0, 1, 2].map((c) => ma![c]! * d[0]! + ma![4 + c]! * d[1]! + ma![8 + c]! * d[2]!) as [number, number, number];
+  return [0, 1, 2].map((c) => ma[c]! * d[0]! + ma[4 + c]! * d[1]! + ma[8 + c]! * d[2]!) as [number, number, number];
 }
 
 describe('self-supervised depth on generated street video', () => {
