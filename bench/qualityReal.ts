@@ -36,6 +36,35 @@ function openOrInit(dir: string, init: () => Promise<OpenProject>): Promise<Open
   return existsSync(join(dir, 'project.sqlite')) ? Promise.resolve(openProject(dir)) : init();
 }
 
+/** The SDE settings of the real Cityscapes snippets: the small net at 64x128, the bonnet masked. */
+export const CITYSCAPES_SDE = { net: 'small', height: 64, width: 128, lr: 5e-4, egoBottomFraction: 0.22 } as const;
+
+/**
+ * The SDE model of the 6 real Cityscapes snippets, trained in the project at `dir` (once: a
+ * finished run there is reused) with CITYSCAPES_SDE's settings. Returns the open project
+ * (close it), the model folder and its checkpoint folder (for trainSeg's sdeCheckpoint).
+ */
+export async function cityscapesSde(
+  shared: string,
+  dir: string,
+  o: { steps: number; seed?: number; say: (l: string) => void; onProgress: (p: RunProgress) => void },
+): Promise<{ open: OpenProject; modelDir: string; checkpointDir: string }> {
+  const seqRoot = join(shared, 'cityscapes-seq');
+  const city = await openOrInit(dir, async () => (await initProject({ dir, dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
+  try {
+    if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
+      o.say(`== real Cityscapes snippets: SDE ${o.steps} steps (bonnet masked)`);
+      const r = await trainSde(city, { ...CITYSCAPES_SDE, steps: o.steps, seed: o.seed ?? 1 }, { onProgress: o.onProgress });
+      if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
+    }
+    const m = latestModel(city.store, city.project.id, 'sde')!;
+    return { open: city, modelDir: m.modelDir, checkpointDir: join(m.modelDir, '..') };
+  } catch (e) {
+    city.close();
+    throw e;
+  }
+}
+
 export async function runRealData(shared: string, workDir: string, o: { quick: boolean; say: (l: string) => void; onProgress: (phase: string, p: RunProgress) => void }): Promise<RealDataResult> {
   const work = resolve(workDir, 'real');
   mkdirSync(work, { recursive: true });
@@ -43,21 +72,14 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
   const snippets = readdirSync(seqRoot).filter((d) => /^seq\d+$/.test(d)).sort();
 
   const sdeSteps = o.quick ? 60 : 1000;
-  const city = await openOrInit(join(work, 'city'), async () => (await initProject({ dir: join(work, 'city'), dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
+  const city = await cityscapesSde(shared, join(work, 'city'), { steps: sdeSteps, say: o.say, onProgress: (p) => o.onProgress('real SDE', p) });
   let images: string[] = [];
   let closer = 0;
-  let sdeDir: string;
+  const sdeDir = city.checkpointDir;
   try {
-    if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
-      o.say(`== real Cityscapes snippets: SDE ${sdeSteps} steps (bonnet masked)`);
-      const r = await trainSde(city, { net: 'small', height: 64, width: 128, steps: sdeSteps, lr: 5e-4, egoBottomFraction: 0.22 }, { onProgress: (p) => o.onProgress('real SDE', p) });
-      if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
-    }
-    const m = latestModel(city.store, city.project.id, 'sde')!;
-    sdeDir = join(m.modelDir, '..');
-    const model = await loadModelFromFolder(m.modelDir);
-    const frames = listFrames(city.store, {}).filter((f) => f.index === 15);
-    const size = { height: 64, width: 128 };
+    const model = await loadModelFromFolder(city.modelDir);
+    const frames = listFrames(city.open.store, {}).filter((f) => f.index === 15);
+    const size = { height: CITYSCAPES_SDE.height, width: CITYSCAPES_SDE.width };
     const rasters = await Promise.all(frames.map((f) => readRgb(join(seqRoot, f.imagePath), size)));
     const disps = await predictDisparity(model, rasters);
     model.dispose();
@@ -80,7 +102,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
       images.push(path);
     }
   } finally {
-    city.close();
+    city.open.close();
   }
 
   const segSteps = o.quick ? 60 : 400;

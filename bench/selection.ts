@@ -7,7 +7,8 @@
  * node bin/run-ts.mjs bench/selection.ts [--json] [--quick] [--data DIR] [--work DIR]
  *   [--sequences N] [--size HxW] [--data-seed N] [--net tiny|small|reference] [--sde-steps N]
  *   [--sde-batch N] [--sde-frame-gap N] [--seg-steps N] [--seg-batch N] [--student-steps N] [--student-net P]
- *   [--budget N] [--seed N] [--seeds N] [--oracle] [--timing-picks N] [--backend B] [--threads N]
+ *   [--budget N] [--seed N] [--seeds N] [--oracle] [--seg-mode M] [--timing-picks N] [--backend B] [--threads N]
+ *   [--real [DIR]] [--seg-size HxW]
  *
  *   full (default): 1,200 sequences at 128x256 (900 train keyframes, 300 val), small nets,
  *                   SDE 2,000 steps (batch 4), segmentation 1,500 steps per method, student
@@ -17,9 +18,15 @@
  *   --quick:        120 sequences at 64x128 (90 train keyframes, 30 val), tiny nets, SDE 100
  *                   steps (batch 2), segmentation 150 steps, student 30 steps, budget 12
  *                   (3 -> 6 -> 12): a smoke test of the whole path, its mIoUs are noise.
- * Segmentation: mode transfer (from the SDE weights), no mixing, the same settings for every
- * method; seed k trains every method's model from the same seed, so only the labelled frames
- * differ within a seed.
+ *   --real [DIR]:   real streets instead (DIR default ../shared/data, read in place): the pool is
+ *                   CamVid's 367 train images, val its 101; the SDE model (small, 64x128, bonnet
+ *                   masked) is trained on the 6 real Cityscapes snippets, 1,000 steps, and selects
+ *                   on CamVid across datasets; segmentation at --seg-size (default 96x128), 400
+ *                   steps; budget 12 (1/30) in rounds 3 -> 6 -> 12. --sequences, --size,
+ *                   --data-seed, --data, --sde-batch and --sde-frame-gap do not apply.
+ * Segmentation: mode --seg-mode (default transfer, from the SDE weights; or scratch), no
+ * mixing, the same settings for every method; seed k trains every method's model from the
+ * same seed, so only the labelled frames differ within a seed.
  *   --oracle:       also a reference row, oracle_ds: farthest points on each frame's ground-truth
  *                   class layout (known only after labelling), with every seed: what diversity
  *                   can gain on this data at this budget.
@@ -55,8 +62,13 @@ const num = (name: string, dflt: number): number => {
 };
 const json = flag('--json');
 const quick = flag('--quick');
+const real = flag('--real');
+const realDir = real ? (str('--real') && !str('--real')!.startsWith('--') ? str('--real')! : join(process.cwd(), '..', 'shared', 'data')) : null;
+const segMode = str('--seg-mode') ?? 'transfer';
+if (segMode !== 'transfer' && segMode !== 'scratch') throw new Error(`--seg-mode must be transfer or scratch (got ${segMode})`);
 const net = (str('--net') ?? (quick ? 'tiny' : 'small')) as PresetName;
 netPreset(net); // a clear error for an unknown preset
+if (real && net !== 'small') throw new Error(`--real trains the SDE model with the small net (got --net ${net})`);
 const size = parseSize(str('--size') ?? (quick ? '64x128' : '128x256'));
 const budgetFlag = str('--budget');
 
@@ -71,22 +83,21 @@ const load0 = os.loadavg()[0]!;
 let result: SelectionBenchResult;
 try {
   result = await runSelectionBenchmark({
-    dataDir: str('--data') ?? join(temp, 'synth'),
+    data: realDir
+      ? { kind: 'camvid', sharedDir: realDir, segSize: parseSize(str('--seg-size') ?? '96x128') }
+      : { kind: 'synthetic', dir: str('--data') ?? join(temp, 'synth'), sequences: num('--sequences', quick ? 120 : 1200), size, seed: num('--data-seed', 5) },
     workDir: str('--work') ?? join(temp, 'projects'),
-    sequences: num('--sequences', quick ? 120 : 1200),
-    size,
-    dataSeed: num('--data-seed', 5),
     net,
-    sdeSteps: num('--sde-steps', quick ? 100 : 2000),
+    sdeSteps: num('--sde-steps', quick ? 100 : real ? 1000 : 2000),
     sdeBatch: num('--sde-batch', quick ? 2 : 4),
     sdeFrameGap: num('--sde-frame-gap', 1),
-    segSteps: num('--seg-steps', quick ? 150 : 1500),
+    segSteps: num('--seg-steps', quick ? 150 : real ? 400 : 1500),
     segBatch: num('--seg-batch', 2),
-    segMode: 'transfer',
+    segMode,
     segMix: 'none',
     studentSteps: num('--student-steps', quick ? 30 : 500),
     studentNet: (str('--student-net') ?? net) as PresetName,
-    ...(budgetFlag !== undefined ? { budget: num('--budget', 1) } : quick ? { budget: 12 } : {}),
+    ...(budgetFlag !== undefined ? { budget: num('--budget', 1) } : quick || real ? { budget: 12 } : {}),
     seeds: Array.from({ length: num('--seeds', 3) }, (_, i) => num('--seed', 1) + i),
     oracle: flag('--oracle'),
     timingPicks: num('--timing-picks', 100),
@@ -119,7 +130,7 @@ if (json) {
   });
   console.log(
     [
-      `Selection benchmark${quick ? ' (--quick)' : ''}: budget ${result.budget} of ${result.data.trainKeyframes} train keyframes ` +
+      `Selection benchmark${quick ? ' (--quick)' : ''} on ${result.data.kind}: budget ${result.budget} of ${result.data.trainKeyframes} train keyframes ` +
         `(${(100 * result.budgetFraction).toFixed(1)}%), rounds ${result.rounds.join(' -> ')}, ${result.data.valKeyframes} val frames at ${result.data.size}`,
       `SDE ${result.sde.net} ${result.sde.steps} steps; segmentation ${result.segmentation.mode}/${result.segmentation.mix} ${result.segmentation.steps} steps; student ${result.student.steps} steps`,
       '',

@@ -27,7 +27,9 @@ import { roundSizes } from '../src/core/selection/combinedSelection';
 import { selectFarthestPoints } from '../src/core/selection/farthestPoint';
 import { featureMatrix, rowDistance, standardisePerChannel, type FeatureMatrix } from '../src/core/selection/featureMatrix';
 import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER } from '../src/core/selection/sdeFeatures';
-import { listFrames } from '../src/core/store';
+import { latestCheckpoint, listFrames, listRuns } from '../src/core/store';
+import { projectNumClasses } from '../src/core/project/trainingData';
+import { cityscapesSde, CITYSCAPES_SDE } from './qualityReal';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import { generateSynthDataset } from '../src/core/synth';
 
@@ -41,18 +43,39 @@ export type BenchMethod = (typeof BENCH_METHODS)[number];
 export const ORACLE_METHOD = 'oracle_ds' as const;
 type RunMethod = BenchMethod | typeof ORACLE_METHOD;
 
-export interface SelectionBenchSettings {
-  /** Synthetic dataset folder: generated here when it has no synth.json, else reused (its settings must match). */
-  readonly dataDir: string;
-  /** Projects go here (one base project, one copy per method and seed). */
-  readonly workDir: string;
+/** Synthetic streets: generated once into `dir` (reused when it holds one of the same settings). */
+export interface SyntheticBenchData {
+  readonly kind: 'synthetic';
+  /** Dataset folder: generated here when it has no synth.json, else reused (its settings must match). */
+  readonly dir: string;
   readonly sequences: number;
   readonly size: { readonly height: number; readonly width: number };
-  readonly dataSeed: number;
+  readonly seed: number;
+}
+
+/**
+ * Real streets (../shared/data, read in place): the pool is CamVid's 367 train images, val its
+ * 101 val images; CamVid has no video, so the SDE model is trained on the 6 real Cityscapes
+ * snippets (bench/qualityReal.ts, CITYSCAPES_SDE) and selects and transfers across datasets.
+ */
+export interface CamvidBenchData {
+  readonly kind: 'camvid';
+  /** The folder holding camvid/ and cityscapes-seq/. */
+  readonly sharedDir: string;
+  /** Segmentation's input size (CamVid is 4:3). */
+  readonly segSize: { readonly height: number; readonly width: number };
+}
+
+export interface SelectionBenchSettings {
+  readonly data: SyntheticBenchData | CamvidBenchData;
+  /** Projects go here (one base project, one copy per method and seed). */
+  readonly workDir: string;
+  /** SDE and segmentation network (camvid: the SDE is CITYSCAPES_SDE's small net). */
   readonly net: PresetName;
   readonly sdeSteps: number;
+  /** Synthetic only (camvid: CITYSCAPES_SDE's). */
   readonly sdeBatch: number;
-  /** Source frames at -gap and +gap for SDE (default 1). */
+  /** Source frames at -gap and +gap for SDE (default 1; synthetic only). */
   readonly sdeFrameGap?: number;
   readonly segSteps: number;
   readonly segBatch: number;
@@ -190,23 +213,24 @@ export interface SelectionBenchResult {
   /** The oracle diversity reference (with `oracle`): mIoU per seed, mean, and the paired difference to random. */
   readonly oracle: { readonly bySeed: readonly number[]; readonly miou: number; readonly overRandom: number; readonly overRandomSe: number } | null;
   readonly coverage: Record<BenchMethod, Coverage>;
-  readonly data: { readonly dir: string; readonly sequences: number; readonly size: string; readonly seed: number; readonly trainKeyframes: number; readonly valKeyframes: number; readonly generatedSeconds: number | null };
+  /** Where the frames came from: synthetic (sequences, seed and generation time) or camvid (CamVid's train and val images). */
+  readonly data: BenchDataSummary & { readonly trainKeyframes: number; readonly valKeyframes: number };
   readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
-  readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly steps: number; readonly labelledBatch: number; readonly seeds: readonly number[] };
+  readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly size: string; readonly steps: number; readonly labelledBatch: number; readonly seeds: readonly number[] };
   readonly student: { readonly net: string; readonly steps: number };
   readonly timing: { readonly picks: number; readonly dims: number; readonly rows: readonly number[] };
   readonly runs: readonly MethodRun[];
   readonly totalSeconds: number;
 }
 
-function checkDataset(dir: string, s: SelectionBenchSettings): boolean {
+function checkDataset(dir: string, s: SyntheticBenchData): boolean {
   const file = join(dir, 'synth.json');
   if (!existsSync(file)) return false;
   const meta = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; sequences?: number; size?: { height: number; width: number } };
-  if (meta.seed !== s.dataSeed || meta.sequences !== s.sequences || meta.size?.height !== s.size.height || meta.size?.width !== s.size.width) {
+  if (meta.seed !== s.seed || meta.sequences !== s.sequences || meta.size?.height !== s.size.height || meta.size?.width !== s.size.width) {
     throw new UsageError(
       `${dir} holds a synthetic dataset of other settings (seed ${meta.seed}, ${meta.sequences} sequences, ${meta.size?.height}x${meta.size?.width}); ` +
-        `want seed ${s.dataSeed}, ${s.sequences} sequences, ${s.size.height}x${s.size.width}: name another --data folder`,
+        `want seed ${s.seed}, ${s.sequences} sequences, ${s.size.height}x${s.size.width}: name another --data folder`,
     );
   }
   return true;
@@ -231,51 +255,13 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   const t00 = performance.now();
   if (s.seeds.length === 0) throw new UsageError('the benchmark needs at least one seed');
   if (new Set(s.seeds).size !== s.seeds.length) throw new UsageError(`the seeds must differ (got ${s.seeds.join(', ')})`);
-  const sdeSeed = s.seeds[0]!;
 
-  // 1. Data, generated once.
-  const dataDir = resolve(s.dataDir);
-  let generatedSeconds: number | null = null;
-  if (!checkDataset(dataDir, s)) {
-    log(`generating ${s.sequences} synthetic sequences at ${s.size.height}x${s.size.width} into ${dataDir}`);
-    const t0 = performance.now();
-    await generateSynthDataset({ out: dataDir, sequences: s.sequences, size: s.size, seed: s.dataSeed });
-    generatedSeconds = seconds(t0);
-  }
-
-  // 2. The base project: the SDE model, trained once, and the selection features cached.
+  // 1-2. The frames and the base project, with the SDE model trained once and the selection features cached.
   mkdirSync(s.workDir, { recursive: true });
   const baseDir = join(s.workDir, 'base');
   if (existsSync(baseDir)) throw new UsageError(`${baseDir} exists: the benchmark needs an empty work folder`);
-  const { open: base } = await initProject({ dir: baseDir, dataset: dataDir, format: 'cityscapes', name: 'selection-bench' });
-  let features: FeatureMatrix;
-  const frameGap = s.sdeFrameGap ?? 1;
-  let poolIds: number[];
-  let sdeSeconds: number;
-  let sdeMetrics: Record<string, unknown>;
-  let featureDims: number;
-  let valKeyframes: number;
-  let oracleFeatures: FeatureMatrix | null = null;
-  try {
-    poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
-    valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
-    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${frameGap}`);
-    const t0 = performance.now();
-    const sde = await trainSde(
-      base,
-      { net: s.net, height: s.size.height, width: s.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: sdeSeed, frameGap },
-      { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
-    );
-    sdeSeconds = seconds(t0);
-    if (sde.status !== 'done') throw new Error(`SDE training ended ${sde.status}: ${sde.error ?? ''}`);
-    sdeMetrics = sde.metrics as Record<string, unknown>;
-    const f = await cacheFeatures(base, poolIds);
-    features = f.matrix;
-    featureDims = f.dims;
-    if (s.oracle) oracleFeatures = await groundTruthLayouts(base, poolIds);
-  } finally {
-    base.close();
-  }
+  const prepared = s.data.kind === 'synthetic' ? await prepareSynthetic(s, s.data, baseDir, log) : await prepareCamvid(s, s.data, baseDir, log);
+  const { poolIds, valKeyframes, features, oracleFeatures } = prepared;
   const budget = s.budget ?? defaultBudget(poolIds.length);
   if (budget > poolIds.length) throw new UsageError(`a budget of ${budget} frames needs at least as many train keyframes (the data has ${poolIds.length})`);
   const sizes = benchRoundSizes(budget);
@@ -306,6 +292,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
             seed: job.seed,
             studentSteps: s.studentSteps,
             studentNet: netPreset(s.studentNet),
+            ...(prepared.sdeModelDir ? { sdeModelDir: prepared.sdeModelDir } : {}),
           });
           picked.push(...r.picks.map((x) => x.frameId));
           rounds.push({ size: picked.length, basis: r.basis });
@@ -317,7 +304,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       const t1 = performance.now();
       const seg = await trainSeg(
         p,
-        { mode: s.segMode, mix: s.segMix, steps: s.segSteps, labelledBatch: s.segBatch, seed: job.seed },
+        { mode: s.segMode, mix: s.segMix, steps: s.segSteps, labelledBatch: s.segBatch, seed: job.seed, ...prepared.segSettings },
         { checkpointEvery: s.segSteps, onProgress: trainingLog(log, `${job.method} seg`) },
       );
       if (seg.status !== 'done') throw new Error(`segmentation training for ${job.method} ended ${seg.status}: ${seg.error ?? ''}`);
@@ -376,17 +363,9 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
     std: Object.fromEntries(BENCH_METHODS.map((k) => [k, r2(std(bySeed[k]))])) as Record<BenchMethod, number>,
     oracle: oracleBySeed && oracleVs ? { bySeed: oracleBySeed, miou: r2(mean(oracleBySeed)), overRandom: r2(oracleVs.mean), overRandomSe: r2(oracleVs.se) } : null,
     coverage,
-    data: {
-      dir: dataDir,
-      sequences: s.sequences,
-      size: `${s.size.height}x${s.size.width}`,
-      seed: s.dataSeed,
-      trainKeyframes: poolIds.length,
-      valKeyframes,
-      generatedSeconds,
-    },
-    sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, featureDims, metrics: sdeMetrics },
-    segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, steps: s.segSteps, labelledBatch: s.segBatch, seeds: s.seeds },
+    data: { ...prepared.data, trainKeyframes: poolIds.length, valKeyframes },
+    sde: prepared.sde,
+    segmentation: { mode: s.segMode, mix: s.segMix, net: s.net, size: prepared.segSize, steps: s.segSteps, labelledBatch: s.segBatch, seeds: s.seeds },
     student: { net: s.studentNet, steps: s.studentSteps },
     timing: { picks: s.timingPicks, dims: timingDims, rows: s.timingRows },
     runs,
@@ -394,7 +373,109 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   };
 }
 
-/** The number of Cityscapes train classes, the channels of labelLayoutFeatures. */
+interface BenchDataSummary {
+  readonly kind: 'synthetic' | 'camvid';
+  readonly dir: string;
+  /** Synthetic: the generator's settings; null for camvid. */
+  readonly sequences: number | null;
+  readonly seed: number | null;
+  /** Image size the SDE model and the selection see. */
+  readonly size: string;
+  readonly generatedSeconds: number | null;
+}
+
+/** The base project every method's copy starts from, and what the methods share. */
+interface PreparedBase {
+  readonly poolIds: number[];
+  readonly valKeyframes: number;
+  readonly features: FeatureMatrix;
+  readonly oracleFeatures: FeatureMatrix | null;
+  /** The SDE model folder for selection, where it is not the base project's own. */
+  readonly sdeModelDir?: string;
+  /** What segmentation training needs beyond the shared settings (an SDE checkpoint from elsewhere, its input size). */
+  readonly segSettings: { sdeCheckpoint?: string; height?: number; width?: number };
+  readonly segSize: string;
+  readonly data: BenchDataSummary;
+  readonly sde: SelectionBenchResult['sde'];
+}
+
+/** Synthetic data: generated (once), imported, and the SDE model trained in the base project. */
+async function prepareSynthetic(s: SelectionBenchSettings, d: SyntheticBenchData, baseDir: string, log: (l: string) => void): Promise<PreparedBase> {
+  const dataDir = resolve(d.dir);
+  let generatedSeconds: number | null = null;
+  if (!checkDataset(dataDir, d)) {
+    log(`generating ${d.sequences} synthetic sequences at ${d.size.height}x${d.size.width} into ${dataDir}`);
+    const t0 = performance.now();
+    await generateSynthDataset({ out: dataDir, sequences: d.sequences, size: d.size, seed: d.seed });
+    generatedSeconds = seconds(t0);
+  }
+  const { open: base } = await initProject({ dir: baseDir, dataset: dataDir, format: 'cityscapes', name: 'selection-bench' });
+  const frameGap = s.sdeFrameGap ?? 1;
+  try {
+    const poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
+    const valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
+    log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${frameGap}`);
+    const t0 = performance.now();
+    const sde = await trainSde(
+      base,
+      { net: s.net, height: d.size.height, width: d.size.width, steps: s.sdeSteps, batchSize: s.sdeBatch, seed: s.seeds[0]!, frameGap },
+      { checkpointEvery: s.sdeSteps, onProgress: trainingLog(log, 'SDE') },
+    );
+    const sdeSeconds = seconds(t0);
+    if (sde.status !== 'done') throw new Error(`SDE training ended ${sde.status}: ${sde.error ?? ''}`);
+    const model = latestModel(base.store, base.project.id, 'sde');
+    if (!model) throw new Error('the SDE run left no model');
+    const f = await cacheFeatures(base, poolIds, model.modelDir);
+    const size = `${d.size.height}x${d.size.width}`;
+    return {
+      poolIds,
+      valKeyframes,
+      features: f.matrix,
+      oracleFeatures: s.oracle ? await groundTruthLayouts(base, poolIds, LAYOUT_CLASSES) : null,
+      segSettings: {},
+      segSize: size,
+      data: { kind: 'synthetic', dir: dataDir, sequences: d.sequences, seed: d.seed, size, generatedSeconds },
+      sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, featureDims: f.dims, metrics: sde.metrics as Record<string, unknown> },
+    };
+  } finally {
+    base.close();
+  }
+}
+
+/** CamVid: imported in place; the SDE model trained on the real Cityscapes snippets in a project of its own beside the base. */
+async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, baseDir: string, log: (l: string) => void): Promise<PreparedBase> {
+  const camvidDir = resolve(d.sharedDir, 'camvid');
+  for (const need of [camvidDir, resolve(d.sharedDir, 'cityscapes-seq')]) {
+    if (!existsSync(need)) throw new UsageError(`the real-data selection benchmark needs ${need} (see ../shared/data/README.md)`);
+  }
+  const t0 = performance.now();
+  const city = await cityscapesSde(d.sharedDir, join(s.workDir, 'cityscapes-sde'), { steps: s.sdeSteps, seed: s.seeds[0]!, say: log, onProgress: trainingLog(log, 'SDE') });
+  const sdeSeconds = seconds(t0);
+  const run = listRuns(city.open.store, city.open.project.id, 'sde').find((r) => r.status === 'done');
+  const sdeMetrics = (run ? (latestCheckpoint(city.open.store, run.id)?.metrics ?? {}) : {}) as Record<string, unknown>;
+  city.open.close();
+  const { open: base } = await initProject({ dir: baseDir, dataset: camvidDir, format: 'camvid', name: 'selection-bench-camvid' });
+  try {
+    const poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
+    const valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
+    const f = await cacheFeatures(base, poolIds, city.modelDir);
+    return {
+      poolIds,
+      valKeyframes,
+      features: f.matrix,
+      oracleFeatures: s.oracle ? await groundTruthLayouts(base, poolIds, projectNumClasses(base)) : null,
+      sdeModelDir: city.modelDir,
+      segSettings: { sdeCheckpoint: city.checkpointDir, height: d.segSize.height, width: d.segSize.width },
+      segSize: `${d.segSize.height}x${d.segSize.width}`,
+      data: { kind: 'camvid', dir: camvidDir, sequences: null, seed: null, size: `${CITYSCAPES_SDE.height}x${CITYSCAPES_SDE.width}`, generatedSeconds: null },
+      sde: { net: CITYSCAPES_SDE.net, steps: s.sdeSteps, batch: 4, frameGap: 1, seconds: sdeSeconds, featureDims: f.dims, metrics: sdeMetrics },
+    };
+  } finally {
+    base.close();
+  }
+}
+
+/** The number of Cityscapes train classes: labelLayoutFeatures' channels on synthetic (Cityscapes-format) data. */
 const LAYOUT_CLASSES = 19;
 /** labelLayoutFeatures' grid, that of the SDE features (method.md: 4x8). */
 const LAYOUT_GRID = { height: 4, width: 8 } as const;
@@ -404,9 +485,9 @@ const LAYOUT_GRID = { height: 4, width: 8 } as const;
  * the share of the cell's pixels with that class (ignore counts as none); channel-major like
  * the SDE features, standardised per channel the same way.
  */
-export function labelLayoutFeatures(labels: readonly RasterU8[]): FeatureMatrix {
+export function labelLayoutFeatures(labels: readonly RasterU8[], classes = LAYOUT_CLASSES): FeatureMatrix {
   const cells = LAYOUT_GRID.height * LAYOUT_GRID.width;
-  const m = featureMatrix(labels.length, LAYOUT_CLASSES * cells);
+  const m = featureMatrix(labels.length, classes * cells);
   for (const [r, l] of labels.entries()) {
     if (l.height < LAYOUT_GRID.height || l.width < LAYOUT_GRID.width) throw new UsageError(`a ${l.height}x${l.width} label is smaller than the ${LAYOUT_GRID.height}x${LAYOUT_GRID.width} grid`);
     const pixels = new Float64Array(cells);
@@ -416,16 +497,16 @@ export function labelLayoutFeatures(labels: readonly RasterU8[]): FeatureMatrix 
       for (let x = 0; x < l.width; x++) {
         const c = l.data[y * l.width + x]!;
         const cell = cellOf(y, x);
-        if (c < LAYOUT_CLASSES) m.data[r * m.dims + c * cells + cell]! += 1 / pixels[cell]!;
+        if (c < classes) m.data[r * m.dims + c * cells + cell]! += 1 / pixels[cell]!;
       }
     }
   }
-  standardisePerChannel(m, LAYOUT_CLASSES);
+  standardisePerChannel(m, classes);
   return m;
 }
 
 /** The ground-truth layouts of the given frames (train ids from the dataset's own labels). */
-async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[]): Promise<FeatureMatrix> {
+async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[], classes: number): Promise<FeatureMatrix> {
   const frames = new Map(listFrames(p.store, { withGroundTruth: true }).map((f) => [f.id, f]));
   const labels: RasterU8[] = [];
   for (const id of frameIds) {
@@ -433,19 +514,17 @@ async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[]): 
     if (!f) throw new UsageError(`frame ${id} has no ground-truth label: the oracle needs one for every train keyframe`);
     labels.push(await loadGroundTruthLabel(p.store, f));
   }
-  return labelLayoutFeatures(labels);
+  return labelLayoutFeatures(labels, classes);
 }
 
 /** Computes the base project's selection features once (its copies find them in the cache). */
-async function cacheFeatures(p: OpenProject, frameIds: readonly number[]): Promise<{ matrix: FeatureMatrix; dims: number }> {
-  const model = latestModel(p.store, p.project.id, 'sde');
-  if (!model) throw new Error('the SDE run left no model');
-  const teacher = await loadModelFromFolder(model.modelDir);
+async function cacheFeatures(p: OpenProject, frameIds: readonly number[], modelDir: string): Promise<{ matrix: FeatureMatrix; dims: number }> {
+  const teacher = await loadModelFromFolder(modelDir);
   try {
     const extractor = sdeFeatureExtractor(teacher);
     const size = modelInputSize(teacher);
     const frames = new Map(listFrames(p.store, { split: 'train', keyframesOnly: true }).map((f) => [f.id, f]));
-    const f = await selectionFeatures(p.store, extractor, featureCacheKey(modelFolderKey(model.modelDir), SDE_FEATURE_LAYER), frameIds, (id) =>
+    const f = await selectionFeatures(p.store, extractor, featureCacheKey(modelFolderKey(modelDir), SDE_FEATURE_LAYER), frameIds, (id) =>
       frameImage(p.store, frames.get(id)!, size),
     );
     // selectionFeatures returns rows ascending by frame id, as `frameIds` (listFrames order) may not be.

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, labelLayoutFeatures, mean, pairedDifference, runSelectionBenchmark, std } from '../../bench/selectionBench';
 import type { RasterU8 } from '../../src/core/data/imageIo';
 import { featureMatrix } from '../../src/core/selection/featureMatrix';
 import { freshDirs } from '../data/fixtures';
+import { SHARED_DATA, sharedDataset } from '../data/sharedData';
 import { startWasm } from '../engine/setup';
 
 const temp = freshDirs();
@@ -56,6 +58,13 @@ describe('selection benchmark pieces', () => {
     expect(at(1, 10, 0)).toBeCloseTo((0.5 - skyMean) / skySd, 4);
     expect(at(0, 10, 0)).toBeCloseTo(-skyMean / skySd, 4);
     expect(at(0, 5, 3)).toBe(0);
+    // CamVid's 11 classes: sky (10) is the last channel, values from 11 up count as none
+    const camvid = labelLayoutFeatures([a, b], 11);
+    expect(camvid.dims).toBe(11 * 32);
+    expect(camvid.data[1 * camvid.dims + 10 * 32]).toBeCloseTo((0.5 - skyMean) / skySd, 4);
+    const c11 = labelLayoutFeatures([a, b], 10); // with 10 classes the sky value (10) is ignored: channel 10 does not exist
+    expect(c11.dims).toBe(10 * 32);
+    expect(c11.data[1 * c11.dims + 0]).toBeCloseTo((0.25 - roadMean) / roadSd, 4);
     expect(() => labelLayoutFeatures([{ width: 4, height: 2, channels: 1, data: new Uint8Array(8) }])).toThrow(/2x4 label is smaller than the 4x8 grid/);
   });
 
@@ -75,11 +84,8 @@ describe('runSelectionBenchmark at toy size', () => {
   it('labels `budget` frames per method and seed in rounds, trains one segmentation model each, averages over the seeds', async () => {
     const root = temp('selection-bench');
     const r = await runSelectionBenchmark({
-      dataDir: join(root, 'synth'),
+      data: { kind: 'synthetic', dir: join(root, 'synth'), sequences: 8, size: { height: 32, width: 64 }, seed: 3 }, // 6 train keyframes, 2 val
       workDir: join(root, 'work'),
-      sequences: 8, // 6 train keyframes, 2 val
-      size: { height: 32, width: 64 },
-      dataSeed: 3,
       net: 'tiny',
       sdeSteps: 2,
       sdeBatch: 1,
@@ -98,12 +104,12 @@ describe('runSelectionBenchmark at toy size', () => {
     });
     expect(r.budget).toBe(4);
     expect(r.rounds).toEqual([1, 2, 4]);
-    expect(r.data).toMatchObject({ trainKeyframes: 6, valKeyframes: 2, sequences: 8 });
+    expect(r.data).toMatchObject({ kind: 'synthetic', trainKeyframes: 6, valKeyframes: 2, sequences: 8, size: '32x64' });
     expect(r.budgetFraction).toBeCloseTo(4 / 6, 3);
     expect(Object.keys(r.miou).sort()).toEqual([...BENCH_METHODS].sort());
     expect(Object.keys(r.selectMs)).toEqual(['50', '2k']);
     for (const v of Object.values(r.selectMs)) expect(v).toBeGreaterThanOrEqual(0);
-    expect(r.segmentation).toMatchObject({ mode: 'transfer', mix: 'none', steps: 2 });
+    expect(r.segmentation).toMatchObject({ mode: 'transfer', mix: 'none', steps: 2, size: '32x64' });
     expect(r.sde.featureDims).toBe(4 * 32); // tiny decoder level 0: 4 channels x 4x8 cells
 
     // one run per method and seed (and the oracle reference), each labelling `budget` distinct frames
@@ -148,4 +154,46 @@ describe('runSelectionBenchmark at toy size', () => {
     expect(Object.keys(r.miou).sort()).toEqual([...BENCH_METHODS].sort()); // the reference stays out of the methods' table
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
+});
+
+const camvidRoot = sharedDataset('camvid');
+const seqRoot = sharedDataset('cityscapes-seq');
+
+describe.skipIf(!camvidRoot || !seqRoot)('runSelectionBenchmark on real streets (../shared/data)', () => {
+  beforeAll(startWasm);
+
+  it('selects from CamVid train with an SDE model of the Cityscapes snippets, labels from CamVid ground truth, evaluates on CamVid val', async () => {
+    const root = temp('selection-bench-real');
+    const r = await runSelectionBenchmark({
+      data: { kind: 'camvid', sharedDir: SHARED_DATA, segSize: { height: 48, width: 64 } },
+      workDir: join(root, 'work'),
+      net: 'small',
+      sdeSteps: 1,
+      sdeBatch: 1,
+      segSteps: 1,
+      segBatch: 1,
+      segMode: 'transfer',
+      segMix: 'none',
+      studentSteps: 1,
+      studentNet: 'tiny',
+      budget: 2,
+      seeds: [1],
+      oracle: true,
+      timingPicks: 1,
+      timingRows: [10],
+      timingDims: 4,
+    });
+    expect(r.data).toMatchObject({ kind: 'camvid', trainKeyframes: 367, valKeyframes: 101, sequences: null, size: '64x128' });
+    expect(r.sde).toMatchObject({ net: 'small', steps: 1, featureDims: 16 * 32 }); // small decoder level 0: 16 channels
+    expect(r.segmentation).toMatchObject({ mode: 'transfer', size: '48x64' });
+    expect(r.rounds).toEqual([1, 2]);
+    expect(r.runs.map((x) => x.method)).toEqual(['random', 'ds', 'us', 'ds_us', 'oracle_ds']);
+    for (const run of r.runs) {
+      expect(new Set(run.frameIds).size).toBe(2);
+      expect(run.miou).toBeGreaterThanOrEqual(0);
+      expect(run.miou).toBeLessThanOrEqual(100);
+    }
+    // the Cityscapes SDE project sits beside the CamVid projects
+    expect(existsSync(join(root, 'work', 'cityscapes-sde', 'project.sqlite'))).toBe(true);
+  }, 600_000);
 });
