@@ -215,7 +215,8 @@ export interface SelectionBenchResult {
   readonly coverage: Record<BenchMethod, Coverage>;
   /** Where the frames came from: synthetic (sequences, seed and generation time) or camvid (CamVid's train and val images). */
   readonly data: BenchDataSummary & { readonly trainKeyframes: number; readonly valKeyframes: number };
-  readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly featureDims: number; readonly metrics: Record<string, unknown> };
+  /** The SDE model; `reused`: a finished SDE project found in the work folder (camvid), so `seconds` is not its training time. */
+  readonly sde: { readonly net: string; readonly steps: number; readonly batch: number; readonly frameGap: number; readonly seconds: number; readonly reused: boolean; readonly featureDims: number; readonly metrics: Record<string, unknown> };
   readonly segmentation: { readonly mode: string; readonly mix: string; readonly net: string; readonly size: string; readonly steps: number; readonly labelledBatch: number; readonly seeds: readonly number[] };
   readonly student: { readonly net: string; readonly steps: number };
   readonly timing: { readonly picks: number; readonly dims: number; readonly rows: readonly number[] };
@@ -435,7 +436,7 @@ async function prepareSynthetic(s: SelectionBenchSettings, d: SyntheticBenchData
       segSettings: {},
       segSize: size,
       data: { kind: 'synthetic', dir: dataDir, sequences: d.sequences, seed: d.seed, size, generatedSeconds },
-      sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, featureDims: f.dims, metrics: sde.metrics as Record<string, unknown> },
+      sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, reused: false, featureDims: f.dims, metrics: sde.metrics as Record<string, unknown> },
     };
   } finally {
     base.close();
@@ -449,10 +450,14 @@ async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, base
     if (!existsSync(need)) throw new UsageError(`the real-data selection benchmark needs ${need} (see ../shared/data/README.md)`);
   }
   const t0 = performance.now();
-  const city = await cityscapesSde(d.sharedDir, join(s.workDir, 'cityscapes-sde'), { steps: s.sdeSteps, seed: s.seeds[0]!, say: log, onProgress: trainingLog(log, 'SDE') });
+  const cityDir = join(s.workDir, 'cityscapes-sde');
+  const reused = existsSync(join(cityDir, 'project.sqlite'));
+  if (reused) log(`reusing the Cityscapes SDE project in ${cityDir}`);
+  const city = await cityscapesSde(d.sharedDir, cityDir, { steps: s.sdeSteps, seed: s.seeds[0]!, say: log, onProgress: trainingLog(log, 'SDE') });
   const sdeSeconds = seconds(t0);
   const run = listRuns(city.open.store, city.open.project.id, 'sde').find((r) => r.status === 'done');
   const sdeMetrics = (run ? (latestCheckpoint(city.open.store, run.id)?.metrics ?? {}) : {}) as Record<string, unknown>;
+  const configured = (key: string, dflt: number): number => (typeof run?.config[key] === 'number' ? run.config[key] : dflt);
   city.open.close();
   const { open: base } = await initProject({ dir: baseDir, dataset: camvidDir, format: 'camvid', name: 'selection-bench-camvid' });
   try {
@@ -468,7 +473,7 @@ async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, base
       segSettings: { sdeCheckpoint: city.checkpointDir, height: d.segSize.height, width: d.segSize.width },
       segSize: `${d.segSize.height}x${d.segSize.width}`,
       data: { kind: 'camvid', dir: camvidDir, sequences: null, seed: null, size: `${CITYSCAPES_SDE.height}x${CITYSCAPES_SDE.width}`, generatedSeconds: null },
-      sde: { net: CITYSCAPES_SDE.net, steps: s.sdeSteps, batch: 4, frameGap: 1, seconds: sdeSeconds, featureDims: f.dims, metrics: sdeMetrics },
+      sde: { net: CITYSCAPES_SDE.net, steps: configured('steps', s.sdeSteps), batch: configured('batchSize', NaN), frameGap: configured('frameGap', 1), seconds: sdeSeconds, reused, featureDims: f.dims, metrics: sdeMetrics },
     };
   } finally {
     base.close();

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, labelLayoutFeatures, mean, pairedDifference, runSelectionBenchmark, std } from '../../bench/selectionBench';
+import { BENCH_METHODS, benchRoundSizes, coverageDistance, defaultBudget, labelLayoutFeatures, mean, pairedDifference, runSelectionBenchmark, std, type SelectionBenchSettings } from '../../bench/selectionBench';
 import type { RasterU8 } from '../../src/core/data/imageIo';
 import { featureMatrix } from '../../src/core/selection/featureMatrix';
 import { freshDirs } from '../data/fixtures';
@@ -110,7 +110,7 @@ describe('runSelectionBenchmark at toy size', () => {
     expect(Object.keys(r.selectMs)).toEqual(['50', '2k']);
     for (const v of Object.values(r.selectMs)) expect(v).toBeGreaterThanOrEqual(0);
     expect(r.segmentation).toMatchObject({ mode: 'transfer', mix: 'none', steps: 2, size: '32x64' });
-    expect(r.sde.featureDims).toBe(4 * 32); // tiny decoder level 0: 4 channels x 4x8 cells
+    expect(r.sde).toMatchObject({ featureDims: 4 * 32, reused: false }); // tiny decoder level 0: 4 channels x 4x8 cells
 
     // one run per method and seed (and the oracle reference), each labelling `budget` distinct frames
     expect(r.runs.map((x) => `${x.method}:${x.seed}`)).toEqual([
@@ -164,7 +164,7 @@ describe.skipIf(!camvidRoot || !seqRoot)('runSelectionBenchmark on real streets 
 
   it('selects from CamVid train with an SDE model of the Cityscapes snippets, labels from CamVid ground truth, evaluates on CamVid val', async () => {
     const root = temp('selection-bench-real');
-    const r = await runSelectionBenchmark({
+    const settings: SelectionBenchSettings = {
       data: { kind: 'camvid', sharedDir: SHARED_DATA, segSize: { height: 48, width: 64 } },
       workDir: join(root, 'work'),
       net: 'small',
@@ -182,9 +182,10 @@ describe.skipIf(!camvidRoot || !seqRoot)('runSelectionBenchmark on real streets 
       timingPicks: 1,
       timingRows: [10],
       timingDims: 4,
-    });
+    };
+    const r = await runSelectionBenchmark(settings);
     expect(r.data).toMatchObject({ kind: 'camvid', trainKeyframes: 367, valKeyframes: 101, sequences: null, size: '64x128' });
-    expect(r.sde).toMatchObject({ net: 'small', steps: 1, featureDims: 16 * 32 }); // small decoder level 0: 16 channels
+    expect(r.sde).toMatchObject({ net: 'small', steps: 1, batch: 4, frameGap: 1, reused: false, featureDims: 16 * 32 }); // small decoder level 0: 16 channels
     expect(r.segmentation).toMatchObject({ mode: 'transfer', size: '48x64' });
     expect(r.rounds).toEqual([1, 2]);
     expect(r.runs.map((x) => x.method)).toEqual(['random', 'ds', 'us', 'ds_us', 'oracle_ds']);
@@ -193,7 +194,11 @@ describe.skipIf(!camvidRoot || !seqRoot)('runSelectionBenchmark on real streets 
       expect(run.miou).toBeGreaterThanOrEqual(0);
       expect(run.miou).toBeLessThanOrEqual(100);
     }
-    // the Cityscapes SDE project sits beside the CamVid projects
+    // the Cityscapes SDE project sits beside the CamVid projects; copied into a new work folder it is reused, not retrained
     expect(existsSync(join(root, 'work', 'cityscapes-sde', 'project.sqlite'))).toBe(true);
+    cpSync(join(root, 'work', 'cityscapes-sde'), join(root, 'work2', 'cityscapes-sde'), { recursive: true });
+    const again = await runSelectionBenchmark({ ...settings, workDir: join(root, 'work2'), sdeSteps: 5, budget: 1, seeds: [2], oracle: false });
+    expect(again.sde).toMatchObject({ steps: 1, reused: true });
+    expect(again.runs.map((x) => `${x.method}:${x.seed}`)).toEqual(['random:2', 'ds:2', 'us:2', 'ds_us:2']);
   }, 600_000);
 });
