@@ -5,9 +5,10 @@
  * what the user is told when something is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModelFromFolder, POSE_OUTPUT, poseOutputOf } from '../../src/core/ml/nets';
 import { generateSynthDataset } from '../../src/core/synth/generate';
 import { initProject } from '../../src/core/project/initProject';
 import { importLabels } from '../../src/core/project/importLabels';
@@ -134,6 +135,26 @@ describe('training runs on a project', () => {
     const seg = await trainSeg(p, { mode: 'multitask', mix: 'none', steps: 1 });
     expect(seg.status).toBe('done');
     expect(getRun(p.store, seg.run.id).config).toMatchObject({ sdeRunId: sdeRun.run.id, sdeFrameGap: 2 });
+    p.close();
+  });
+
+  it("multi-task segmentation from an SDE run saved by an earlier version keeps that pose network's output scaling", async () => {
+    const p = await newProject();
+    const sdeRun = await trainSde(p, { ...sde, steps: 1 });
+    expect(sdeRun.status).toBe('done');
+    // Pose networks saved before PoseOutputScale ended in a Rescaling layer (x0.01, no prior): write the run's that way.
+    const poseJson = join(latestModel(p.store, p.project.id, 'sde')!.modelDir, '..', 'pose', 'model.json');
+    const saved = JSON.parse(readFileSync(poseJson, 'utf8')) as { modelTopology: { config: { layers: Array<{ name: string; class_name: string; config: object }> } } };
+    const out = saved.modelTopology.config.layers.find((l) => l.name === POSE_OUTPUT)!;
+    expect(out.class_name).toBe('PoseOutputScale');
+    Object.assign(out, { class_name: 'Rescaling', config: { name: POSE_OUTPUT, trainable: true, dtype: 'float32', scale: 0.01, offset: 0 } });
+    writeFileSync(poseJson, JSON.stringify(saved));
+
+    const seg = await trainSeg(p, { mode: 'multitask', mix: 'none', steps: 1 });
+    expect(seg.status).toBe('done');
+    const pose = await loadModelFromFolder(join(seg.checkpointDir!, 'pose'));
+    expect(poseOutputOf(pose, POSE_OUTPUT)).toEqual({ rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] });
+    pose.dispose();
     p.close();
   });
 

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { UsageError } from '../errors';
-import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, PRESETS, type NetConfig } from '../ml/nets';
+import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, POSE_OUTPUT, poseOutputOf, PRESETS, type NetConfig } from '../ml/nets';
 import { LabelCache } from '../ml/train/batches';
 import { readCheckpointState } from '../ml/train/checkpoint';
 import { evaluateSegmentation } from '../ml/train/evaluate';
@@ -88,12 +88,15 @@ function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeS
   return { run, ...sourceOf(run.config as SdeRunConfig, dir) };
 }
 
-/** The SDE networks rebuilt at the segmentation size with the SDE run's weights. */
+/**
+ * The SDE networks rebuilt at the segmentation size with the SDE run's weights (and the pose
+ * network's own output scaling, which an earlier version saved with other values).
+ */
 async function loadSdeNetworks(src: SdeSource, cfg: NetConfig, size: { height: number; width: number }): Promise<SdeNetworks> {
-  const load = async (name: string, build: () => tfl.LayersModel): Promise<tfl.LayersModel> => {
+  const load = async (name: string, build: (saved: tfl.LayersModel) => tfl.LayersModel): Promise<tfl.LayersModel> => {
     const saved = await loadModelFromFolder(join(src.dir, name));
     try {
-      const net = build();
+      const net = build(saved);
       copyMatchingWeights(saved, net);
       return net;
     } finally {
@@ -102,7 +105,7 @@ async function loadSdeNetworks(src: SdeSource, cfg: NetConfig, size: { height: n
   };
   return {
     depth: await load(MODEL_SUBDIR, () => buildDepthNet(cfg, size)),
-    pose: await load('pose', () => buildPoseNet(cfg, size)),
+    pose: await load('pose', (saved) => buildPoseNet(cfg, size, { output: poseOutputOf(saved, POSE_OUTPUT) })),
   };
 }
 

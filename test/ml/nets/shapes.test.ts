@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DilatedConv2D } from '../../../src/core/ml/nets/dilatedConv';
 import { POSE_TRANSLATION_PRIOR } from '../../../src/core/ml/nets/config';
-import { PoseOutputScale } from '../../../src/core/ml/nets/poseOutputScale';
+import { PoseOutputScale, poseOutputOf } from '../../../src/core/ml/nets/poseOutputScale';
 import {
   DISP_OUTPUTS,
   LAST_STAGE_DILATION,
@@ -17,7 +17,10 @@ import {
   buildMultiTaskNet,
   buildPoseNet,
   buildSegNet,
+  copyMatchingWeights,
+  DEFAULT_POSE_OUTPUT,
   netPreset,
+  POSE_OUTPUT,
 } from '../../../src/core/ml/nets';
 import { SIZE, maxAbsDiff, outputsOf, testImages, useCpuEngine } from './netSetup';
 
@@ -147,6 +150,42 @@ describe('pose network', () => {
     [0.01, 0.02, 0.03, 1.4, 2.5, 3.6, -0.1, 0, 0.1, -1, 2, 5].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 6));
     expect(layer.getConfig()).toMatchObject({ rotationScale: 0.01, translationScale: 0.1, translationOffset: [1, 2, 3] });
     y.dispose();
+  });
+});
+
+describe('pose output scaling carried with the weights', () => {
+  /** The scaling of pose networks saved before PoseOutputScale: every output x0.01, no prior. */
+  const EARLIER = { rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] };
+
+  it('rebuilds a pose network with its own scaling, so its weights give the same poses', () => {
+    const src = keep(buildPoseNet(TINY, SIZE, { seed: 2, output: EARLIER }));
+    const head = src.getLayer('pose_head_out');
+    head.setWeights(head.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 7 + i)));
+    expect(poseOutputOf(src, POSE_OUTPUT)).toEqual(EARLIER);
+    expect(poseOutputOf(keep(buildPoseNet(TINY, SIZE)), POSE_OUTPUT)).toEqual(DEFAULT_POSE_OUTPUT);
+
+    const x = testImages(B, 6);
+    const [want] = outputsOf(src, x);
+    const same = keep(buildPoseNet(TINY, SIZE, { seed: 9, output: poseOutputOf(src, POSE_OUTPUT) }));
+    copyMatchingWeights(src, same);
+    const [got] = outputsOf(same, x);
+    expect(maxAbsDiff(got!, want!)).toBeLessThan(1e-6);
+    // the same weights under this version's scaling move the camera elsewhere
+    const rescaled = keep(buildPoseNet(TINY, SIZE, { seed: 9 }));
+    copyMatchingWeights(src, rescaled);
+    const [other] = outputsOf(rescaled, x);
+    expect(maxAbsDiff(other!, want!)).toBeGreaterThan(0.01);
+    tf.dispose([x, want!, got!, other!]);
+  });
+
+  it("reads an earlier version's Rescaling output layer, and refuses layers that are no pose scaling", () => {
+    const ending = (layer: tfl.layers.Layer) => {
+      const input = tfl.input({ shape: [6] });
+      return keep(tfl.model({ name: 'old_pose', inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor }));
+    };
+    expect(poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 0 })), 'pose')).toEqual(EARLIER);
+    expect(() => poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 1 })), 'pose')).toThrow(/old_pose: its output layer 'pose' is a Rescaling .*not a pose output scaling/);
+    expect(() => poseOutputOf(ending(tfl.layers.dense({ name: 'pose', units: 6 })), 'pose')).toThrow(/is a Dense/);
   });
 });
 

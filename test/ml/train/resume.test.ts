@@ -4,9 +4,11 @@
  * mode: multi-task with DepthMix, a mean teacher and the pose network; and SDE with Adam).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDepthNet, buildPoseNet } from '../../../src/core/ml/nets';
+import { buildDepthNet, buildPoseNet, saveModelToFolder } from '../../../src/core/ml/nets';
+import { UsageError } from '../../../src/core/errors';
 import { readOptimiserState, restoreNetwork, writeCheckpoint, readCheckpointState } from '../../../src/core/ml/train/checkpoint';
 import { allVariables } from '../../../src/core/ml/train/modelIo';
 import { SdeTrainer, sdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
@@ -83,5 +85,22 @@ describe('exact resume from a checkpoint', () => {
     await expect(resumeInto(dir, seg)).rejects.toThrow(/model/);
     t.dispose();
     seg.dispose();
+  });
+
+  it("refuses a pose network saved with another output scaling (an earlier version's) and leaves the checkpoint", async () => {
+    const earlier = { rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] };
+    const dir = join(temp('ckpt'), 'step');
+    const saved = buildPoseNet(NET, SIZE, { seed: 4, output: earlier });
+    await saveModelToFolder(saved, join(dir, 'pose'));
+    const now = buildPoseNet(NET, SIZE, { seed: 5 });
+    const err = await restoreNetwork(dir, 'pose', now).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError); // not a DataError: the run loop would delete the checkpoint as damaged
+    expect((err as Error).message).toMatch(/scales its output as .*"translationScale":0.01.*this version's as .*"translationScale":0.1.*start the run over \(--restart\)/);
+    expect(existsSync(join(dir, 'pose', 'model.json'))).toBe(true);
+    // a network of the same scaling takes the weights
+    const same = buildPoseNet(NET, SIZE, { seed: 5, output: earlier });
+    await restoreNetwork(dir, 'pose', same);
+    expect(allVariables(same).map((v) => Array.from(v.dataSync()))).toEqual(allVariables(saved).map((v) => Array.from(v.dataSync())));
+    [saved, now, same].forEach((m) => m.dispose());
   });
 });

@@ -10,16 +10,32 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type BuildOptions, withInitSeed } from './initSeed';
 import { type InputSize, type NetConfig, POSE_ROTATION_SCALE, POSE_TRANSLATION_PRIOR, POSE_TRANSLATION_SCALE, checkInputSize, checkNetConfig } from './config';
-import { PoseOutputScale } from './poseOutputScale';
+import { type PoseOutput, PoseOutputScale } from './poseOutputScale';
 import { type Sym, apply1, basicBlock, conv, convBn, normaliseInput } from './layerBlocks';
 
 export const POSE_OUTPUT = 'pose';
 
+/** The output scaling of a new pose network (config.ts says why these values). */
+export const DEFAULT_POSE_OUTPUT: Readonly<PoseOutput> = {
+  rotationScale: POSE_ROTATION_SCALE,
+  translationScale: POSE_TRANSLATION_SCALE,
+  translationOffset: [...POSE_TRANSLATION_PRIOR],
+};
+
+export interface PoseBuildOptions extends BuildOptions {
+  /**
+   * The output scaling (default DEFAULT_POSE_OUTPUT). A network rebuilt to take a saved one's
+   * weights takes the saved one's (poseOutputOf), or its poses would differ.
+   */
+  output?: PoseOutput;
+}
+
 /**
  * frames [B, H, W, 6] in [0, 1] (H, W multiples of 16; two RGB frames along channels) ->
- * pose [B, 6] (axis-angle, translation); untrained, every pair gets POSE_TRANSLATION_PRIOR.
+ * pose [B, 6] (axis-angle, translation); untrained, every pair gets the output's translation
+ * offset (by default POSE_TRANSLATION_PRIOR).
  */
-export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: BuildOptions = {}): tfl.LayersModel {
+export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: PoseBuildOptions = {}): tfl.LayersModel {
   return withInitSeed(opts.seed, () => {
     checkNetConfig(cfg);
     checkInputSize(size, 16, 'pose network');
@@ -38,7 +54,8 @@ export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: BuildOptions
     h = conv(h, headChannels, 'pose_head_1', { activation: 'relu' });
     h = conv(h, 6, 'pose_head_out', { kernel: 1, zeroInit: true });
     const mean = apply1(tfl.layers.globalAveragePooling2d({ name: 'pose_mean' }), h);
-    const pose = apply1(new PoseOutputScale({ name: POSE_OUTPUT, rotationScale: POSE_ROTATION_SCALE, translationScale: POSE_TRANSLATION_SCALE, translationOffset: [...POSE_TRANSLATION_PRIOR] }), mean);
+    const out = opts.output ?? DEFAULT_POSE_OUTPUT;
+    const pose = apply1(new PoseOutputScale({ name: POSE_OUTPUT, ...out, translationOffset: [...out.translationOffset] }), mean);
     return tfl.model({ name: 'pose_net', inputs: frames, outputs: pose });
   });
 }

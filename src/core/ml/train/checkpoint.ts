@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DataError } from '../../errors';
+import { DataError, UsageError } from '../../errors';
 import { writeFileAtomic } from '../../fsAtomic';
-import { loadModelFromFolder, saveModelToFolder } from '../nets';
+import { loadModelFromFolder, POSE_OUTPUT, poseOutputOf, saveModelToFolder } from '../nets';
 import { allVariables } from './modelIo';
 import type { NamedTensors } from './optimizers';
 import { processAlive } from '../../processAlive';
@@ -108,10 +108,24 @@ export function readOptimiserState(dir: string): NamedTensors {
   }
 }
 
-/** Loads the weights saved in `dir/<name>` into `model` (same architecture). */
+/**
+ * Loads the weights saved in `dir/<name>` into `model` (same architecture). A pose network
+ * saved with another output scaling (by an earlier version) is refused with a UsageError,
+ * not a DataError: the checkpoint is sound and stays, but its weights would give other poses.
+ */
 export async function restoreNetwork(dir: string, name: string, model: tfl.LayersModel): Promise<void> {
   const saved = await loadModelFromFolder(join(dir, name));
   try {
+    if (model.layers.some((l) => l.name === POSE_OUTPUT)) {
+      const was = JSON.stringify(poseOutputOf(saved, POSE_OUTPUT));
+      const now = JSON.stringify(poseOutputOf(model, POSE_OUTPUT));
+      if (was !== now) {
+        throw new UsageError(
+          `the checkpoint in ${dir} holds a pose network that scales its output as ${was}, this version's as ${now}: ` +
+            'it cannot be continued exactly; start the run over (--restart)',
+        );
+      }
+    }
     const from = allVariables(saved);
     const to = allVariables(model);
     if (from.length !== to.length) throw new DataError(join(dir, name), `checkpoint network has ${from.length} weights, the run's has ${to.length}`);
