@@ -153,7 +153,7 @@ describe('training runs on a project', () => {
     const seg = await trainSeg(p, { mode: 'multitask', mix: 'none', steps: 1 });
     expect(seg.status).toBe('done');
     const pose = await loadModelFromFolder(join(seg.checkpointDir!, 'pose'));
-    expect(poseOutputOf(pose, POSE_OUTPUT)).toEqual({ rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] });
+    expect(poseOutputOf(pose)).toEqual({ rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] });
     pose.dispose();
     p.close();
   });

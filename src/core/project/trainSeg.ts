@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { UsageError } from '../errors';
-import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, POSE_OUTPUT, poseOutputOf, PRESETS, type NetConfig } from '../ml/nets';
+import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, poseOutputOf, PRESETS, type NetConfig } from '../ml/nets';
 import { LabelCache } from '../ml/train/batches';
 import { readCheckpointState } from '../ml/train/checkpoint';
 import { evaluateSegmentation } from '../ml/train/evaluate';
@@ -105,7 +105,7 @@ async function loadSdeNetworks(src: SdeSource, cfg: NetConfig, size: { height: n
   };
   return {
     depth: await load(MODEL_SUBDIR, () => buildDepthNet(cfg, size)),
-    pose: await load('pose', (saved) => buildPoseNet(cfg, size, { output: poseOutputOf(saved, POSE_OUTPUT) })),
+    pose: await load('pose', (saved) => buildPoseNet(cfg, size, { output: poseOutputOf(saved) })),
   };
 }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DilatedConv2D } from '../../../src/core/ml/nets/dilatedConv';
 import { POSE_TRANSLATION_PRIOR } from '../../../src/core/ml/nets/config';
-import { PoseOutputScale, poseOutputOf } from '../../../src/core/ml/nets/poseOutputScale';
+import { PoseOutputScale } from '../../../src/core/ml/nets/poseOutputScale';
 import {
   DISP_OUTPUTS,
   LAST_STAGE_DILATION,
@@ -20,7 +20,7 @@ import {
   copyMatchingWeights,
   DEFAULT_POSE_OUTPUT,
   netPreset,
-  POSE_OUTPUT,
+  poseOutputOf,
 } from '../../../src/core/ml/nets';
 import { SIZE, maxAbsDiff, outputsOf, testImages, useCpuEngine } from './netSetup';
 
@@ -161,12 +161,12 @@ describe('pose output scaling carried with the weights', () => {
     const src = keep(buildPoseNet(TINY, SIZE, { seed: 2, output: EARLIER }));
     const head = src.getLayer('pose_head_out');
     head.setWeights(head.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 7 + i)));
-    expect(poseOutputOf(src, POSE_OUTPUT)).toEqual(EARLIER);
-    expect(poseOutputOf(keep(buildPoseNet(TINY, SIZE)), POSE_OUTPUT)).toEqual(DEFAULT_POSE_OUTPUT);
+    expect(poseOutputOf(src)).toEqual(EARLIER);
+    expect(poseOutputOf(keep(buildPoseNet(TINY, SIZE)))).toEqual(DEFAULT_POSE_OUTPUT);
 
     const x = testImages(B, 6);
     const [want] = outputsOf(src, x);
-    const same = keep(buildPoseNet(TINY, SIZE, { seed: 9, output: poseOutputOf(src, POSE_OUTPUT) }));
+    const same = keep(buildPoseNet(TINY, SIZE, { seed: 9, output: poseOutputOf(src) }));
     copyMatchingWeights(src, same);
     const [got] = outputsOf(same, x);
     expect(maxAbsDiff(got!, want!)).toBeLessThan(1e-6);
@@ -183,9 +183,9 @@ describe('pose output scaling carried with the weights', () => {
       const input = tfl.input({ shape: [6] });
       return keep(tfl.model({ name: 'old_pose', inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor }));
     };
-    expect(poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 0 })), 'pose')).toEqual(EARLIER);
-    expect(() => poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 1 })), 'pose')).toThrow(/old_pose: its output layer 'pose' is a Rescaling .*not a pose output scaling/);
-    expect(() => poseOutputOf(ending(tfl.layers.dense({ name: 'pose', units: 6 })), 'pose')).toThrow(/is a Dense/);
+    expect(poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 0 })))).toEqual(EARLIER);
+    expect(() => poseOutputOf(ending(tfl.layers.rescaling({ name: 'pose', scale: 0.01, offset: 1 })))).toThrow(/old_pose: its output layer 'pose' is a Rescaling .*not a pose output scaling/);
+    expect(() => poseOutputOf(ending(tfl.layers.dense({ name: 'pose', units: 6 })))).toThrow(/is a Dense/);
   });
 });
 

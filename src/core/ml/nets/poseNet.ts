@@ -54,8 +54,29 @@ export function buildPoseNet(cfg: NetConfig, size: InputSize, opts: PoseBuildOpt
     h = conv(h, headChannels, 'pose_head_1', { activation: 'relu' });
     h = conv(h, 6, 'pose_head_out', { kernel: 1, zeroInit: true });
     const mean = apply1(tfl.layers.globalAveragePooling2d({ name: 'pose_mean' }), h);
-    const out = opts.output ?? DEFAULT_POSE_OUTPUT;
-    const pose = apply1(new PoseOutputScale({ name: POSE_OUTPUT, ...out, translationOffset: [...out.translationOffset] }), mean);
+    const pose = apply1(new PoseOutputScale({ name: POSE_OUTPUT, ...(opts.output ?? DEFAULT_POSE_OUTPUT) }), mean);
     return tfl.model({ name: 'pose_net', inputs: frames, outputs: pose });
   });
+}
+
+/** Whether `model` ends in a pose network's output layer (named POSE_OUTPUT). */
+export function hasPoseOutput(model: tfl.LayersModel): boolean {
+  return model.layers.some((l) => l.name === POSE_OUTPUT);
+}
+
+/**
+ * The output scaling of a pose network, so that a network rebuilt to take its weights
+ * computes the same poses. Pose networks saved before PoseOutputScale ended in a Rescaling
+ * layer (every output times one scale, 0.01, no offset): read as such.
+ */
+export function poseOutputOf(model: tfl.LayersModel): PoseOutput {
+  const layer = model.getLayer(POSE_OUTPUT);
+  if (layer instanceof PoseOutputScale) {
+    return { rotationScale: layer.rotationScale, translationScale: layer.translationScale, translationOffset: [...layer.translationOffset] };
+  }
+  const config = layer.getConfig();
+  if (layer.getClassName() === 'Rescaling' && typeof config.scale === 'number' && (config.offset ?? 0) === 0) {
+    return { rotationScale: config.scale, translationScale: config.scale, translationOffset: [0, 0, 0] };
+  }
+  throw new Error(`pose network ${model.name}: its output layer '${POSE_OUTPUT}' is a ${layer.getClassName()} ${JSON.stringify(config)}, not a pose output scaling`);
 }

@@ -53,20 +53,3 @@ export class PoseOutputScale extends tfl.layers.Layer {
 }
 
 tf.serialization.registerClass(PoseOutputScale);
-
-/**
- * The output scaling of a pose network's layer `outputName`, so that a network rebuilt to
- * take its weights computes the same poses. Pose networks saved before PoseOutputScale ended
- * in a Rescaling layer (every output times one scale, 0.01, no offset): read as such.
- */
-export function poseOutputOf(model: tfl.LayersModel, outputName: string): PoseOutput {
-  const layer = model.getLayer(outputName);
-  if (layer instanceof PoseOutputScale) {
-    return { rotationScale: layer.rotationScale, translationScale: layer.translationScale, translationOffset: [...layer.translationOffset] };
-  }
-  const config = layer.getConfig();
-  if (layer.getClassName() === 'Rescaling' && typeof config.scale === 'number' && (config.offset ?? 0) === 0) {
-    return { rotationScale: config.scale, translationScale: config.scale, translationOffset: [0, 0, 0] };
-  }
-  throw new Error(`pose network ${model.name}: its output layer '${outputName}' is a ${layer.getClassName()} ${JSON.stringify(config)}, not a pose output scaling`);
-}

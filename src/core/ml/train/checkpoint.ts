@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { basename, dirname, join } from 'node:path';
 import { DataError, UsageError } from '../../errors';
 import { writeFileAtomic } from '../../fsAtomic';
-import { loadModelFromFolder, POSE_OUTPUT, poseOutputOf, saveModelToFolder } from '../nets';
+import { hasPoseOutput, loadModelFromFolder, poseOutputOf, saveModelToFolder } from '../nets';
 import { allVariables } from './modelIo';
 import type { NamedTensors } from './optimizers';
 import { processAlive } from '../../processAlive';
@@ -116,9 +116,10 @@ export function readOptimiserState(dir: string): NamedTensors {
 export async function restoreNetwork(dir: string, name: string, model: tfl.LayersModel): Promise<void> {
   const saved = await loadModelFromFolder(join(dir, name));
   try {
-    if (model.layers.some((l) => l.name === POSE_OUTPUT)) {
-      const was = JSON.stringify(poseOutputOf(saved, POSE_OUTPUT));
-      const now = JSON.stringify(poseOutputOf(model, POSE_OUTPUT));
+    // A saved network without a pose output is another architecture: the weight check below says so.
+    if (hasPoseOutput(model) && hasPoseOutput(saved)) {
+      const was = JSON.stringify(poseOutputOf(saved));
+      const now = JSON.stringify(poseOutputOf(model));
       if (was !== now) {
         throw new UsageError(
           `the checkpoint in ${dir} holds a pose network that scales its output as ${was}, this version's as ${now}: ` +

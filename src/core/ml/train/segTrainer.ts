@@ -25,7 +25,7 @@ import type { EgoRegion } from '../losses/egoMask';
 import { classMixMaskTensor } from '../mix/classMix';
 import { depthMixMask } from '../mix/depthMix';
 import { mixByMask, oneHotLabels, pseudoLabel } from '../mix/mixByMask';
-import { ENCODER_PREFIX, POSE_OUTPUT, buildMultiTaskNet, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
+import { ENCODER_PREFIX, buildMultiTaskNet, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
 import { confidenceWeight } from '../teacher';
 import { cropBatch, gaussianBlur, jitterColours, sampleGeometric, samplePhotometric } from './augment';
 import { LabelCache, labelBatch, rastersToTensor, segBatch } from './batches';
@@ -151,7 +151,7 @@ export class SegTrainer {
     if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model);
     if (c.mode === 'multitask') {
       copyMatchingWeights(data.sde!.depth, this.model, { sourceName: multiTaskSourceName });
-      this.pose = buildPoseNet(c.net, c.size, { seed: c.seed + 1, output: poseOutputOf(data.sde!.pose, POSE_OUTPUT) });
+      this.pose = buildPoseNet(c.net, c.size, { seed: c.seed + 1, output: poseOutputOf(data.sde!.pose) });
       copyMatchingWeights(data.sde!.pose, this.pose);
     }
     if (c.mix !== 'none') {
