@@ -28,7 +28,6 @@ import { selectFarthestPoints } from '../src/core/selection/farthestPoint';
 import { featureMatrix, rowDistance, standardisePerChannel, type FeatureMatrix } from '../src/core/selection/featureMatrix';
 import { featureCacheKey, modelFolderKey, sdeFeatureExtractor, selectionFeatures, SDE_FEATURE_LAYER } from '../src/core/selection/sdeFeatures';
 import { latestCheckpoint, listFrames, listRuns } from '../src/core/store';
-import { projectNumClasses } from '../src/core/project/trainingData';
 import { cityscapesSde, CITYSCAPES_SDE } from './qualityReal';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import { generateSynthDataset } from '../src/core/synth';
@@ -468,7 +467,7 @@ async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, base
       poolIds,
       valKeyframes,
       features: f.matrix,
-      oracleFeatures: s.oracle ? await groundTruthLayouts(base, poolIds, projectNumClasses(base)) : null,
+      oracleFeatures: s.oracle ? await groundTruthLayouts(base, poolIds, base.project.labelSet.classes.length) : null,
       sdeModelDir: city.modelDir,
       segSettings: { sdeCheckpoint: city.checkpointDir, height: d.segSize.height, width: d.segSize.width },
       segSize: `${d.segSize.height}x${d.segSize.width}`,

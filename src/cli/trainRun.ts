@@ -7,7 +7,8 @@
 import { join, resolve } from 'node:path';
 import { openProject, type OpenProject } from '../core/project/openProject';
 import type { TrainOptions } from '../core/project/trainSde';
-import { getSetting } from '../core/store';
+import { getSetting, latestCheckpoint, listRuns } from '../core/store';
+import { reclaimStaleRuns } from '../core/project/runLoop';
 import { printResult } from './command';
 import { engineOptions } from './engineFlags';
 import { UsageError } from '../core/errors';
@@ -48,27 +49,16 @@ export function interruptOnCtrlC(
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
-/** Parses --size HxW for training (whole pixels; the settings check the multiple of 16). */
-export function trainingSizeFlag(text: string | undefined): { height: number; width: number } | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--size must be HxW, e.g. 128x256 (got '${text}')`);
-  const size = { height: Number(m[1]), width: Number(m[2]) };
-  if (size.height % 16 !== 0 || size.width % 16 !== 0 || size.height < 32 || size.width < 32) {
-    throw new UsageError(`--size: height and width must be multiples of 16, at least 32 (got ${text})`);
-  }
-  return size;
-}
+/** The flags every training command takes beside its settings. */
+export const RUN_FLAGS = { resume: 'number', 'checkpoint-every': 'number', json: 'boolean' } as const;
+
+export const RUN_USAGE = `  --resume RUN          continue paused run RUN from its newest checkpoint, with the settings it stored
+  --checkpoint-every N  steps between checkpoints (default a tenth of the run, at least 25)
+  --json                print the outcome as one JSON object`;
 
 export function integerFlag(name: string, value: number | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min} (got ${value})`);
-  return value;
-}
-
-export function positiveFlag(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--${name} must be a positive number (got ${value})`);
   return value;
 }
 
@@ -153,14 +143,14 @@ export function outcomeExitCode(o: RunOutcome): number {
   return o.status === 'done' ? 0 : o.status === 'paused' ? EXIT_INTERRUPTED : 1;
 }
 
-/** The first line a person reads about a run's outcome. */
-export function outcomeHeadline(what: string, o: RunOutcome, again: string): string {
+/** The first line a person reads about a run's outcome; `command` is the CLI command that continues a paused run. */
+export function outcomeHeadline(what: string, o: RunOutcome, command: string, projectDir?: string): string {
   const resumed = o.resumedFrom !== undefined ? ` (resumed from step ${o.resumedFrom})` : '';
   switch (o.status) {
     case 'done':
       return `${what} run #${o.run.id} done: ${o.step} steps${resumed}; model in ${o.checkpointDir ? join(o.checkpointDir, MODEL_SUBDIR) : '(none)'}`;
     case 'paused':
-      return `${what} run #${o.run.id} paused at step ${o.step}${o.checkpointDir ? ' (checkpoint saved)' : ''}: run ${again} again to continue`;
+      return `${what} run #${o.run.id} paused at step ${o.step}${o.checkpointDir ? ' (checkpoint saved)' : ''}: continue it with depthseg ${command} --project ${projectDir ?? 'DIR'} --resume ${o.run.id}`;
     case 'failed':
       return `${what} run #${o.run.id} failed at step ${o.step}: ${o.error ?? 'unknown error'}`;
   }
@@ -172,11 +162,11 @@ export function outcomeHeadline(what: string, o: RunOutcome, again: string): str
  * `describe` lines, or JSON with --json) and returns the exit code; always closes everything.
  */
 export async function runTrainingCommand(
-  command: string,
-  flags: Parameters<typeof engineOptions>[0] & { project: string; json?: boolean; restart?: boolean },
-  checkpointEvery: number | undefined,
+  command: 'train-sde' | 'train-seg',
+  flags: Parameters<typeof engineOptions>[0] & { project: string; json?: boolean },
+  run: { resume: number | undefined; checkpointEvery: number | undefined },
   train: (p: OpenProject, opts: TrainOptions) => Promise<RunOutcome>,
-  describe: (o: RunOutcome) => string[],
+  describe: (o: RunOutcome, p: OpenProject) => string[],
 ): Promise<number> {
   const quiet = flags.json === true;
   const p = openProject(resolve(flags.project));
@@ -185,14 +175,23 @@ export async function runTrainingCommand(
   const progress = runProgressPrinter(command, { quiet });
   try {
     await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
+    if (run.resume === undefined) {
+      // A new run never takes up a paused one: say which are waiting, and how to continue them.
+      reclaimStaleRuns(p.store, p.project.id);
+      const kind = command === 'train-sde' ? 'sde' : 'seg';
+      for (const r of listRuns(p.store, p.project.id, kind).filter((x) => x.status === 'paused')) {
+        const step = latestCheckpoint(p.store, r.id)?.step ?? 0;
+        process.stderr.write(`${command}: run #${r.id} (${kind}) is paused at step ${step}: this starts a new run; continue that one with --resume ${r.id}\n`);
+      }
+    }
     const outcome = await train(p, {
       signal: interrupt.signal,
       onProgress: progress.onProgress,
-      ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
-      ...(flags.restart ? { restart: true } : {}),
+      ...(run.checkpointEvery !== undefined ? { checkpointEvery: run.checkpointEvery } : {}),
+      ...(run.resume !== undefined ? { resume: run.resume } : {}),
     });
     progress.finish();
-    printResult(quiet, outcomeJson(outcome), describe(outcome).join('\n'));
+    printResult(quiet, outcomeJson(outcome), describe(outcome, p).join('\n'));
     return outcomeExitCode(outcome);
   } finally {
     progress.finish();

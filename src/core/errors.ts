@@ -32,3 +32,22 @@ export class UsageError extends Error {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A training run has no checkpoint yet, so there is no model of it to show or start from. */
+export class NoCheckpointError extends UsageError {
+  constructor(readonly runId: number, detail = 'nothing to show') {
+    super(`training run ${runId} has no checkpoint yet: ${detail}`);
+    this.name = 'NoCheckpointError';
+  }
+}
+
+/**
+ * A call names a project that is no longer open in this process (another window closed it or
+ * opened another project). The window should offer to reopen it; nothing was read or written.
+ */
+export class ProjectClosedError extends Error {
+  constructor(readonly projectId: number) {
+    super("this window's project was closed in another window: reopen it to go on (nothing was saved or changed by this action)");
+    this.name = 'ProjectClosedError';
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRAIN_CLASSES as CORE_CLASSES } from '../../src/core/data/cityscapesClasses';
+import { TRAIN_CLASSES as CORE_CLASSES } from '../../src/core/labels';
 import {
   IGNORE_ID,
   PALETTE_CLASSES,

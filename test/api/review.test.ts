@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCall } from '../../src/core/api/contract';
 import { ModelCache } from '../../src/core/api/modelCache';
 import { createService } from '../../src/core/api/service';
-import { TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
+import { TRAIN_CLASSES } from '../../src/core/labels';
 import { loadModelFromFolder } from '../../src/core/ml/nets';
 import { predictSegmentation } from '../../src/core/ml/predict';
 import { frameImage } from '../../src/core/project/modelOutputs';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { NUM_TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
+import { NUM_TRAIN_CLASSES } from '../../src/core/labels';
 import { ConfusionMatrix } from '../../src/core/ml/metrics';
 import { TINY, buildDepthNet, buildMultiTaskNet, buildSegNet, saveModelToFolder } from '../../src/core/ml/nets';
 import { MODEL_SUBDIR, checkpointPath } from '../../src/core/project/projectModels';

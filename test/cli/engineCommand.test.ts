@@ -1,3 +1,4 @@
+import { CITYSCAPES_LABEL_SET } from '../../src/core/labels';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openProjectStore, createProject, setSetting } from '../../src/core/store';
@@ -16,7 +17,7 @@ describe('depthseg engine (backend choice: flag, project setting, environment)',
   it("uses the project's engine.backend setting where no flag is given", () => {
     const dir = join(temp('cli-engine'), 'p');
     const store = openProjectStore(dir);
-    createProject(store, { name: 'p' });
+    createProject(store, { name: 'p', labelSet: CITYSCAPES_LABEL_SET });
     setSetting(store, 'engine.backend', 'cpu');
     store.close();
     const r = runCli(['engine', '--project', dir, '--json']);

@@ -65,14 +65,14 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     expect(seg!.checkpoint!.step).toBe(2);
   }, 120_000);
 
-  it('Ctrl-C saves a checkpoint and pauses; the same command resumes from it', async () => {
+  it('Ctrl-C saves a checkpoint and pauses; --resume RUN continues it with its stored settings', async () => {
     const first = spawnCli([...sde(8, 7), '--checkpoint-every', '100']);
     await first.waitForStderr(/train-sde \[.*step 1\/8/); // the first progress line
     first.child.kill('SIGINT');
     const r1 = await first.done;
     expect(r1.code, r1.stderr).toBe(130);
     expect(r1.stderr).toMatch(/stopping after this step and saving a checkpoint/);
-    const m = /SDE run #(\d+) paused at step (\d+) \(checkpoint saved\): run the same command again to continue/.exec(r1.stdout);
+    const m = /SDE run #(\d+) paused at step (\d+) \(checkpoint saved\): continue it with depthseg train-sde --project \S+ --resume (\d+)/.exec(r1.stdout);
     expect(m, r1.stdout).not.toBeNull();
     const runId = Number(m![1]);
     const pausedAt = Number(m![2]);
@@ -82,7 +82,13 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     expect(run.status).toBe('paused');
     expect(run.checkpoint?.step).toBe(pausedAt);
 
-    const second = runCli([...sde(8, 7), '--checkpoint-every', '100', '--json']);
+    expect(Number(m![3])).toBe(runId);
+    // Settings beside --resume are refused: the run keeps its own.
+    const mixed = runCli([...sde(8, 7), '--resume', String(runId)]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(`--resume continues run #${runId} with the settings it stored; leave out net, height, width, steps, batchSize, seed`);
+    // A new start with the same settings is a new run, and says which paused run it leaves alone.
+    const second = runCli(['train-sde', '--project', project, '--resume', String(runId), '--checkpoint-every', '100', ...engine, '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ runId, status: 'done', step: 8, resumedFrom: pausedAt });
     const p = openProject(project);
@@ -105,7 +111,11 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     expect(saved % 2).toBe(0);
     expect(saved).toBeGreaterThanOrEqual(2);
 
-    const second = runCli([...sde(16, 8), '--checkpoint-every', '2', '--json']);
+    const fresh = runCli([...sde(1, 8), '--json']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain(`run #${run.id} (sde) is paused at step ${saved}: this starts a new run; continue that one with --resume ${run.id}`);
+    expect(JSON.parse(fresh.stdout).runId).not.toBe(run.id);
+    const second = runCli(['train-sde', '--project', project, '--resume', String(run.id), '--checkpoint-every', '2', ...engine, '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ runId: run.id, status: 'done', step: 16, resumedFrom: saved });
   }, 120_000);
@@ -113,9 +123,15 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
   it('refuses bad options with a clear message', () => {
     const a = runCli(['train-sde', '--project', project, '--size', '30x64']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/--size: height and width must be multiples of 16/);
+    expect(a.stderr).toMatch(/--size \(height\) must be a multiple of 16 \(got 30\)/);
     const b = runCli(['train-seg', '--project', project, '--mix', 'cutmix']);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/--mix must be one of none, classmix, depthmix/);
+    expect(b.stderr).toMatch(/--mix must be one of none, classmix, depthmix \(got "cutmix"\)/);
+    const c = runCli(['train-seg', '--project', project, '--steps', '-5']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/--steps must be at least 1 \(got -5\)/);
+    const d = runCli(['train-sde', '--project', project, '--flip', 'maybe']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/--flip must be true or false \(got 'maybe'\)/);
   });
 });

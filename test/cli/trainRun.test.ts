@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_INTERRUPTED, interruptOnCtrlC, runProgressLine, trainingSizeFlag } from '../../src/cli/trainRun';
+import { EXIT_INTERRUPTED, interruptOnCtrlC, runProgressLine } from '../../src/cli/trainRun';
+import { settingsFromFlags } from '../../src/cli/settingsFlags';
+import { SDE_SETTINGS } from '../../src/core/settings';
 
 describe('Ctrl-C during training', () => {
   it('the first SIGINT asks the run to stop, the second exits at once with 130, and dispose stops listening', () => {
@@ -33,9 +35,9 @@ describe('training progress line', () => {
 
 describe('--size for training', () => {
   it('takes multiples of 16 and says what is wrong otherwise', () => {
-    expect(trainingSizeFlag('64x128')).toEqual({ height: 64, width: 128 });
-    expect(trainingSizeFlag(undefined)).toBeUndefined();
-    expect(() => trainingSizeFlag('64-128')).toThrow(/--size must be HxW/);
-    expect(() => trainingSizeFlag('60x128')).toThrow(/multiples of 16/);
+    expect(settingsFromFlags(SDE_SETTINGS, { size: '64x128' })).toEqual({ height: 64, width: 128 });
+    expect(settingsFromFlags(SDE_SETTINGS, {})).toEqual({});
+    expect(() => settingsFromFlags(SDE_SETTINGS, { size: '64-128' })).toThrow(/--size must be HxW/);
+    expect(() => settingsFromFlags(SDE_SETTINGS, { size: '60x128' })).toThrow('--size (height) must be a multiple of 16 (got 60)');
   });
 });

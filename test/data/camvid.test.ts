@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAMVID_CLASSES, CAMVID_VOID, indexCamvid, loadLabelledFrame, readLabel, writePng } from '../../src/core/data';
+import { indexCamvid, loadLabelledFrame, readLabel, writePng } from '../../src/core/data';
+import { CAMVID_CLASSES, CAMVID_VOID } from '../../src/core/labels';
 import { DataError } from '../../src/core/errors';
 import { patternRgb, freshDirs, writeCamvidFixture } from './fixtures';
 import { sharedDataset } from './sharedData';

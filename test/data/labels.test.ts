@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CAMVID_CLASSES, CITYSCAPES_LABELS, IGNORE } from '../../src/core/labels';
 import {
-  CAMVID_CLASSES,
-  CITYSCAPES_LABELS,
-  IGNORE,
   camvidToTrainIds,
   checkSameSize,
   checkTrainIds,

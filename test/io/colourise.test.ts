@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { colouriseDisparity, colouriseTrainIds, errorMap } from '../../src/core/data/colourise';
+import { colouriseClassIds, colouriseDisparity, errorMap } from '../../src/core/data/colourise';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET } from '../../src/core/labels';
 
 describe('colourising outputs', () => {
-  it('paints trainIds in Cityscapes colours and ignore black', () => {
-    const r = colouriseTrainIds(3, 1, new Uint8Array([0, 13, 255]));
+  it("paints class ids in the label set's colours and unlabelled pixels black", () => {
+    const r = colouriseClassIds(3, 1, new Uint8Array([0, 13, 255]), CITYSCAPES_LABEL_SET);
     expect(Array.from(r.data)).toEqual([128, 64, 128, 0, 0, 142, 0, 0, 0]);
+    // CamVid: 0 is sky (grey), 8 car; 13 is no CamVid class and stays black
+    const c = colouriseClassIds(3, 1, new Uint8Array([0, 8, 13]), CAMVID_LABEL_SET);
+    expect(Array.from(c.data)).toEqual([128, 128, 128, 64, 0, 128, 0, 0, 0]);
   });
 
   it('maps closer (larger disparity) to brighter and invalid to black', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../src/core/data/imageIo';
-import { TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
+import { TRAIN_CLASSES } from '../../src/core/labels';
 import { exportLabels } from '../../src/core/project/exportLabels';
 import { importLabels } from '../../src/core/project/importLabels';
 import { initProject } from '../../src/core/project/initProject';

@@ -15,7 +15,8 @@ import { importLabels } from '../../src/core/project/importLabels';
 import type { OpenProject } from '../../src/core/project/openProject';
 import { latestModel } from '../../src/core/project/projectModels';
 import { reclaimStaleRuns, type RunProgress } from '../../src/core/project/runLoop';
-import { gapOffsets, trainSde } from '../../src/core/project/trainSde';
+import { gapOffsets } from '../../src/core/ml/train/samples';
+import { trainSde } from '../../src/core/project/trainSde';
 import { sdeTrainingSamples } from '../../src/core/project/trainingData';
 import { trainSeg } from '../../src/core/project/trainSeg';
 import { createRun, getRun, latestCheckpoint, listCheckpoints, listFrames, metricHistory, setRunProgress, setRunStatus } from '../../src/core/store';
@@ -40,7 +41,7 @@ beforeAll(async () => {
 });
 
 describe('training runs on a project', () => {
-  it('pauses on a stop request with a checkpoint and continues where it stopped when called again', async () => {
+  it('pauses on a stop request with a checkpoint and continues it by its id with the settings it stored', async () => {
     const p = await newProject();
     const stop = new AbortController();
     const seen: RunProgress[] = [];
@@ -57,8 +58,10 @@ describe('training runs on a project', () => {
     expect(training[0]!.etaSeconds).toBeGreaterThan(0);
     expect(latestModel(p.store, p.project.id, 'sde')).toBeUndefined();
 
-    const second = await trainSde(p, { ...sde, steps: 5 });
+    // The settings given are not looked at: the run continues with its own (5 steps, batch 2).
+    const second = await trainSde(p, { steps: 999 }, { resume: first.run.id });
     expect(second.run.id).toBe(first.run.id);
+    expect(second.run.config).toMatchObject({ steps: 5, batchSize: 2, net: 'tiny' });
     expect(second.resumedFrom).toBe(3);
     expect(second.status).toBe('done');
     expect(second.metrics).toMatchObject({ absRel: expect.any(Number), rmse: expect.any(Number), a1: expect.any(Number) });
@@ -67,9 +70,11 @@ describe('training runs on a project', () => {
     const model = latestModel(p.store, p.project.id, 'sde')!;
     expect(existsSync(join(model.modelDir, 'model.json'))).toBe(true);
 
-    // Other settings start a new run; --restart too.
-    const fresh = await trainSde(p, { ...sde, steps: 1 }, { restart: true });
+    // Without resume every call is a new run, even with the same settings; a finished run does not resume.
+    const fresh = await trainSde(p, { ...sde, steps: 5 });
     expect(fresh.run.id).not.toBe(first.run.id);
+    await expect(trainSde(p, {}, { resume: first.run.id })).rejects.toThrow(`run #${first.run.id} is done: only a paused run can be resumed`);
+    await expect(trainSde(p, {}, { resume: 999 })).rejects.toThrow('there is no training run #999 in this project');
 
     const seg = await trainSeg(p, { mode: 'multitask', mix: 'depthmix', steps: 2, sdeRunId: first.run.id });
     expect(seg.status).toBe('done');
@@ -161,7 +166,7 @@ describe('training runs on a project', () => {
   it('says what to do first when labels or the SDE model are missing', async () => {
     const p = await newProject(0);
     await expect(trainSeg(p, { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: 1 })).rejects.toThrow(/no labelled frames/);
-    await expect(trainSeg(p, { mode: 'multitask', steps: 1 })).rejects.toThrow(/train it first with depthseg train-sde/);
+    await expect(trainSeg(p, { mode: 'multitask', steps: 1 })).rejects.toThrow(/no finished SDE run yet: run the SDE pretraining first \(depthseg train-sde\)/);
     await expect(trainSde(p, { ...sde, steps: 0 })).rejects.toThrow(/steps/);
     p.close();
   });

@@ -195,7 +195,8 @@ describe('killed while training', () => {
     const leftBehind = readdirSync(runDir).filter((n) => n.endsWith('.partial'));
     console.log(`crash while training: killed at the 3rd checkpoint write, last recorded checkpoint step ${saved}, temp folders left: ${leftBehind.join(', ')}`);
 
-    const second = spawnCli([...args, '--json']);
+    // It continues by its id, with the settings it stored.
+    const second = spawnCli(['train-sde', '--project', project, '--resume', String(runId), '--checkpoint-every', '1', '--backend', 'wasm', '--threads', '1', '--json']);
     const r2 = await second.done;
     expect(r2.code, r2.stderr).toBe(0);
     const out = JSON.parse(r2.stdout) as { runId: number; status: string; step: number; resumedFrom: number | null };
@@ -209,7 +210,7 @@ describe('killed while training', () => {
     try {
       const settings = { net: 'tiny' as const, height: 32, width: 64, batchSize: 1, steps: 4, seed: 5 };
       const stop = new AbortController();
-      const first = await trainSde(p, settings, { restart: true, checkpointEvery: 1, signal: stop.signal, onProgress: (e) => e.phase === 'training' && e.step === 3 && stop.abort() });
+      const first = await trainSde(p, settings, { checkpointEvery: 1, signal: stop.signal, onProgress: (e) => e.phase === 'training' && e.step === 3 && stop.abort() });
       expect(first.status).toBe('paused');
       const ckpts = listCheckpoints(p.store, first.run.id);
       expect(ckpts.map((c) => c.step)).toEqual([2, 3]);
@@ -217,7 +218,7 @@ describe('killed while training', () => {
       const state = join(project, ckpts[1]!.path, 'state.json');
       writeFileSync(state, readFileSync(state).subarray(0, 5));
       const messages: string[] = [];
-      const second = await trainSde(p, settings, { checkpointEvery: 1, onProgress: (e) => e.message && messages.push(e.message) });
+      const second = await trainSde(p, {}, { resume: first.run.id, checkpointEvery: 1, onProgress: (e) => e.message && messages.push(e.message) });
       expect(second).toMatchObject({ status: 'done', step: 4, resumedFrom: 2 });
       expect(second.run.id).toBe(first.run.id);
       expect(messages.join('\n')).toMatch(/the checkpoint of step 3 cannot be read \(.*state\.json: cannot read the checkpoint state.*\); trying the one before/);

@@ -38,7 +38,7 @@ describe('a diverging run', () => {
   it('an exploding loss stops the run, removes the checkpoint of the diverging weights and keeps the last good one', { timeout: 120_000 }, async () => {
     const p = openProject(project);
     try {
-      const r = await trainSeg(p, exploding, { restart: true, checkpointEvery: 1 });
+      const r = await trainSeg(p, exploding, { checkpointEvery: 1 });
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(
         new RegExp(`^training stopped at step 4: the loss exploded to [0-9.]+e\\+\\d, over ${EXPLODING_LOSS_FACTOR} times the median [0-9.]+ of the steps before; the last good checkpoint \\(step 2\\) is kept \\(the one of step 3 held the diverging weights and was removed\\); try a lower learning rate$`),
@@ -54,10 +54,10 @@ describe('a diverging run', () => {
   });
 
   it('the CLI prints it and exits 1', { timeout: 120_000 }, () => {
-    const r = runCli(['train-seg', '--project', project, '--mode', 'scratch', '--mix', 'none', '--net', 'tiny', '--size', '32x64', '--steps', '12', '--lr', '10', '--restart', '--checkpoint-every', '1', '--backend', 'wasm', '--threads', '1']);
+    const r = runCli(['train-seg', '--project', project, '--mode', 'scratch', '--mix', 'none', '--net', 'tiny', '--size', '32x64', '--steps', '12', '--lr', '10', '--checkpoint-every', '1', '--backend', 'wasm', '--threads', '1']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^segmentation \(scratch, none\) run #\d+ failed at step 4: training stopped at step 4: the loss exploded to .*; the last good checkpoint \(step 2\) is kept .*; try a lower learning rate\n/);
-    const nan = runCli(['train-seg', '--project', project, '--mode', 'scratch', '--mix', 'none', '--net', 'tiny', '--size', '32x64', '--steps', '6', '--lr', '1e30', '--restart', '--checkpoint-every', '1', '--backend', 'wasm', '--threads', '1', '--json']);
+    const nan = runCli(['train-seg', '--project', project, '--mode', 'scratch', '--mix', 'none', '--net', 'tiny', '--size', '32x64', '--steps', '6', '--lr', '1e30', '--checkpoint-every', '1', '--backend', 'wasm', '--threads', '1', '--json']);
     expect(nan.code, nan.stderr).toBe(1);
     const out = JSON.parse(nan.stdout) as { status: string; error: string };
     expect(out.status).toBe('failed');
@@ -67,16 +67,16 @@ describe('a diverging run', () => {
   it("the app's job status and run list show it", { timeout: 120_000 }, async () => {
     const service = createService('host', { version: '0', recentFile: join(temp('numerics-cfg'), 'r.json'), jobs: { backend: 'wasm', threads: 1, checkpointEvery: 1 } });
     try {
-      await service.projectOpen({ dir: project });
-      await service.trainingStartSeg({ settings: exploding, restart: true });
-      let status = await service.trainingStatus({});
+      const { projectId } = await service.projectOpen({ dir: project });
+      await service.trainingStartSeg({ projectId, settings: exploding });
+      let status = await service.trainingStatus({ projectId });
       for (let i = 0; i < 1200 && status.job; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        status = await service.trainingStatus({});
+        status = await service.trainingStatus({ projectId });
       }
       expect(status.last).toMatchObject({ state: 'failed', kind: 'seg' });
       expect(status.last!.error).toMatch(/the loss exploded to .*; the last good checkpoint \(step \d+\) is kept.*; try a lower learning rate$/);
-      const runs = await service.trainingRuns({});
+      const runs = await service.trainingRuns({ projectId });
       const run = runs.find((r) => r.id === status.last!.runId)!;
       expect(run).toMatchObject({ status: 'failed', resumable: false, error: status.last!.error });
     } finally {
@@ -107,7 +107,7 @@ describe('a run that fits its batches almost perfectly', () => {
         set step(v: number) {
           step = v;
         },
-        config: { steps: losses.length },
+        totalSteps: losses.length,
         get done() {
           return step >= losses.length;
         },

@@ -1,3 +1,4 @@
+import { CAMVID_LABEL_SET } from '../../src/core/labels';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,8 +81,11 @@ describe('label masks', () => {
     await expect(saveMask(store, id, { width: 4, height: 8, data: new Uint8Array(32) }, 'ann')).rejects.toThrow(/is 4x8 but the image is 8x4/);
     await expect(saveMask(store, id, { width: 8, height: 4, data: new Uint8Array(31) }, 'ann')).rejects.toThrow(/31 values for 8x4/);
     await expect(saveMask(store, 999, mask(), 'ann')).rejects.toThrow(/no frame with id 999/);
-    // CamVid-style class sets: 11 classes
-    expect(() => classHistogram({ width: 2, height: 1, data: new Uint8Array([10, 11]) }, 11)).toThrow(/value 11 .*0\.\.10/);
+    // CamVid's label set: 11 classes, so 11 is no class (nor is Cityscapes' car, 13)
+    expect(() => classHistogram({ width: 2, height: 1, data: new Uint8Array([10, 11]) }, CAMVID_LABEL_SET)).toThrow(
+      /value 11 at pixel \(x 1, y 0\) \(1 pixels in all\) is not a class of this project: its masks hold 0\.\.10 \(CamVid \(11 classes\)\) or 255/,
+    );
+    expect(classHistogram({ width: 3, height: 1, data: new Uint8Array([10, 255, 0]) }, CAMVID_LABEL_SET).counts).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(getMaskRow(store, id)).toBeUndefined();
     expect(readdirSync(store.masksDir)).toEqual([]);
     store.close();

@@ -1,3 +1,4 @@
+import { CITYSCAPES_LABEL_SET } from '../../src/core/labels';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export function fixedClock(start = Date.UTC(2026, 10, 24, 12, 0, 0)): () => Date
 /** A project with one Cityscapes-style dataset, one train clip of `frames` 8x4 frames (the last one the keyframe). */
 export function seededStore(dir: string, frames = 3, opts: OpenStoreOptions = {}) {
   const store: ProjectStore = openProjectStore(dir, { now: fixedClock(), ...opts });
-  const project = createProject(store, { name: 'street', settings: { size: [128, 256] } });
+  const project = createProject(store, { name: 'street', labelSet: CITYSCAPES_LABEL_SET, settings: { size: [128, 256] } });
   const dataset = addDataset(store, { projectId: project.id, name: 'synth', format: 'cityscapes', rootPath: '/data/synth' });
   const clip = addClip(store, { datasetId: dataset.id, key: 'synth_000000', split: 'train', intrinsics: { fx: 100, fy: 100, cx: 4, cy: 2 } });
   const frameIds = insertFrames(

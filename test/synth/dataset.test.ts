@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CITYSCAPES_LABELS, LABEL_ID_TO_TRAIN_ID } from '../../src/core/data/cityscapesClasses';
+import { CITYSCAPES_LABELS, LABEL_ID_TO_TRAIN_ID } from '../../src/core/labels';
 import { indexCityscapes } from '../../src/core/data/cityscapes';
 import { readLabel, readRgb, readU16 } from '../../src/core/data/imageIo';
 import { DataError, UsageError } from '../../src/core/errors';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCameraJson } from '../../src/core/data/camera';
-import { labelIdByName } from '../../src/core/data/cityscapesClasses';
+import { labelIdByName } from '../../src/core/labels';
 import { readLabel, readRgb, readU16 } from '../../src/core/data/imageIo';
 import { generateSynthDataset } from '../../src/core/synth';
 import { depthEdges, warpError } from './referenceWarp';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelIdByName } from '../../src/core/data/cityscapesClasses';
+import { labelIdByName } from '../../src/core/labels';
 import { actorFaces, randomActor } from '../../src/core/synth/actors';
 import { clearBuffers, createBuffers, drawFaces, drawSky } from '../../src/core/synth/rasterizer';
 import { Road } from '../../src/core/synth/road';

@@ -7,6 +7,25 @@
  * The renderer imports this file (types and schemas) and nothing else from core.
  */
 import { z } from 'zod';
+import { customLabelSetInput, type LabelSet } from '../labels/labelSet';
+import { sdeSettingsInput, segSettingsAppInput, type SdeSettings, type SegSettings } from '../settings/trainingSettings';
+
+export type { LabelClass, LabelSet, Rgb } from '../labels/labelSet';
+export { IGNORE_ID } from '../labels/labelSet';
+export { defaultText, formatValue, settingProblem, type Setting } from '../settings/setting';
+export {
+  MIX_MODES,
+  NET_NAMES,
+  SDE_SETTINGS,
+  SEG_MODES,
+  SEG_SETTINGS_IN_APP,
+  sdeSettingsInput,
+  segSettingsInput,
+  type SdeSettings,
+  type SdeSettingsInput,
+  type SegSettings,
+  type SegSettingsInput,
+} from '../settings/trainingSettings';
 
 export interface AppInfo {
   readonly name: string;
@@ -19,50 +38,16 @@ export interface AppInfo {
 const maskStatus = z.enum(['todo', 'in_progress', 'done', 'skipped']);
 const folder = z.string().min(1).max(4096);
 
-// Training settings as the UI may give them; every field is optional (the core's defaults
-// apply, see trainingDefaults) and the core checks them again.
-export const NET_NAMES = ['tiny', 'small', 'reference'] as const;
-export const SEG_MODE_NAMES = ['scratch', 'transfer', 'multitask'] as const;
-export const MIX_MODE_NAMES = ['none', 'classmix', 'depthmix'] as const;
 export const SELECTION_METHOD_NAMES = ['ds_us', 'ds', 'us', 'random', 'entropy'] as const;
-const trainSize = z
-  .number()
-  .int()
-  .min(32)
-  .max(2048)
-  .refine((v) => v % 16 === 0, 'must be a multiple of 16');
-const trainSteps = z.number().int().min(1).max(1_000_000);
-const learningRate = z.number().positive().max(10);
-const batch = z.number().int().min(1).max(64);
-export const sdeSettingsInput = z
-  .object({
-    net: z.enum(NET_NAMES).optional(),
-    height: trainSize.optional(),
-    width: trainSize.optional(),
-    steps: trainSteps.optional(),
-    batchSize: batch.optional(),
-    lr: learningRate.optional(),
-    seed: z.number().int().optional(),
-  })
-  .strict();
-export const segSettingsInput = z
-  .object({
-    mode: z.enum(SEG_MODE_NAMES).optional(),
-    mix: z.enum(MIX_MODE_NAMES).optional(),
-    net: z.enum(NET_NAMES).optional(),
-    height: trainSize.optional(),
-    width: trainSize.optional(),
-    steps: trainSteps.optional(),
-    labelledBatch: batch.optional(),
-    unlabelledBatch: batch.optional(),
-    lr: learningRate.optional(),
-    seed: z.number().int().optional(),
-    /** The SDE run to start from (default: the newest finished one). */
-    sdeRunId: z.number().int().min(1).optional(),
-  })
-  .strict();
-export type SdeSettingsInput = z.infer<typeof sdeSettingsInput>;
-export type SegSettingsInput = z.infer<typeof segSettingsInput>;
+
+/**
+ * The open project a call is about: the id projectOpen (or projectCreate) gave. A call for a
+ * project that is no longer open in the process (closed, or replaced by another window's
+ * project) is refused with a ProjectClosedError.
+ */
+const projectId = z.number().int().min(1);
+/** Params of a call on the open project: its id plus the call's own fields. */
+const onProject = <T extends z.ZodRawShape>(shape: T) => z.object({ projectId, ...shape }).strict();
 
 export const API_PARAMS = {
   appInfo: z.object({}).strict(),
@@ -73,6 +58,8 @@ export const API_PARAMS = {
       name: z.string().min(1).max(200).optional(),
       dataset: folder.optional(),
       format: z.enum(['cityscapes', 'camvid', 'frames']).optional(),
+      /** The project's own label set (names, optional colours), for a dataset without labels of its own. */
+      classes: customLabelSetInput.optional(),
       synthetic: z
         .object({
           sequences: z.number().int().min(1).max(200),
@@ -89,13 +76,15 @@ export const API_PARAMS = {
     }),
   projectOpen: z.object({ dir: folder }).strict(),
   projectRecent: z.object({}).strict(),
-  projectClose: z.object({}).strict(),
-  projectOverview: z.object({}).strict(),
+  /** Closes the project if it is still the open one (another window's project stays open). */
+  projectClose: onProject({}),
+  projectOverview: onProject({}),
   /** The labelling queue: suggested frames (or keyframes when no round ran yet). */
-  frameList: z.object({ status: maskStatus.optional(), limit: z.number().int().min(1).max(100000).optional() }).strict(),
-  frameGet: z.object({ frameId: z.number().int().min(1) }).strict(),
+  frameList: onProject({ status: maskStatus.optional(), limit: z.number().int().min(1).max(100000).optional() }),
+  frameGet: onProject({ frameId: z.number().int().min(1) }),
   maskSave: z
     .object({
+      projectId,
       frameId: z.number().int().min(1),
       width: z.number().int().min(1),
       height: z.number().int().min(1),
@@ -106,54 +95,48 @@ export const API_PARAMS = {
       status: z.enum(['in_progress', 'done', 'skipped']).optional(),
     })
     .strict(),
-  maskSetStatus: z.object({ frameId: z.number().int().min(1), status: maskStatus }).strict(),
+  maskSetStatus: onProject({ frameId: z.number().int().min(1), status: maskStatus }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
-  reviewRuns: z.object({}).strict(),
+  reviewRuns: onProject({}),
   /** Frames to review: the labelled frame of every clip (val first) and the suggested frames. */
-  reviewFrames: z.object({ split: z.enum(['train', 'val', 'test']).optional(), limit: z.number().int().min(1).max(100000).optional() }).strict(),
+  reviewFrames: onProject({ split: z.enum(['train', 'val', 'test']).optional(), limit: z.number().int().min(1).max(100000).optional() }),
   /** One frame: image, prediction, depth, ground truth and error map (absent parts say why). */
-  reviewFrame: z
-    .object({ frameId: z.number().int().min(1), segRunId: z.number().int().min(1).optional(), depthRunId: z.number().int().min(1).optional() })
-    .strict(),
+  reviewFrame: onProject({ frameId: z.number().int().min(1), segRunId: z.number().int().min(1).optional(), depthRunId: z.number().int().min(1).optional() }),
   /** A segmentation run's prediction of a frame at the frame's size, with the class ids ("start from the prediction"). */
-  reviewPrediction: z.object({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }).strict(),
+  reviewPrediction: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
   /** The SDE depth of a frame as a colour image at the frame's size (the annotator's second layer). */
-  reviewDepth: z.object({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }).strict(),
+  reviewDepth: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
   /** A segmentation run's per-class IoU and confusion matrix (the latest finished run when none is named). */
-  reviewEvaluation: z.object({ runId: z.number().int().min(1).optional() }).strict(),
+  reviewEvaluation: onProject({ runId: z.number().int().min(1).optional() }),
   /** Two segmentation runs side by side: per-class IoU and the mIoU difference (b - a). */
-  reviewCompare: z
-    .object({ runA: z.number().int().min(1), runB: z.number().int().min(1) })
-    .strict()
+  reviewCompare: onProject({ runA: z.number().int().min(1), runB: z.number().int().min(1) })
     .refine((p) => p.runA !== p.runB, { message: 'choose two different runs to compare' }),
   // Training and selection jobs: they run in a worker thread, one at a time; progress arrives
   // as 'training.progress' events and from trainingStatus.
   /** The job running now (or starting, or stopping) and the last one that ended, for the open project. */
-  trainingStatus: z.object({}).strict(),
-  /** The settings a run gets where the UI leaves them out (segmentation: from the newest SDE run). */
-  trainingDefaults: z.object({}).strict(),
-  /** Starts (or, with the settings of a paused run, continues) self-supervised depth pretraining. */
-  trainingStartSde: z.object({ settings: sdeSettingsInput.default({}), restart: z.boolean().optional() }).strict(),
-  /** "Retrain": segmentation from the project's finished masks (default multi-task with DepthMix). */
-  trainingStartSeg: z.object({ settings: segSettingsInput.default({}), restart: z.boolean().optional() }).strict(),
-  /** Stops the running job: a training run saves a checkpoint and pauses. */
-  trainingCancel: z.object({}).strict(),
-  /** Continues a paused run where it stopped (starts it again with its settings). */
-  trainingResume: z.object({ runId: z.number().int().min(1) }).strict(),
+  trainingStatus: onProject({}),
+  /** The settings a new run gets where the UI leaves them out (segmentation: net and size from the newest SDE run). */
+  trainingDefaults: onProject({}),
+  /** Starts a new self-supervised depth pretraining run. */
+  trainingStartSde: onProject({ settings: sdeSettingsInput.default({}) }),
+  /** "Retrain": a new segmentation run from the project's finished masks. */
+  trainingStartSeg: onProject({ settings: segSettingsAppInput.default({}) }),
+  /** Stops this project's running job: a training run saves a checkpoint and pauses. */
+  trainingCancel: onProject({}),
+  /** Continues a paused run where it stopped, with the settings it stored. */
+  trainingResume: onProject({ runId: z.number().int().min(1) }),
   /** Every training run of the project with status, progress and latest metrics, oldest first. */
-  trainingRuns: z.object({}).strict(),
+  trainingRuns: onProject({}),
   /** A run's curves: loss, learning rate and evaluation metrics by step (long series thinned). */
-  trainingHistory: z.object({ runId: z.number().int().min(1), maxPoints: z.number().int().min(10).max(10000).optional() }).strict(),
+  trainingHistory: onProject({ runId: z.number().int().min(1), maxPoints: z.number().int().min(10).max(10000).optional() }),
   /** "Suggest N more": one selection round in the background; its picks join the queue. */
-  selectionSuggest: z
-    .object({
-      budget: z.number().int().min(1).max(10000),
-      method: z.enum(SELECTION_METHOD_NAMES).optional(),
-      studentSteps: z.number().int().min(1).max(100000).optional(),
-      seed: z.number().int().min(0).optional(),
-    })
-    .strict(),
+  selectionSuggest: onProject({
+    budget: z.number().int().min(1).max(10000),
+    method: z.enum(SELECTION_METHOD_NAMES).optional(),
+    studentSteps: z.number().int().min(1).max(100000).optional(),
+    seed: z.number().int().min(0).optional(),
+  }),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -191,18 +174,23 @@ export interface ApiResults {
 
 export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';
 
+/** A project as the open call gives it: the id every later call names, and its label set. */
 export interface ProjectInfo {
+  readonly projectId: number;
   readonly dir: string;
   readonly name: string;
+  readonly labelSet: LabelSet;
 }
 
-export interface RecentProject extends ProjectInfo {
+export interface RecentProject {
+  readonly dir: string;
+  readonly name: string;
   readonly openedAt: string;
   /** False when the folder no longer holds a project. */
   readonly exists: boolean;
 }
 
-export interface ProjectOverviewInfo extends ProjectInfo {
+export interface ProjectOverviewInfo extends Omit<ProjectInfo, 'labelSet'> {
   readonly datasets: number;
   readonly clips: number;
   readonly frames: number;
@@ -239,7 +227,7 @@ export interface FrameData {
   readonly width: number;
   readonly height: number;
   readonly imageDataUrl: string;
-  /** Saved mask bytes (trainIds, row-major) in base64; null when none is saved. */
+  /** Saved mask bytes (class ids of the project's label set, 255 = not labelled, row-major) in base64; null when none is saved. */
   readonly maskBase64: string | null;
   /** 0 while no mask is saved. */
   readonly maskVersion: number;
@@ -304,9 +292,9 @@ export interface FramePrediction extends ModelRef {
   readonly frameId: number;
   readonly width: number;
   readonly height: number;
-  /** Cityscapes colours, PNG data URL. */
+  /** The label set's colours, PNG data URL. */
   readonly dataUrl: string;
-  /** trainIds, one byte per pixel, row-major, base64. */
+  /** Class ids, one byte per pixel, row-major, base64. */
   readonly classIdsBase64: string;
 }
 
@@ -343,7 +331,8 @@ export interface ReviewFrameData {
 }
 
 export interface ClassIou {
-  readonly trainId: number;
+  /** The class's id in the project's label set. */
+  readonly classId: number;
   readonly name: string;
   /** 0..100; null where the class occurs neither in the ground truth nor in the predictions. */
   readonly iou: number | null;
@@ -357,7 +346,7 @@ export interface RunEvaluation {
   readonly source: 'checkpoint' | 'metrics' | 'none';
   readonly miou: number | null;
   readonly perClass: ClassIou[];
-  /** counts[groundTruth][prediction], 19 x 19; null where not recorded. */
+  /** counts[groundTruth][prediction], one row and column per class of the label set; null where not recorded. */
   readonly confusion: number[][] | null;
   /** val/miou over the run's evaluation steps. */
   readonly history: { readonly step: number; readonly miou: number }[];
@@ -368,7 +357,7 @@ export interface RunComparison {
   readonly b: RunEvaluation;
   /** b - a; null where either has no mIoU. */
   readonly miouDelta: number | null;
-  readonly perClass: { readonly trainId: number; readonly name: string; readonly a: number | null; readonly b: number | null; readonly delta: number | null }[];
+  readonly perClass: { readonly classId: number; readonly name: string; readonly a: number | null; readonly b: number | null; readonly delta: number | null }[];
 }
 
 export type JobKindName = 'sde' | 'seg' | 'select';
@@ -416,9 +405,13 @@ export interface TrainingStatus {
 }
 
 export interface TrainingDefaults {
-  readonly sde: Required<SdeSettingsInput>;
-  /** sdeRunId: the newest finished SDE run (null: none yet, so only scratch without DepthMix can train). */
-  readonly seg: Required<Omit<SegSettingsInput, 'sdeRunId'>> & { readonly sdeRunId: number | null };
+  /** A new SDE run's settings where none is given: the declared defaults. */
+  readonly sde: SdeSettings;
+  /**
+   * A new segmentation run's: the declared defaults with the net and size of the newest
+   * finished SDE run, whose id is sdeRunId (null: none yet, so only scratch without DepthMix can train).
+   */
+  readonly seg: Omit<SegSettings, 'sdeCheckpoint'>;
   /** Frames with a finished mask that segmentation trains on. */
   readonly labelledFrames: number;
 }
@@ -469,6 +462,8 @@ export interface ApiEvents {
   'job.progress': { readonly jobId: string; readonly step: number; readonly total: number };
   /** A background job's state: on every phase change and at most a few times a second while it runs. */
   'training.progress': TrainingJobInfo;
+  /** A project was closed (or replaced by another window's): windows showing it must reopen it. */
+  'project.closed': { readonly projectId: number; readonly dir: string };
 }
 export type ApiEvent = keyof ApiEvents;
 

@@ -17,13 +17,14 @@ import {
 } from '../store';
 import { confinedFile } from './confinedFile';
 import type { ApiParams, FrameData, FrameEntry, MaskSaved } from './contract';
-import type { ProjectSession } from './projectSession';
+import type { OpenProject } from '../project/openProject';
+import { allowedRoots, projectDatasets } from './projectSession';
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
 /** Suggested frames in the order proposed; without any selection round, the datasets' keyframes. */
-export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): FrameEntry[] {
-  const { store, project } = session.open;
+export function frameList(open: OpenProject, p: ApiParams<'frameList'>): FrameEntry[] {
+  const { store, project } = open;
   const suggestions = listSuggestions(store, project.id);
   let entries: FrameEntry[];
   if (suggestions.length > 0) {
@@ -47,8 +48,7 @@ export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): F
     });
   } else {
     const status = new Map(listMasks(store, { projectId: project.id }).map((m) => [m.frameId, m.status]));
-    entries = session
-      .datasets()
+    entries = projectDatasets(open)
       .flatMap((d) => listFrames(store, { datasetId: d.id, keyframesOnly: true, split: 'train' }))
       .map((f) => ({
         frameId: f.id,
@@ -70,19 +70,19 @@ export function frameList(session: ProjectSession, p: ApiParams<'frameList'>): F
   return p.limit ? entries.slice(0, p.limit) : entries;
 }
 
-function checkInProject(session: ProjectSession, frameId: number): void {
-  const { store, project } = session.open;
+function checkInProject(open: OpenProject, frameId: number): void {
+  const { store, project } = open;
   const frame = getFrame(store, frameId);
   const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
   if (dataset.projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
 }
 
-export async function frameGet(session: ProjectSession, frameId: number): Promise<FrameData> {
-  const { store } = session.open;
-  checkInProject(session, frameId);
+export async function frameGet(open: OpenProject, frameId: number): Promise<FrameData> {
+  const { store } = open;
+  checkInProject(open, frameId);
   const frame = getFrame(store, frameId);
   const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
-  const file = confinedFile(dataset.rootPath, frame.imagePath, session.allowedRoots());
+  const file = confinedFile(dataset.rootPath, frame.imagePath, allowedRoots(open));
   const mime = MIME[extname(file).toLowerCase()];
   if (!mime) throw new DataError(file, `cannot be shown: ${extname(file) || 'no extension'} is not png, jpg or webp`);
   const saved = await loadMask(store, frameId);
@@ -99,9 +99,9 @@ export async function frameGet(session: ProjectSession, frameId: number): Promis
   };
 }
 
-export async function maskSave(session: ProjectSession, p: ApiParams<'maskSave'>, author: string): Promise<MaskSaved> {
-  const { store } = session.open;
-  checkInProject(session, p.frameId);
+export async function maskSave(open: OpenProject, p: ApiParams<'maskSave'>, author: string): Promise<MaskSaved> {
+  const { store } = open;
+  checkInProject(open, p.frameId);
   const bytes = Buffer.from(p.maskBase64, 'base64');
   const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const row = await saveMask(store, p.frameId, { width: p.width, height: p.height, data }, author, {
@@ -111,8 +111,8 @@ export async function maskSave(session: ProjectSession, p: ApiParams<'maskSave'>
   return { frameId: row.frameId, version: row.version, status: row.status };
 }
 
-export function maskSetStatus(session: ProjectSession, frameId: number, status: MaskStatus): MaskSaved {
-  checkInProject(session, frameId);
-  const row = setMaskStatus(session.open.store, frameId, status);
+export function maskSetStatus(open: OpenProject, frameId: number, status: MaskStatus): MaskSaved {
+  checkInProject(open, frameId);
+  const row = setMaskStatus(open.store, frameId, status);
   return { frameId, version: row.version, status: row.status };
 }

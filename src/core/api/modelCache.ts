@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine, parseBackendChoice, type EngineOptions } from '../engine/backend';
-import { DataError, UsageError } from '../errors';
+import { DataError, NoCheckpointError } from '../errors';
 import { loadModelFromFolder } from '../ml/nets/modelFiles';
 import { MODEL_SUBDIR } from '../project/projectModels';
 import { getSetting, latestCheckpoint, type ProjectStore, type TrainingRun } from '../store';
@@ -59,7 +59,7 @@ export class ModelCache {
   /** The run's newest checkpoint's model, loaded at most once while that checkpoint is the newest. */
   async get(store: ProjectStore, run: TrainingRun): Promise<CachedModel> {
     const where = runModelDir(store, run);
-    if (!where) throw new UsageError(`training run ${run.id} has no checkpoint yet: nothing to show`);
+    if (!where) throw new NoCheckpointError(run.id);
     const cached = this.models.get(run.id);
     if (cached && cached.step === where.step && cached.modelDir === where.modelDir) {
       return { run, step: where.step, modelDir: where.modelDir, model: await cached.loading };

@@ -1,7 +1,12 @@
-/** The project the service has open (one at a time), and creating/opening one. */
+/**
+ * The project the service has open (one at a time, shared by every window of the process), and
+ * creating/opening one. Each opening gets an id that the window's later calls name: a call
+ * whose id is not the open project's is refused (ProjectClosedError), so a window whose project
+ * another window closed or replaced can never read or write the other project.
+ */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors';
+import { ProjectClosedError, UsageError } from '../errors';
 import { initProject } from '../project/initProject';
 import { openProject, type OpenProject } from '../project/openProject';
 import { getRun, listDatasets, type Dataset, type TrainingRun } from '../store';
@@ -10,6 +15,11 @@ import type { ApiParams, ProjectInfo } from './contract';
 
 export class ProjectSession {
   private current: OpenProject | null = null;
+  private currentId = 0;
+  private lastId = 0;
+
+  /** @param onClosed told when a project closes (closed, or replaced by another): windows showing it must notice. */
+  constructor(private readonly onClosed: (projectId: number, dir: string) => void = () => undefined) {}
 
   /** The open project; a clear error when none is. */
   get open(): OpenProject {
@@ -17,19 +27,17 @@ export class ProjectSession {
     return this.current;
   }
 
+  /** The open project if it is the one `projectId` names; ProjectClosedError otherwise. */
+  require(projectId: number): OpenProject {
+    if (!this.current || projectId !== this.currentId) throw new ProjectClosedError(projectId);
+    return this.current;
+  }
+
   get info(): ProjectInfo {
     const o = this.open;
-    return { dir: o.store.dir, name: o.project.name };
+    return { projectId: this.currentId, dir: o.store.dir, name: o.project.name, labelSet: o.project.labelSet };
   }
 
-  datasets(): Dataset[] {
-    return listDatasets(this.open.store, this.open.project.id);
-  }
-
-  /** Folders the UI may read files from: the project folder and its datasets' roots. */
-  allowedRoots(): string[] {
-    return [this.open.store.dir, ...this.datasets().map((d) => d.rootPath)];
-  }
 
   async create(p: ApiParams<'projectCreate'>): Promise<ProjectInfo> {
     const dir = resolve(p.dir);
@@ -44,35 +52,50 @@ export class ProjectSession {
     } else {
       dataset = resolve(p.dataset!);
     }
-    this.close();
     const { open } = await initProject({
       dir,
       dataset,
       ...(p.synthetic ? { format: 'cityscapes' as const } : p.format ? { format: p.format } : {}),
       ...(p.name ? { name: p.name } : {}),
+      ...(p.classes ? { classes: p.classes } : {}),
     });
+    this.close();
     this.current = open;
+    this.currentId = ++this.lastId;
     return this.info;
   }
 
+  /** Opens `dir` (the open project itself where it is already open: every window keeps its id). */
   openDir(dir: string): ProjectInfo {
-    const next = openProject(resolve(dir));
+    const path = resolve(dir);
+    if (this.current && resolve(this.current.store.dir) === path) return this.info;
+    if (!existsSync(path)) throw new UsageError(`the folder ${path} does not exist: check the path, or create a new project there`);
+    if (!existsSync(join(path, 'project.sqlite'))) {
+      throw new UsageError(`${path} is not a DepthSeg project (it has no project.sqlite): choose the project's folder, or create a new project there`);
+    }
+    const next = openProject(path);
     this.close();
     this.current = next;
+    this.currentId = ++this.lastId;
     return this.info;
   }
 
-  close(): boolean {
-    if (!this.current) return false;
+  /** Closes the open project (only if it is `projectId`, where given); says whether it closed one. */
+  close(projectId?: number): boolean {
+    if (!this.current || (projectId !== undefined && projectId !== this.currentId)) return false;
+    const { dir } = this.current.store;
+    const id = this.currentId;
     this.current.close();
     this.current = null;
+    this.currentId = 0;
+    this.onClosed(id, dir);
     return true;
   }
 }
 
-/** A training run of the session's project; a UsageError where there is none or it belongs to another project. */
-export function projectRun(session: ProjectSession, runId: number): TrainingRun {
-  const { store, project } = session.open;
+/** A training run of the open project; a UsageError where there is none or it belongs to another project. */
+export function projectRun(open: OpenProject, runId: number): TrainingRun {
+  const { store, project } = open;
   let run: TrainingRun;
   try {
     run = getRun(store, runId);
@@ -81,4 +104,13 @@ export function projectRun(session: ProjectSession, runId: number): TrainingRun 
   }
   if (run.projectId !== project.id) throw new UsageError(`training run ${runId} belongs to another project`);
   return run;
+}
+
+export function projectDatasets(open: OpenProject): Dataset[] {
+  return listDatasets(open.store, open.project.id);
+}
+
+/** Folders the UI may read files from: the project folder and its datasets' roots. */
+export function allowedRoots(open: OpenProject): string[] {
+  return [open.store.dir, ...projectDatasets(open).map((d) => d.rootPath)];
 }

@@ -39,7 +39,7 @@ export function listRecent(file: string): RecentProject[] {
 }
 
 /** Puts a project first in the list (once), keeping the newest MAX_RECENT. */
-export function rememberRecent(file: string, p: ProjectInfo, now = new Date()): void {
+export function rememberRecent(file: string, p: Pick<ProjectInfo, 'dir' | 'name'>, now = new Date()): void {
   const entries = [{ dir: p.dir, name: p.name, openedAt: now.toISOString() }, ...readEntries(file).filter((e) => e.dir !== p.dir)];
   mkdirSync(dirname(file), { recursive: true });
   writeFileAtomic(file, Buffer.from(JSON.stringify(entries.slice(0, MAX_RECENT), null, 2)));

@@ -5,16 +5,17 @@
  * run's model once.
  *
  * Where the numbers come from (the training loops record them): a segmentation run's
- * checkpoint metrics `{ miou, perClassIou[19] (null = class absent), confusion[19][19]
- * (rows = ground truth) }`, else its logged `val/miou` and `val/iou/<trainId>` metrics.
+ * checkpoint metrics `{ miou, perClassIou[n] (null = class absent), confusion[n][n]
+ * (rows = ground truth) }` for the n classes of the project's label set, else its logged
+ * `val/miou` and `val/iou/<classId>` metrics.
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { IGNORE, NUM_TRAIN_CLASSES, TRAIN_CLASSES } from '../data/cityscapesClasses';
-import { colouriseDisparity, colouriseTrainIds, errorMap } from '../data/colourise';
+import { colouriseClassIds, colouriseDisparity, errorMap } from '../data/colourise';
 import { encodePng, type RasterU8 } from '../data/imageIo';
-import { DataError, UsageError } from '../errors';
+import { DataError, NoCheckpointError, UsageError } from '../errors';
+import { IGNORE_ID, type LabelSet } from '../labels';
 import { predictDisparity, predictSegmentation } from '../ml/predict';
 import { frameDataset, frameGroundTruth, frameImage, hasOutput, modelInputSize } from '../project/modelOutputs';
 import { latestModel } from '../project/projectModels';
@@ -47,7 +48,8 @@ import type {
 } from './contract';
 import { frameGet } from './labellingService';
 import { runModelDir, savedModelOutputs, type CachedModel, type ModelCache } from './modelCache';
-import { projectRun, type ProjectSession } from './projectSession';
+import type { OpenProject } from '../project/openProject';
+import { projectDatasets, projectRun } from './projectSession';
 
 // ---------------------------------------------------------------- runs
 
@@ -62,7 +64,7 @@ function outputsOf(store: ProjectStore, run: TrainingRun): { step: number; outpu
   }
 }
 
-function summary(store: ProjectStore, run: TrainingRun): RunSummary {
+function summary(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): RunSummary {
   const o = outputsOf(store, run);
   return {
     id: run.id,
@@ -75,14 +77,14 @@ function summary(store: ProjectStore, run: TrainingRun): RunSummary {
     checkpointStep: o?.step ?? null,
     segments: o?.outputs.includes('seg') ?? false,
     depth: o?.outputs.includes('disp_0') ?? false,
-    miou: run.kind === 'seg' ? safeMiou(store, run) : null,
+    miou: run.kind === 'seg' ? safeMiou(store, run, labelSet) : null,
   };
 }
 
 /** A run's mIoU for lists: malformed metrics show as none here (reviewEvaluation reports them). */
-function safeMiou(store: ProjectStore, run: TrainingRun): number | null {
+function safeMiou(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): number | null {
   try {
-    return evaluationNumbers(store, run).miou;
+    return evaluationNumbers(store, run, labelSet).miou;
   } catch {
     return null;
   }
@@ -96,10 +98,10 @@ function latestDepthRun(store: ProjectStore, projectId: number): TrainingRun | u
   return segs.find((r) => outputsOf(store, r)?.outputs.includes('disp_0'));
 }
 
-export function reviewRuns(session: ProjectSession): ReviewRuns {
-  const { store, project } = session.open;
+export function reviewRuns(open: OpenProject): ReviewRuns {
+  const { store, project } = open;
   return {
-    runs: listRuns(store, project.id).map((r) => summary(store, r)),
+    runs: listRuns(store, project.id).map((r) => summary(store, r, project.labelSet)),
     latestSeg: latestModel(store, project.id, 'seg')?.run.id ?? null,
     latestDepth: latestDepthRun(store, project.id)?.id ?? null,
   };
@@ -107,8 +109,8 @@ export function reviewRuns(session: ProjectSession): ReviewRuns {
 
 // ---------------------------------------------------------------- frames
 
-export function reviewFrames(session: ProjectSession, p: ApiParams<'reviewFrames'>): ReviewFrameEntry[] {
-  const { store, project } = session.open;
+export function reviewFrames(open: OpenProject, p: ApiParams<'reviewFrames'>): ReviewFrameEntry[] {
+  const { store, project } = open;
   const status = new Map(listMasks(store, { projectId: project.id }).map((m) => [m.frameId, m.status]));
   const seen = new Set<number>();
   const frames: Frame[] = [];
@@ -117,7 +119,7 @@ export function reviewFrames(session: ProjectSession, p: ApiParams<'reviewFrames
     seen.add(f.id);
     frames.push(f);
   };
-  const ids = new Set(session.datasets().map((d) => d.id));
+  const ids = new Set(projectDatasets(open).map((d) => d.id));
   for (const split of ['val', 'train', 'test'] as const) {
     for (const d of ids) listFrames(store, { datasetId: d, split, keyframesOnly: true }).forEach(add);
   }
@@ -167,8 +169,8 @@ async function pngDataUrl(r: RasterU8, size?: { width: number; height: number })
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-function frameInProject(session: ProjectSession, frameId: number): Frame {
-  const { store, project } = session.open;
+function frameInProject(open: OpenProject, frameId: number): Frame {
+  const { store, project } = open;
   let frame: Frame;
   try {
     frame = getFrame(store, frameId);
@@ -182,11 +184,11 @@ function frameInProject(session: ProjectSession, frameId: number): Frame {
 const ref = (m: CachedModel): ModelRef => ({ runId: m.run.id, kind: m.run.kind, mode: m.run.mode, step: m.step });
 
 /** The segmentation model to use: the named run's, else the newest finished segmentation run's. */
-async function segModel(session: ProjectSession, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
-  const { store, project } = session.open;
+async function segModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
+  const { store, project } = open;
   let run: TrainingRun;
   if (runId !== undefined) {
-    run = projectRun(session, runId);
+    run = projectRun(open, runId);
     if (run.kind !== 'seg') throw new UsageError(`training run ${runId} is a ${run.kind} run, not a segmentation run`);
   } else {
     const latest = latestModel(store, project.id, 'seg');
@@ -199,11 +201,11 @@ async function segModel(session: ProjectSession, cache: ModelCache, runId: numbe
 }
 
 /** The depth model to use: the named run's (SDE or multi-task), else the newest that can show depth. */
-async function depthModel(session: ProjectSession, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
-  const { store, project } = session.open;
+async function depthModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
+  const { store, project } = open;
   let run: TrainingRun | undefined;
   if (runId !== undefined) {
-    run = projectRun(session, runId);
+    run = projectRun(open, runId);
     if (run.kind === 'student') throw new UsageError(`training run ${runId} is a selection student, not an SDE or segmentation run`);
   } else {
     run = latestDepthRun(store, project.id);
@@ -216,35 +218,35 @@ async function depthModel(session: ProjectSession, cache: ModelCache, runId: num
   return m;
 }
 
-async function predictIds(session: ProjectSession, m: CachedModel, frame: Frame): Promise<Uint8Array> {
+async function predictIds(open: OpenProject, m: CachedModel, frame: Frame): Promise<Uint8Array> {
   const size = modelInputSize(m.model);
-  const image = await frameImage(session.open.store, frame, size);
+  const image = await frameImage(open.store, frame, size);
   const [ids] = await predictSegmentation(m.model, [image], 1);
   return resizeNearest(ids!, size.width, size.height, frame.width, frame.height);
 }
 
-export async function reviewPrediction(session: ProjectSession, cache: ModelCache, p: ApiParams<'reviewPrediction'>): Promise<FramePrediction> {
-  const frame = frameInProject(session, p.frameId);
-  const m = await segModel(session, cache, p.runId);
-  const ids = await predictIds(session, m, frame);
+export async function reviewPrediction(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewPrediction'>): Promise<FramePrediction> {
+  const frame = frameInProject(open, p.frameId);
+  const m = await segModel(open, cache, p.runId);
+  const ids = await predictIds(open, m, frame);
   return {
     ...ref(m),
     frameId: frame.id,
     width: frame.width,
     height: frame.height,
-    dataUrl: await pngDataUrl(colouriseTrainIds(frame.width, frame.height, ids)),
+    dataUrl: await pngDataUrl(colouriseClassIds(frame.width, frame.height, ids, open.project.labelSet)),
     classIdsBase64: Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength).toString('base64'),
   };
 }
 
-export async function reviewDepth(session: ProjectSession, cache: ModelCache, p: ApiParams<'reviewDepth'>): Promise<FrameDepthImage> {
-  const frame = frameInProject(session, p.frameId);
-  return depthImage(session, await depthModel(session, cache, p.runId), frame);
+export async function reviewDepth(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewDepth'>): Promise<FrameDepthImage> {
+  const frame = frameInProject(open, p.frameId);
+  return depthImage(open, await depthModel(open, cache, p.runId), frame);
 }
 
-async function depthImage(session: ProjectSession, m: CachedModel, frame: Frame): Promise<FrameDepthImage> {
+async function depthImage(open: OpenProject, m: CachedModel, frame: Frame): Promise<FrameDepthImage> {
   const size = modelInputSize(m.model);
-  const image = await frameImage(session.open.store, frame, size);
+  const image = await frameImage(open.store, frame, size);
   const [disp] = await predictDisparity(m.model, [image], 1);
   return {
     ...ref(m),
@@ -262,7 +264,7 @@ async function groundTruth(store: ProjectStore, frame: Frame): Promise<{ source:
   if (mask && row?.status === 'done') return { source: 'mask', ids: mask.mask.data };
   const gt = await frameGroundTruth(store, frame, { height: frame.height, width: frame.width });
   if (gt) return { source: 'dataset', ids: gt.data };
-  if (mask && mask.mask.data.some((v) => v !== IGNORE)) return { source: 'mask', ids: mask.mask.data };
+  if (mask && mask.mask.data.some((v) => v !== IGNORE_ID)) return { source: 'mask', ids: mask.mask.data };
   return null;
 }
 
@@ -274,33 +276,34 @@ function awaitedLater<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-export async function reviewFrame(session: ProjectSession, cache: ModelCache, p: ApiParams<'reviewFrame'>): Promise<ReviewFrameData> {
-  const { store } = session.open;
-  const frame = frameInProject(session, p.frameId);
+export async function reviewFrame(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewFrame'>): Promise<ReviewFrameData> {
+  const { store, project } = open;
+  const { labelSet } = project;
+  const frame = frameInProject(open, p.frameId);
   const notes: string[] = [];
   const { width, height } = frame;
   // Reading and encoding run in sharp's threads while the models predict.
-  const imageP = awaitedLater(frameGet(session, frame.id));
+  const imageP = awaitedLater(frameGet(open, frame.id));
   const gtP = awaitedLater(groundTruth(store, frame));
 
   let ids: Uint8Array | null = null;
   let prediction: Promise<ReviewFrameData['prediction']> = Promise.resolve(null);
   try {
-    const m = await segModel(session, cache, p.segRunId);
-    const predicted = await predictIds(session, m, frame);
+    const m = await segModel(open, cache, p.segRunId);
+    const predicted = await predictIds(open, m, frame);
     ids = predicted;
-    prediction = awaitedLater(pngDataUrl(colouriseTrainIds(width, height, predicted)).then((dataUrl) => ({ ...ref(m), frameId: frame.id, width, height, dataUrl })));
+    prediction = awaitedLater(pngDataUrl(colouriseClassIds(width, height, predicted, labelSet)).then((dataUrl) => ({ ...ref(m), frameId: frame.id, width, height, dataUrl })));
   } catch (e) {
-    if (p.segRunId !== undefined && !(e instanceof UsageError && /no checkpoint/.test(e.message))) throw e;
+    if (p.segRunId !== undefined && !(e instanceof NoCheckpointError)) throw e;
     notes.push(`prediction: ${message(e)}`);
   }
 
   let depth: Promise<FrameDepthImage | null> = Promise.resolve(null);
   try {
-    const m = await depthModel(session, cache, p.depthRunId);
-    depth = awaitedLater(depthImage(session, m, frame));
+    const m = await depthModel(open, cache, p.depthRunId);
+    depth = awaitedLater(depthImage(open, m, frame));
   } catch (e) {
-    if (p.depthRunId !== undefined && !(e instanceof UsageError && /no checkpoint/.test(e.message))) throw e;
+    if (p.depthRunId !== undefined && !(e instanceof NoCheckpointError)) throw e;
     notes.push(`depth: ${message(e)}`);
   }
 
@@ -312,7 +315,7 @@ export async function reviewFrame(session: ProjectSession, cache: ModelCache, p:
     let wrong = 0;
     for (let i = 0; i < gt.ids.length; i++) {
       const g = gt.ids[i]!;
-      if (g === IGNORE) continue;
+      if (g === IGNORE_ID) continue;
       labelled++;
       if (ids[i] !== g) wrong++;
     }
@@ -323,7 +326,7 @@ export async function reviewFrame(session: ProjectSession, cache: ModelCache, p:
       accuracy: labelled > 0 ? (100 * (labelled - wrong)) / labelled : 0,
     }));
   }
-  const gtUrl = gt ? pngDataUrl(colouriseTrainIds(width, height, gt.ids)) : Promise.resolve(null);
+  const gtUrl = gt ? pngDataUrl(colouriseClassIds(width, height, gt.ids, labelSet)) : Promise.resolve(null);
   const [image, pred, dep, err, gtDataUrl] = await Promise.all([imageP, prediction, depth, error, gtUrl]);
   return {
     frameId: frame.id,
@@ -342,13 +345,15 @@ export async function reviewFrame(session: ProjectSession, cache: ModelCache, p:
 
 // ---------------------------------------------------------------- evaluation
 
-const CheckpointMetrics = z
-  .object({
-    miou: z.number(),
-    perClassIou: z.array(z.number().nullable()).length(NUM_TRAIN_CLASSES).optional(),
-    confusion: z.array(z.array(z.number().min(0)).length(NUM_TRAIN_CLASSES)).length(NUM_TRAIN_CLASSES).optional(),
-  })
-  .loose();
+/** What a segmentation checkpoint records for a label set of `n` classes. */
+const checkpointMetrics = (n: number) =>
+  z
+    .object({
+      miou: z.number(),
+      perClassIou: z.array(z.number().nullable()).length(n).optional(),
+      confusion: z.array(z.array(z.number().min(0)).length(n)).length(n).optional(),
+    })
+    .loose();
 
 interface Numbers {
   step: number | null;
@@ -361,10 +366,11 @@ interface Numbers {
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 /** The newest recorded evaluation of a segmentation run: a checkpoint's metrics, else the val/ metrics. */
-function evaluationNumbers(store: ProjectStore, run: TrainingRun): Numbers {
+function evaluationNumbers(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Numbers {
+  const n = labelSet.classes.length;
   for (const ckpt of listCheckpoints(store, run.id).reverse()) {
     if (!('miou' in ckpt.metrics)) continue;
-    const parsed = CheckpointMetrics.safeParse(ckpt.metrics);
+    const parsed = checkpointMetrics(n).safeParse(ckpt.metrics);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(metrics)'}: ${i.message}`).join('; ');
       throw new DataError(join(store.dir, ckpt.path), `checkpoint metrics of run ${run.id} step ${ckpt.step} are malformed: ${issues}`);
@@ -374,26 +380,26 @@ function evaluationNumbers(store: ProjectStore, run: TrainingRun): Numbers {
       step: ckpt.step,
       source: 'checkpoint',
       miou: finiteOrNull(m.miou),
-      perClass: m.perClassIou ? m.perClassIou.map(finiteOrNull) : lastPerClass(store, run.id, ckpt.step),
+      perClass: m.perClassIou ? m.perClassIou.map(finiteOrNull) : lastPerClass(store, run.id, ckpt.step, n),
       confusion: m.confusion ?? null,
     };
   }
   const history = metricHistory(store, run.id, 'val/miou').filter((p) => Number.isFinite(p.value));
   const last = history[history.length - 1];
-  if (!last) return { step: null, source: 'none', miou: null, perClass: new Array<null>(NUM_TRAIN_CLASSES).fill(null), confusion: null };
-  return { step: last.step, source: 'metrics', miou: last.value, perClass: lastPerClass(store, run.id, last.step), confusion: null };
+  if (!last) return { step: null, source: 'none', miou: null, perClass: new Array<null>(n).fill(null), confusion: null };
+  return { step: last.step, source: 'metrics', miou: last.value, perClass: lastPerClass(store, run.id, last.step, n), confusion: null };
 }
 
-/** val/iou/<trainId> at `step` (null where absent or NaN). */
-function lastPerClass(store: ProjectStore, runId: number, step: number): (number | null)[] {
-  return TRAIN_CLASSES.map((c) => finiteOrNull(metricHistory(store, runId, `val/iou/${c.trainId}`).find((p) => p.step === step)?.value));
+/** val/iou/<classId> at `step` for each of `n` classes (null where absent or NaN). */
+function lastPerClass(store: ProjectStore, runId: number, step: number, n: number): (number | null)[] {
+  return Array.from({ length: n }, (_, k) => finiteOrNull(metricHistory(store, runId, `val/iou/${k}`).find((p) => p.step === step)?.value));
 }
 
-function evaluation(store: ProjectStore, run: TrainingRun): RunEvaluation {
-  const n = evaluationNumbers(store, run);
-  const perClass: ClassIou[] = TRAIN_CLASSES.map((c, k) => ({ trainId: c.trainId, name: c.name, iou: n.perClass[k] ?? null }));
+function evaluation(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): RunEvaluation {
+  const n = evaluationNumbers(store, run, labelSet);
+  const perClass: ClassIou[] = labelSet.classes.map((c, k) => ({ classId: c.id, name: c.name, iou: n.perClass[k] ?? null }));
   return {
-    run: summary(store, run),
+    run: summary(store, run, labelSet),
     step: n.step,
     source: n.source,
     miou: n.miou,
@@ -405,33 +411,33 @@ function evaluation(store: ProjectStore, run: TrainingRun): RunEvaluation {
   };
 }
 
-function segRun(session: ProjectSession, runId: number): TrainingRun {
-  const run = projectRun(session, runId);
+function segRun(open: OpenProject, runId: number): TrainingRun {
+  const run = projectRun(open, runId);
   if (run.kind !== 'seg') throw new UsageError(`training run ${runId} is a ${run.kind} run: only segmentation runs have an IoU`);
   return run;
 }
 
 /** The named segmentation run's evaluation, else the newest finished one's; null where none finished. */
-export function reviewEvaluation(session: ProjectSession, p: ApiParams<'reviewEvaluation'>): RunEvaluation | null {
-  const { store, project } = session.open;
-  if (p.runId !== undefined) return evaluation(store, segRun(session, p.runId));
+export function reviewEvaluation(open: OpenProject, p: ApiParams<'reviewEvaluation'>): RunEvaluation | null {
+  const { store, project } = open;
+  if (p.runId !== undefined) return evaluation(store, segRun(open, p.runId), project.labelSet);
   const runs = listRuns(store, project.id, 'seg').filter((r) => r.status === 'done');
   const run = latestModel(store, project.id, 'seg')?.run ?? runs[runs.length - 1];
-  return run ? evaluation(store, run) : null;
+  return run ? evaluation(store, run, project.labelSet) : null;
 }
 
-export function reviewCompare(session: ProjectSession, p: ApiParams<'reviewCompare'>): RunComparison {
-  const { store } = session.open;
-  const a = evaluation(store, segRun(session, p.runA));
-  const b = evaluation(store, segRun(session, p.runB));
+export function reviewCompare(open: OpenProject, p: ApiParams<'reviewCompare'>): RunComparison {
+  const { store, project } = open;
+  const a = evaluation(store, segRun(open, p.runA), project.labelSet);
+  const b = evaluation(store, segRun(open, p.runB), project.labelSet);
   return {
     a,
     b,
     miouDelta: a.miou !== null && b.miou !== null ? b.miou - a.miou : null,
-    perClass: TRAIN_CLASSES.map((c, k) => {
+    perClass: project.labelSet.classes.map((c, k) => {
       const va = a.perClass[k]!.iou;
       const vb = b.perClass[k]!.iou;
-      return { trainId: c.trainId, name: c.name, a: va, b: vb, delta: va !== null && vb !== null ? vb - va : null };
+      return { classId: c.id, name: c.name, a: va, b: vb, delta: va !== null && vb !== null ? vb - va : null };
     }),
   };
 }

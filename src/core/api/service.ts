@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { projectOverview } from '../store';
-import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi } from './contract';
+import type { OpenProject } from '../project/openProject';
+import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './contract';
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
 import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
@@ -34,97 +35,99 @@ export function createService(
   const version = opts.version ?? packageVersion();
   const recentFile = opts.recentFile ?? defaultRecentFile();
   const author = opts.author ?? safeUserName();
-  const session = new ProjectSession();
   /** Trained models loaded for review, one per run; emptied when the project changes. */
   const models = new ModelCache();
+  const session = new ProjectSession((projectId, dir) => {
+    models.clear();
+    opts.emit?.('project.closed', { projectId, dir });
+  });
   /** Training and selection in worker threads, one job at a time. */
   const jobs = new TrainingJobs({ ...opts.jobs, ...(opts.emit ? { emit: opts.emit } : {}) });
-  const remember = <T extends { dir: string; name: string }>(p: T): T => {
+  const remember = (p: ProjectInfo): ProjectInfo => {
     rememberRecent(recentFile, p);
     return p;
   };
+  /** The open project a call names; ProjectClosedError where it is no longer the open one. */
+  const on = (p: { projectId: number }): OpenProject => session.require(p.projectId);
   return {
     async appInfo() {
       return { name: 'DepthSeg Workbench', version, shell };
     },
     async projectCreate(p) {
-      models.clear();
       return remember(await session.create(p));
     },
     async projectOpen(p) {
-      models.clear();
       return remember(session.openDir(p.dir));
     },
     async projectRecent() {
       return listRecent(recentFile);
     },
-    async projectClose() {
-      models.clear();
-      return { closed: session.close() };
+    async projectClose(p) {
+      return { closed: session.close(p.projectId) };
     },
-    async projectOverview() {
-      const { store, project } = session.open;
-      return { ...session.info, ...projectOverview(store, project.id) };
+    async projectOverview(p) {
+      const open = on(p);
+      return { projectId: p.projectId, dir: open.store.dir, name: open.project.name, ...projectOverview(open.store, open.project.id) };
     },
     async frameList(p) {
-      return frameList(session, p);
+      return frameList(on(p), p);
     },
     async frameGet(p) {
-      return frameGet(session, p.frameId);
+      return frameGet(on(p), p.frameId);
     },
     async maskSave(p) {
-      return maskSave(session, p, author);
+      return maskSave(on(p), p, author);
     },
     async maskSetStatus(p) {
-      return maskSetStatus(session, p.frameId, p.status);
+      return maskSetStatus(on(p), p.frameId, p.status);
     },
-    async reviewRuns() {
-      return reviewRuns(session);
+    async reviewRuns(p) {
+      return reviewRuns(on(p));
     },
     async reviewFrames(p) {
-      return reviewFrames(session, p);
+      return reviewFrames(on(p), p);
     },
     async reviewFrame(p) {
-      return reviewFrame(session, models, p);
+      return reviewFrame(on(p), models, p);
     },
     async reviewPrediction(p) {
-      return reviewPrediction(session, models, p);
+      return reviewPrediction(on(p), models, p);
     },
     async reviewDepth(p) {
-      return reviewDepth(session, models, p);
+      return reviewDepth(on(p), models, p);
     },
     async reviewEvaluation(p) {
-      return reviewEvaluation(session, p);
+      return reviewEvaluation(on(p), p);
     },
     async reviewCompare(p) {
-      return reviewCompare(session, p);
+      return reviewCompare(on(p), p);
     },
-    async trainingStatus() {
-      return jobs.status(session);
+    async trainingStatus(p) {
+      return jobs.status(on(p));
     },
-    async trainingDefaults() {
-      return jobs.defaults(session);
+    async trainingDefaults(p) {
+      return jobs.defaults(on(p));
     },
     async trainingStartSde(p) {
-      return jobs.startSde(session, p);
+      return jobs.startSde(on(p), p);
     },
     async trainingStartSeg(p) {
-      return jobs.startSeg(session, p);
+      return jobs.startSeg(on(p), p);
     },
-    async trainingCancel() {
-      return jobs.cancel();
+    async trainingCancel(p) {
+      return jobs.cancel(on(p));
     },
     async trainingResume(p) {
-      return jobs.resume(session, p.runId);
+      return jobs.resume(on(p), p.runId);
     },
-    async trainingRuns() {
-      return jobs.runs(session);
+    async trainingRuns(p) {
+      return jobs.runs(on(p));
     },
     async trainingHistory(p) {
-      return jobs.history(session, p.runId, p.maxPoints);
+      return jobs.history(on(p), p.runId, p.maxPoints);
     },
     async selectionSuggest(p) {
-      return jobs.suggest(session, p);
+      return jobs.suggest(on(p), p);
     },
     jobs,
     close() {

@@ -14,8 +14,10 @@ import { startJob, type JobHandle } from '../jobs/runner';
 import { openProject } from '../project/openProject';
 import { getRun, getSetting, latestCheckpoint, listRuns, metricHistory, metricNames, setRunStatus, type TrainingRun } from '../store';
 import type { ApiParams, JobKindName, MetricSeries, RunHistory, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from './contract';
-import { projectRun, type ProjectSession } from './projectSession';
-import { completeSdeSettings, completeSegSettings, resumeSettings, trainingDefaults } from './trainingSettings';
+import type { OpenProject } from '../project/openProject';
+import { projectRun } from './projectSession';
+import { newSdeSettings, newSegSettings, trainingDefaults } from './trainingSettings';
+import { pausedRun } from '../project/runResume';
 import { processAlive } from '../processAlive';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -59,51 +61,55 @@ export class TrainingJobs {
 
   constructor(private readonly opts: TrainingJobsOptions = {}) {}
 
-  status(session: ProjectSession): TrainingStatus {
-    const dir = session.open.store.dir;
+  status(open: OpenProject): TrainingStatus {
+    const dir = open.store.dir;
     return { job: this.active ? { ...this.active.info } : null, last: this.ended.get(dir) ?? null };
   }
 
-  defaults(session: ProjectSession): ReturnType<typeof trainingDefaults> {
-    return trainingDefaults(session.open);
+  defaults(open: OpenProject): ReturnType<typeof trainingDefaults> {
+    return trainingDefaults(open);
   }
 
-  startSde(session: ProjectSession, p: ApiParams<'trainingStartSde'>): TrainingJobInfo {
-    this.checkFree(session);
-    const settings = completeSdeSettings(p.settings);
-    return this.start(session, 'sde', settings, p.restart ?? false);
+  /** A new SDE run with these settings (the declared defaults where none are given). */
+  startSde(open: OpenProject, p: ApiParams<'trainingStartSde'>): TrainingJobInfo {
+    this.checkFree(open);
+    const settings = newSdeSettings(p.settings);
+    return this.start(open, 'sde', { settings });
   }
 
-  startSeg(session: ProjectSession, p: ApiParams<'trainingStartSeg'>): TrainingJobInfo {
-    this.checkFree(session);
-    const settings = completeSegSettings(session.open, p.settings);
-    return this.start(session, 'seg', settings, p.restart ?? false);
+  /** A new segmentation run ("Retrain"). */
+  startSeg(open: OpenProject, p: ApiParams<'trainingStartSeg'>): TrainingJobInfo {
+    this.checkFree(open);
+    const settings = newSegSettings(open, p.settings);
+    return this.start(open, 'seg', { settings });
   }
 
-  resume(session: ProjectSession, runId: number): TrainingJobInfo {
-    this.checkFree(session);
-    const run = projectRun(session, runId);
-    const settings = resumeSettings(session.open, run);
-    return this.start(session, run.kind as 'sde' | 'seg', settings, false);
+  /** Continues paused run `runId` from its newest checkpoint, with the settings it stored. */
+  resume(open: OpenProject, runId: number): TrainingJobInfo {
+    this.checkFree(open);
+    const run = projectRun(open, runId);
+    if (run.kind !== 'sde' && run.kind !== 'seg') throw new UsageError(`run #${runId} is a ${run.kind} run: only SDE and segmentation runs resume here`);
+    const paused = pausedRun(open, runId, run.kind);
+    return this.start(open, run.kind, { settings: paused.config, resume: runId });
   }
 
-  suggest(session: ProjectSession, p: ApiParams<'selectionSuggest'>): TrainingJobInfo {
-    this.checkFree(session);
+  suggest(open: OpenProject, p: ApiParams<'selectionSuggest'>): TrainingJobInfo {
+    this.checkFree(open);
     const params: SelectJobParams = {
-      projectDir: session.open.store.dir,
+      projectDir: open.store.dir,
       budget: p.budget,
       method: p.method ?? 'ds_us',
       ...(p.studentSteps !== undefined ? { studentSteps: p.studentSteps } : {}),
       ...(p.seed !== undefined ? { seed: p.seed } : {}),
     };
     const { projectDir: _dir, ...shown } = params;
-    return this.launch(session, 'select', 'select-round', params, shown);
+    return this.launch(open, 'select', 'select-round', params, shown);
   }
 
-  /** Asks the running job to stop; a training run checkpoints and pauses. */
-  cancel(): { cancelled: boolean } {
+  /** Asks the project's running job to stop; a training run checkpoints and pauses. Another project's job is left alone. */
+  cancel(open?: OpenProject): { cancelled: boolean } {
     const a = this.active;
-    if (!a || a.info.state === 'stopping') return { cancelled: false };
+    if (!a || a.info.state === 'stopping' || (open && a.info.projectDir !== open.store.dir)) return { cancelled: false };
     a.info.state = 'stopping';
     a.info.message = a.info.kind === 'select' ? 'stopping…' : 'stopping: saving a checkpoint after this step…';
     a.handle.cancel();
@@ -111,8 +117,8 @@ export class TrainingJobs {
     return { cancelled: true };
   }
 
-  runs(session: ProjectSession): TrainingRunInfo[] {
-    const { store, project } = session.open;
+  runs(open: OpenProject): TrainingRunInfo[] {
+    const { store, project } = open;
     const activeRun = this.active?.info.projectDir === store.dir ? this.active.info.runId : null;
     return listRuns(store, project.id).map((r) => {
       const ckpt = latestCheckpoint(store, r.id);
@@ -140,9 +146,9 @@ export class TrainingJobs {
     });
   }
 
-  history(session: ProjectSession, runId: number, maxPoints = 400): RunHistory {
-    const { store } = session.open;
-    const run = projectRun(session, runId);
+  history(open: OpenProject, runId: number, maxPoints = 400): RunHistory {
+    const { store } = open;
+    const run = projectRun(open, runId);
     const names = metricNames(store, runId).filter((n) => n === 'loss' || n === 'lr' || n === 'val/miou' || n === 'val/pixelAccuracy' || n.startsWith('val/depth/'));
     const series: MetricSeries[] = names.map((name) => ({
       name,
@@ -170,14 +176,14 @@ export class TrainingJobs {
   // ------------------------------------------------------------------ internals
 
   /** One job at a time, and no run of this project running elsewhere (the CLI). */
-  private checkFree(session: ProjectSession): void {
+  private checkFree(open: OpenProject): void {
     const a = this.active;
     if (a) {
       const what = `${KIND_TEXT[a.info.kind]}${a.info.runId !== null ? ` (run #${a.info.runId}, step ${a.info.step}/${a.info.totalSteps})` : ''}`;
-      const where = a.info.projectDir === session.open.store.dir ? '' : ` in the project ${a.info.projectDir}`;
+      const where = a.info.projectDir === open.store.dir ? '' : ` in the project ${a.info.projectDir}`;
       throw new UsageError(`${what} is running${where}: wait for it to finish or cancel it first (one job at a time)`);
     }
-    const { store, project } = session.open;
+    const { store, project } = open;
     for (const r of listRuns(store, project.id)) {
       if (r.status !== 'running') continue;
       const pid = finite(r.progress['pid']);
@@ -190,18 +196,19 @@ export class TrainingJobs {
     }
   }
 
-  private start(session: ProjectSession, kind: 'sde' | 'seg', settings: Record<string, unknown>, restart: boolean): TrainingJobInfo {
+  /** A training job: new settings (resolved, as the run will store them), or a paused run to resume. */
+  private start(open: OpenProject, kind: 'sde' | 'seg', run: { settings: object; resume?: number }): TrainingJobInfo {
     const params: TrainJobParams = {
-      projectDir: session.open.store.dir,
-      settings,
-      restart,
+      projectDir: open.store.dir,
+      settings: run.settings as Record<string, unknown>,
+      ...(run.resume !== undefined ? { resume: run.resume } : {}),
       ...(this.opts.checkpointEvery !== undefined ? { checkpointEvery: this.opts.checkpointEvery } : {}),
     };
-    return this.launch(session, kind, kind === 'sde' ? 'train-sde' : 'train-seg', params, settings);
+    return this.launch(open, kind, kind === 'sde' ? 'train-sde' : 'train-seg', params, run.settings as Record<string, unknown>);
   }
 
-  private launch(session: ProjectSession, kind: JobKindName, jobKind: string, params: unknown, settings: Record<string, unknown>): TrainingJobInfo {
-    const { store } = session.open;
+  private launch(open: OpenProject, kind: JobKindName, jobKind: string, params: unknown, settings: Record<string, unknown>): TrainingJobInfo {
+    const { store } = open;
     const setting = getSetting(store, 'engine.backend');
     const backend = this.opts.backend ?? (typeof setting === 'string' ? (setting as BackendChoice) : undefined);
     const totalSteps = kind === 'select' ? 0 : (finite(settings['steps']) ?? 0);

@@ -8,34 +8,6 @@ import { DataError } from '../errors';
 import type { DatasetIndex, DatasetSplit, LabelledFrame, Split } from './datasetTypes';
 import { isDirectory, isImageFile, listFiles, mapLimit, readImageSize, requireDirectory } from './scan';
 
-export interface CamvidClass {
-  readonly name: string;
-  readonly color: readonly [number, number, number];
-}
-
-/** The 11 CamVid classes, indexed by label value, with their usual colours. */
-export const CAMVID_CLASSES: readonly CamvidClass[] = [
-  { name: 'sky', color: [128, 128, 128] },
-  { name: 'building', color: [128, 0, 0] },
-  { name: 'pole', color: [192, 192, 128] },
-  { name: 'road', color: [128, 64, 128] },
-  { name: 'pavement', color: [60, 40, 222] },
-  { name: 'tree', color: [128, 128, 0] },
-  { name: 'sign/symbol', color: [192, 128, 128] },
-  { name: 'fence', color: [64, 64, 128] },
-  { name: 'car', color: [64, 0, 128] },
-  { name: 'pedestrian', color: [64, 64, 0] },
-  { name: 'bicyclist', color: [0, 128, 192] },
-];
-
-export const NUM_CAMVID_CLASSES = CAMVID_CLASSES.length;
-
-/** Label value of void pixels in CamVid's files (loaded as 255 = ignore). */
-export const CAMVID_VOID = 11;
-
-/** Colour drawn for void pixels. */
-export const CAMVID_VOID_COLOR: readonly [number, number, number] = [0, 0, 0];
-
 async function indexSplit(root: string, split: Split, labelled: boolean): Promise<DatasetSplit> {
   const imageDir = join(root, split);
   const labelDir = join(root, `${split}annot`);

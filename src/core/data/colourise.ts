@@ -1,12 +1,13 @@
-import { IGNORE, TRAIN_CLASSES } from './cityscapesClasses';
+import { IGNORE_ID, type LabelSet } from '../labels';
 import type { RasterU8 } from './imageIo';
 
-/** trainIds (255 = ignore) to the Cityscapes colours; ignore is black. */
-export function colouriseTrainIds(width: number, height: number, ids: Uint8Array): RasterU8 {
+/** Class ids (255 = not labelled) in the label set's colours; unlabelled pixels are black. */
+export function colouriseClassIds(width: number, height: number, ids: Uint8Array, labelSet: LabelSet): RasterU8 {
   const out = new Uint8Array(width * height * 3);
+  const colours = labelSet.classes.map((c) => c.color);
   for (let i = 0; i < ids.length; i++) {
-    const c = ids[i] === IGNORE ? undefined : TRAIN_CLASSES[ids[i]!];
-    if (c) out.set(c.color, i * 3);
+    const c = colours[ids[i]!];
+    if (c) out.set(c, i * 3);
   }
   return { width, height, channels: 3, data: out };
 }
@@ -53,7 +54,7 @@ export function colouriseDisparity(width: number, height: number, disp: Float32A
 export function errorMap(width: number, height: number, pred: Uint8Array, gt: Uint8Array): RasterU8 {
   const out = new Uint8Array(width * height * 3);
   for (let i = 0; i < gt.length; i++) {
-    if (gt[i] === IGNORE) continue;
+    if (gt[i] === IGNORE_ID) continue;
     out.set(pred[i] === gt[i] ? [90, 90, 90] : [230, 30, 30], i * 3);
   }
   return { width, height, channels: 3, data: out };

@@ -4,6 +4,7 @@
  * that have, or could get, a label. Nothing is decoded here; see load.ts for that.
  */
 import type { Intrinsics } from './camera';
+import type { LabelEncoding } from '../labels';
 
 export type Split = 'train' | 'val' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
@@ -13,13 +14,8 @@ export type DatasetFormat = 'cityscapes' | 'camvid' | 'frames';
 /** Which class set a dataset's labels use once loaded (see load.ts loadLabel). */
 export type ClassSet = 'cityscapes' | 'camvid';
 
-/**
- * How the values of a label file are encoded:
- * - `cityscapes-labelIds`: Cityscapes labelIds 0..33 (converted to trainIds on load);
- * - `cityscapes-trainIds`: trainIds 0..18 and 255 = ignore;
- * - `camvid`: 0..10 classes and 11 = void (void becomes 255 on load).
- */
-export type LabelEncoding = 'cityscapes-labelIds' | 'cityscapes-trainIds' | 'camvid';
+/** How the values of a label file are encoded: see src/core/labels/encodings.ts. */
+export type { LabelEncoding } from '../labels';
 
 export interface LabelFile {
   readonly path: string;

@@ -1,5 +1,5 @@
 export * from './imageIo';
-export * from './cityscapesClasses';
+
 export * from './datasetTypes';
 export * from './camera';
 export * from './labels';

@@ -5,39 +5,11 @@
  * dataset format.
  */
 import { DataError } from '../errors';
-import { CAMVID_VOID, NUM_CAMVID_CLASSES } from './camvid';
-import { CITYSCAPES_LABELS, IGNORE, LABEL_ID_TO_TRAIN_ID, NUM_TRAIN_CLASSES } from './cityscapesClasses';
-import type { LabelEncoding } from './datasetTypes';
+import { decodeTable, TRAIN_CLASSES, type DecodeTable, type LabelEncoding } from '../labels';
 import type { RasterU8, Size } from './imageIo';
 
-/** A 256-entry table: the training id of each byte value, or -1 where the value is not allowed. */
-type ValueTable = Int16Array;
-
-function table(pairs: Iterable<[number, number]>): ValueTable {
-  const t = new Int16Array(256).fill(-1);
-  for (const [from, to] of pairs) t[from] = to;
-  return t;
-}
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-
-const TABLES: Record<LabelEncoding, { table: ValueTable; allowed: string }> = {
-  'cityscapes-labelIds': {
-    table: table(CITYSCAPES_LABELS.map((l) => [l.id, LABEL_ID_TO_TRAIN_ID[l.id]!])),
-    allowed: 'Cityscapes labelIds 0..33',
-  },
-  'cityscapes-trainIds': {
-    table: table([...range(NUM_TRAIN_CLASSES).map((i): [number, number] => [i, i]), [IGNORE, IGNORE]]),
-    allowed: `Cityscapes trainIds 0..${NUM_TRAIN_CLASSES - 1} and ${IGNORE} (ignore)`,
-  },
-  camvid: {
-    table: table([...range(NUM_CAMVID_CLASSES).map((i): [number, number] => [i, i]), [CAMVID_VOID, IGNORE]]),
-    allowed: `CamVid classes 0..${NUM_CAMVID_CLASSES - 1} and ${CAMVID_VOID} (void)`,
-  },
-};
-
 /** Byte values of `data` that the table does not allow, with their pixel counts, ascending. */
-function valuesOutside(data: Uint8Array, t: ValueTable): [number, number][] {
+function valuesOutside(data: Uint8Array, t: DecodeTable): [number, number][] {
   const counts = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) counts[data[i]!]!++;
   const bad: [number, number][] = [];
@@ -46,13 +18,13 @@ function valuesOutside(data: Uint8Array, t: ValueTable): [number, number][] {
 }
 
 /**
- * Converts a label map in the given encoding to training ids (255 = ignore). Throws a
- * DataError naming `file` and listing the offending values when any value is outside the
- * encoding's class set.
+ * Converts a label map in the given encoding to class ids (255 = ignore). Throws a DataError
+ * naming `file` and listing the offending values when any value is outside the encoding's
+ * values. `numClasses` is the label set's size ('class-ids' files: ids 0..numClasses-1).
  */
-export function toTrainIds(label: RasterU8, encoding: LabelEncoding, file: string): RasterU8 {
+export function toClassIds(label: RasterU8, encoding: LabelEncoding, file: string, numClasses = TRAIN_CLASSES.length): RasterU8 {
   if (label.channels !== 1) throw new DataError(file, `a label map must have one channel; it has ${label.channels}`);
-  const { table: t, allowed } = TABLES[encoding];
+  const { table: t, allowed } = decodeTable(encoding, numClasses);
   const out = new Uint8Array(label.data.length);
   let ok = true;
   for (let i = 0; i < label.data.length; i++) {
@@ -74,17 +46,17 @@ export function toTrainIds(label: RasterU8, encoding: LabelEncoding, file: strin
 
 /** Cityscapes labelIds (0..33) to the 19 trainIds with 255 = ignore; other values are errors. */
 export function labelIdsToTrainIds(label: RasterU8, file: string): RasterU8 {
-  return toTrainIds(label, 'cityscapes-labelIds', file);
+  return toClassIds(label, 'cityscapes-labelIds', file);
 }
 
 /** CamVid labels: 0..10 stay, 11 (void) becomes 255; other values are errors. */
 export function camvidToTrainIds(label: RasterU8, file: string): RasterU8 {
-  return toTrainIds(label, 'camvid', file);
+  return toClassIds(label, 'camvid', file);
 }
 
 /** Checks a map already in Cityscapes trainIds (0..18, 255) and returns it. */
 export function checkTrainIds(label: RasterU8, file: string): RasterU8 {
-  return toTrainIds(label, 'cityscapes-trainIds', file);
+  return toClassIds(label, 'cityscapes-trainIds', file);
 }
 
 /**
@@ -119,5 +91,6 @@ export function checkSameSize(imageFile: string, image: Size, labelFile: string,
 /** How a dataset's label file is encoded, from the dataset's format and the file's name. */
 export function labelEncodingOf(format: 'cityscapes' | 'camvid' | 'frames', path: string): LabelEncoding {
   if (format === 'camvid') return 'camvid';
+  if (format === 'frames') return 'class-ids';
   return path.endsWith('_labelTrainIds.png') ? 'cityscapes-trainIds' : 'cityscapes-labelIds';
 }

@@ -7,7 +7,7 @@ import { DataError, UsageError } from '../errors';
 import { scaleIntrinsics, type Intrinsics } from './camera';
 import type { Clip, DatasetIndex, LabelFile, LabelledFrame } from './datasetTypes';
 import { readLabel, readRgb, readU16, type RasterU8, type Size } from './imageIo';
-import { checkSameSize, resizeLabelNearest, toTrainIds } from './labels';
+import { checkSameSize, resizeLabelNearest, toClassIds } from './labels';
 import { readImageSize } from './scan';
 
 /** An RGB image, resized to `size` when given. */
@@ -20,7 +20,7 @@ export function loadImage(path: string, size?: Size): Promise<RasterU8> {
  * resized to `size` with nearest neighbour when given.
  */
 export async function loadLabel(label: LabelFile, size?: Size): Promise<RasterU8> {
-  const ids = toTrainIds(await readLabel(label.path), label.encoding, label.path);
+  const ids = toClassIds(await readLabel(label.path), label.encoding, label.path);
   return size ? resizeLabelNearest(ids, size) : ids;
 }
 
@@ -42,7 +42,7 @@ export async function loadLabelledFrame(frame: LabelledFrame, size?: Size): Prom
     readImageSize(frame.imagePath),
   ]);
   checkSameSize(frame.imagePath, imageSize, frame.label.path, raw);
-  const ids = toTrainIds(raw, frame.label.encoding, frame.label.path);
+  const ids = toClassIds(raw, frame.label.encoding, frame.label.path);
   return { image, label: size ? resizeLabelNearest(ids, size) : ids };
 }
 

@@ -19,12 +19,13 @@ import { initProject } from './initProject';
 import { openProject, type OpenProject } from './openProject';
 import type { RunProgress } from './runLoop';
 import { trainSde } from './trainSde';
-import { trainSeg, type SegRunSettings } from './trainSeg';
+import { trainSeg } from './trainSeg';
+import type { SegSettings } from '../settings';
 
 export const ABLATION_CONFIGS = ['scratch', 'transfer', 'multitask', 'classmix', 'depthmix', 'full'] as const;
 export type AblationConfig = (typeof ABLATION_CONFIGS)[number];
 
-const CONFIG_SETTINGS: Record<AblationConfig, Pick<SegRunSettings, 'mode' | 'mix'>> = {
+const CONFIG_SETTINGS: Record<AblationConfig, Pick<SegSettings, 'mode' | 'mix'>> = {
   scratch: { mode: 'scratch', mix: 'none' },
   transfer: { mode: 'transfer', mix: 'none' },
   multitask: { mode: 'multitask', mix: 'none' },
@@ -99,7 +100,10 @@ export async function runAblation(s: AblationSettings, ev: AblationEvents = {}):
     let sde = listRuns(base.store, base.project.id, 'sde').find((r) => r.status === 'done');
     if (!sde) {
       ev.onPhase?.(`self-supervised depth: ${s.sdeSteps} steps`);
-      const out = await timed('sde', () => trainSde(base, sdeSettings, { signal: ev.signal, onProgress: (p) => ev.onProgress?.('sde', p) }));
+      const paused = listRuns(base.store, base.project.id, 'sde').find((r) => r.status === 'paused');
+      const out = await timed('sde', () =>
+        trainSde(base, sdeSettings, { signal: ev.signal, onProgress: (p) => ev.onProgress?.('sde', p), ...(paused ? { resume: paused.id } : {}) }),
+      );
       if (out.status !== 'done') throw new Error(`SDE training ${out.status}${out.error ? `: ${out.error}` : ''}`);
       sde = out.run;
     }
@@ -125,10 +129,15 @@ export async function runAblation(s: AblationSettings, ev: AblationEvents = {}):
         miou[config] = lastMetrics(p, done.id).miou as number;
         continue;
       }
-      await importLabels(p, { frameIds: config === 'full' ? allIds : labelledIds });
+      const paused = listRuns(p.store, p.project.id, 'seg').find((r) => r.status === 'paused');
+      if (!paused) await importLabels(p, { frameIds: config === 'full' ? allIds : labelledIds });
       ev.onPhase?.(`${config}: ${CONFIG_SETTINGS[config].mode} + ${CONFIG_SETTINGS[config].mix}, ${config === 'full' ? allIds.length : labelledIds.length} labelled frames, ${s.segSteps} steps`);
       const out = await timed(config, () =>
-        trainSeg(p, { ...CONFIG_SETTINGS[config], steps: s.segSteps, lr: s.segLr, seed: s.seed }, { signal: ev.signal, onProgress: (x) => ev.onProgress?.(config, x) }),
+        trainSeg(
+          p,
+          { ...CONFIG_SETTINGS[config], steps: s.segSteps, lr: s.segLr, seed: s.seed },
+          { signal: ev.signal, onProgress: (x) => ev.onProgress?.(config, x), ...(paused ? { resume: paused.id } : {}) },
+        ),
       );
       if (out.status !== 'done') throw new Error(`${config} training ${out.status}${out.error ? `: ${out.error}` : ''}`);
       miou[config] = (out.metrics as { miou: number }).miou;

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../fsAtomic';
 import { netPreset, type PresetName } from '../ml/nets/config';
 import { loadModelFromFolder } from '../ml/nets';
 import { writeProjectReport, type AblationInput, type ReportMetrics } from '../report/projectReport';
-import { DB_FILE, listSelectionRounds, listPicks, type JsonObject } from '../store';
+import { DB_FILE, listPicks, listRuns, listSelectionRounds, type JsonObject } from '../store';
 import { generateSynthDataset } from '../synth';
 import { evaluateModel, type Evaluation } from './evaluateModel';
 import { importLabels, type ImportLabelsSummary } from './importLabels';
@@ -25,15 +25,16 @@ import { openProject, type OpenProject } from './openProject';
 import { latestModel } from './projectModels';
 import type { RunOutcome, RunProgress } from './runLoop';
 import { runSelectionRound, type SelectionProgress } from './selectFrames';
-import { trainSde, type SdeRunSettings } from './trainSde';
-import { trainSeg, type SegRunSettings } from './trainSeg';
+import { trainSde } from './trainSde';
+import { trainSeg } from './trainSeg';
+import type { SdeSettings, SegSettings } from '../settings';
 
 export type DemoPreset = 'full' | 'quick' | 'tiny';
 
 export interface DemoSettings {
   readonly preset: DemoPreset;
   readonly synth: { readonly sequences: number; readonly height: number; readonly width: number; readonly seed: number };
-  readonly sde: Partial<SdeRunSettings>;
+  readonly sde: Partial<SdeSettings>;
   readonly selection: {
     readonly method: 'ds_us';
     /** Frames added per round; the first round picks by diversity alone. */
@@ -42,7 +43,7 @@ export interface DemoSettings {
     readonly studentNet: PresetName;
     readonly seed: number;
   };
-  readonly seg: Partial<SegRunSettings>;
+  readonly seg: Partial<SegSettings>;
   readonly report: { readonly gridFrames: number };
 }
 
@@ -251,11 +252,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
       finish({ runId: outcome.run.id, step: outcome.step, resumedFrom: outcome.resumedFrom ?? null, metrics });
       return outcome;
     };
-    const control = (which: 'sde' | 'seg') => ({
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
-      onProgress: (progress: RunProgress) => emit({ type: 'run', stage: which, progress }),
-    });
+    // A stage stopped earlier continues its own paused run (by id, with the settings it stored).
+    const control = (which: 'sde' | 'seg') => {
+      const paused = listRuns(p.store, p.project.id, which).filter((r) => r.status === 'paused').pop();
+      return {
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+        ...(paused ? { resume: paused.id } : {}),
+        onProgress: (progress: RunProgress) => emit({ type: 'run', stage: which, progress }),
+      };
+    };
 
     // 3. self-supervised depth
     if (begin('sde', `training self-supervised depth (${settings.sde.net} net, ${settings.sde.steps} steps)`)) {

@@ -1,5 +1,4 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { NUM_TRAIN_CLASSES, TRAIN_CLASSES } from '../data/cityscapesClasses';
 import { ConfusionMatrix, DepthMetrics, type DepthErrors } from '../ml/metrics';
 import { predictDisparity, predictSegmentation } from '../ml/predict';
 import { listFrames, type Frame, type Split } from '../store';
@@ -34,7 +33,8 @@ export async function evaluateModel(
   const frames: Frame[] = listFrames(p.store, { split, keyframesOnly: true });
   const segments = hasOutput(model, 'seg');
   const depths = hasOutput(model, 'disp_0');
-  const cm = new ConfusionMatrix(NUM_TRAIN_CLASSES);
+  const { labelSet } = p.project;
+  const cm = new ConfusionMatrix(labelSet.classes.length);
   const dm = new DepthMetrics();
   let labelled = 0;
   const batch = opts.batchSize ?? 4;
@@ -68,7 +68,7 @@ export async function evaluateModel(
         ? {
             miou: 100 * cm.meanIoU(),
             pixelAccuracy: 100 * cm.pixelAccuracy(),
-            perClass: TRAIN_CLASSES.map((c) => ({ name: c.name, iou: Number.isNaN(perClass[c.trainId]!) ? null : 100 * perClass[c.trainId]! })),
+            perClass: labelSet.classes.map((c) => ({ name: c.name, iou: Number.isNaN(perClass[c.id]!) ? null : 100 * perClass[c.id]! })),
             confusion: Array.from(cm.counts),
           }
         : null,

@@ -10,6 +10,7 @@ import {
   type Intrinsics,
 } from '../data';
 import { DataError, UsageError } from '../errors';
+import { chooseLabelSet, type ClassInput } from '../labels';
 import {
   addClip,
   addDataset,
@@ -34,6 +35,11 @@ export interface InitProjectOptions {
   /** Plain frames without a camera.json: intrinsics from this horizontal field of view. */
   readonly horizontalFovDegrees?: number;
   readonly intrinsics?: Intrinsics;
+  /**
+   * The project's own label set (names, optional colours), for a new project on a dataset
+   * without labels; a dataset with labels brings its own set (Cityscapes, CamVid).
+   */
+  readonly classes?: readonly ClassInput[];
 }
 
 export interface InitSummary {
@@ -74,9 +80,19 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
   const index = await indexDataset(datasetRoot, format, opts);
   const store = openProjectStore(opts.dir);
   try {
-    const project = mainProject(store) ?? createProject(store, { name: opts.name ?? basename(resolve(opts.dir)) });
+    const existing = mainProject(store);
+    if (existing && opts.classes) {
+      throw new UsageError(`the project in ${store.dir} already has its label set (${existing.labelSet.title}); classes can only be given when a project is created`);
+    }
+    const project =
+      existing ?? createProject(store, { name: opts.name ?? basename(resolve(opts.dir)), labelSet: chooseLabelSet(index.classSet, opts.classes, datasetRoot) });
     if (listDatasets(store, project.id).some((d) => resolve(d.rootPath) === datasetRoot)) {
       throw new UsageError(`${datasetRoot} is already part of the project in ${store.dir}`);
+    }
+    if (index.classSet && index.classSet !== project.labelSet.kind) {
+      throw new UsageError(
+        `${datasetRoot} has ${index.classSet === 'camvid' ? 'CamVid' : 'Cityscapes'} labels, but the project in ${store.dir} uses ${project.labelSet.title}: a project's datasets must share its label set`,
+      );
     }
     let clips = 0;
     let frames = 0;

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { colouriseDisparity, colouriseTrainIds } from '../data/colourise';
+import { colouriseClassIds, colouriseDisparity } from '../data/colourise';
 import { writePng, writePngU16 } from '../data/imageIo';
 import { predictDisparity, predictSegmentation } from '../ml/predict';
 import { listFrames, type Frame, type Split } from '../store';
@@ -49,7 +49,7 @@ export async function predictFrames(p: OpenProject, model: LayersModel, opts: Pr
       if (segments) {
         const ids = segs[i]!;
         await writePng(`${stem}_trainIds.png`, { ...size, channels: 1, data: ids });
-        await writePng(`${stem}_seg.png`, colouriseTrainIds(size.width, size.height, ids));
+        await writePng(`${stem}_seg.png`, colouriseClassIds(size.width, size.height, ids, p.project.labelSet));
       }
       if (depths) {
         const d = disps[i]!;

@@ -37,7 +37,7 @@ import { processAlive } from '../processAlive';
 
 export interface Trainable {
   step: number;
-  readonly config: { steps: number };
+  readonly totalSteps: number;
   readonly done: boolean;
   lrAt(step: number): number;
   trainStep(): Promise<StepResult>;
@@ -170,7 +170,7 @@ export interface DriveOptions {
 export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   const { store, trainer, control } = o;
   let run = o.run;
-  const total = trainer.config.steps;
+  const total = trainer.totalSteps;
   const every = control.checkpointEvery ?? Math.max(25, Math.round(total / 10));
   const base: Pick<RunProgress, 'runId' | 'kind' | 'mode' | 'totalSteps'> = { runId: run.id, kind: run.kind, mode: run.mode, totalSteps: total };
   const emit = (p: Omit<RunProgress, 'runId' | 'kind' | 'mode' | 'totalSteps'>) => control.onProgress?.({ ...base, ...p });

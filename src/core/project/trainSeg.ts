@@ -6,48 +6,27 @@
  */
 import { join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
-import { UsageError } from '../errors';
-import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, poseOutputOf, PRESETS, type NetConfig } from '../ml/nets';
+import { NoCheckpointError, UsageError } from '../errors';
+import { buildDepthNet, buildPoseNet, copyMatchingWeights, loadModelFromFolder, netPreset, poseOutputOf, type NetConfig } from '../ml/nets';
 import { LabelCache } from '../ml/train/batches';
 import { readCheckpointState } from '../ml/train/checkpoint';
 import { evaluateSegmentation } from '../ml/train/evaluate';
 import { FrameCache } from '../ml/train/frameCache';
-import { MIX_MODES, SEG_MODES, SegTrainer, segTrainConfig, type SdeNetworks } from '../ml/train/segTrainer';
+import { gapOffsets } from '../ml/train/samples';
+import { SegTrainer, type SdeNetworks } from '../ml/train/segTrainer';
+import { defaultOf, SDE_SETTINGS, SEG_SETTINGS, segSettingsInput, segSettingsResolved, type NetName, type SegSettings } from '../settings';
 import { createRun, getRun, latestCheckpoint, type JsonObject, type TrainingRun } from '../store';
 import type { OpenProject } from './openProject';
 import { latestModel, MODEL_SUBDIR } from './projectModels';
-import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, resumableRun, type RunOutcome } from './runLoop';
-import { evaluationSamples, projectNumClasses, segTrainingSamples } from './trainingData';
-import { gapOffsets, parseSettings, type TrainOptions } from './trainSde';
+import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, type RunOutcome } from './runLoop';
+import { pausedRun, runFact, storedSettings } from './runResume';
+import { evaluationSamples, segTrainingSamples } from './trainingData';
+import { parseSettings, type TrainOptions } from './trainSde';
 
-const multipleOf16 = z.number().int().positive().refine((v) => v % 16 === 0, 'must be a multiple of 16');
-
-export const segRunSettings = z.object({
-  mode: z.enum(SEG_MODES).default('multitask'),
-  mix: z.enum(MIX_MODES).default('depthmix'),
-  /** Network size; default: the SDE run's. */
-  net: z.enum(Object.keys(PRESETS) as [keyof typeof PRESETS]).optional(),
-  height: multipleOf16.optional(),
-  width: multipleOf16.optional(),
-  steps: z.number().int().positive().default(2000),
-  labelledBatch: z.number().int().positive().default(2),
-  unlabelledBatch: z.number().int().positive().default(2),
-  mixPairs: z.number().int().positive().default(1),
-  lr: z.number().positive().default(1e-2),
-  seed: z.number().int().default(1),
-  /** The SDE run to start from; default the newest finished one. */
-  sdeRunId: z.number().int().positive().optional(),
-  /** Or an SDE checkpoint folder from elsewhere (another project): holds model/, pose/ and state.json. */
-  sdeCheckpoint: z.string().min(1).optional(),
-  egoBottomFraction: z.number().min(0).max(0.5).default(0),
-});
-export type SegRunSettings = z.infer<typeof segRunSettings>;
-
-interface SdeSource {
+export interface SdeSource {
   run?: TrainingRun;
   dir: string;
-  net: keyof typeof PRESETS;
+  net: NetName;
   height: number;
   width: number;
   /** The SDE run's source-frame gap: multi-task training keeps its SDE loss on the same frames. */
@@ -58,10 +37,10 @@ interface SdeSource {
 type SdeRunConfig = { net?: string; height?: number; width?: number; frameGap?: number };
 const sourceOf = (c: SdeRunConfig, dir: string): SdeSource => ({
   dir,
-  net: (c.net ?? 'small') as keyof typeof PRESETS,
-  height: c.height ?? 128,
-  width: c.width ?? 256,
-  frameGap: c.frameGap ?? 1,
+  net: (c.net ?? defaultOf(SDE_SETTINGS, 'net')) as NetName,
+  height: c.height ?? defaultOf(SDE_SETTINGS, 'height'),
+  width: c.width ?? defaultOf(SDE_SETTINGS, 'width'),
+  frameGap: c.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'),
 });
 
 function checkpointSource(dir: string): SdeSource {
@@ -69,15 +48,20 @@ function checkpointSource(dir: string): SdeSource {
   return sourceOf((state.config ?? {}) as SdeRunConfig, dir);
 }
 
-function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeSource | undefined {
+/** The SDE model a segmentation run starts from: a checkpoint folder, the named run, else the newest finished SDE run. */
+export function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeSource | undefined {
   if (checkpointDir !== undefined) return checkpointSource(resolve(checkpointDir));
   let run: TrainingRun | undefined;
   let dir: string | undefined;
   if (runId !== undefined) {
-    run = getRun(p.store, runId);
-    if (run.kind !== 'sde' || run.projectId !== p.project.id) throw new UsageError(`run ${runId} is not an SDE run of this project`);
+    try {
+      run = getRun(p.store, runId);
+    } catch {
+      throw new UsageError(`there is no training run #${runId} in this project`);
+    }
+    if (run.kind !== 'sde' || run.projectId !== p.project.id) throw new UsageError(`run #${runId} is not an SDE run of this project`);
     const ck = latestCheckpoint(p.store, runId);
-    if (!ck) throw new UsageError(`SDE run ${runId} has no checkpoint yet`);
+    if (!ck) throw new NoCheckpointError(runId, 'there is no SDE model to start from');
     dir = join(p.store.dir, ck.path);
   } else {
     const m = latestModel(p.store, p.project.id, 'sde');
@@ -109,47 +93,84 @@ async function loadSdeNetworks(src: SdeSource, cfg: NetConfig, size: { height: n
   };
 }
 
-export async function trainSeg(p: OpenProject, raw: Partial<SegRunSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
-  const s = parseSettings(segRunSettings, raw, 'segmentation training settings');
-  const needSde = s.mode !== 'scratch' || s.mix === 'depthmix';
-  const src = needSde || s.sdeRunId !== undefined || s.sdeCheckpoint !== undefined ? sdeSource(p, s.sdeRunId, s.sdeCheckpoint) : undefined;
-  if (needSde && !src) throw new UsageError(`segmentation training (${s.mode}, ${s.mix}) starts from self-supervised depth: train it first with depthseg train-sde`);
-  const netName = s.net ?? src?.net ?? 'small';
-  const size = { height: s.height ?? src?.height ?? 128, width: s.width ?? src?.width ?? 256 };
-  const cfg: NetConfig = { ...netPreset(netName), numClasses: projectNumClasses(p) };
+/** Needs the SDE networks: to start from them, or for DepthMix's depth. */
+export function needsSde(s: Pick<SegSettings, 'mode' | 'mix'>): boolean {
+  return s.mode !== 'scratch' || s.mix === 'depthmix';
+}
+
+/**
+ * The settings of a new segmentation run: what was given over the declared defaults, with the
+ * network and size of the SDE run it starts from where not given, and that run's id (the
+ * newest finished SDE run unless one is named). A clear message where the chosen mode needs
+ * an SDE model the project does not have yet.
+ */
+export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>): { settings: SegSettings; src: SdeSource | undefined } {
+  const given = parseSettings(segSettingsInput, input, 'segmentation training settings');
+  const mode = given.mode ?? defaultOf(SEG_SETTINGS, 'mode');
+  const mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
+  const wantSde = needsSde({ mode, mix }) || (given.sdeRunId ?? null) !== null || (given.sdeCheckpoint ?? null) !== null;
+  const src = wantSde ? sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
+  if (needsSde({ mode, mix }) && !src) {
+    throw new UsageError(
+      `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`,
+    );
+  }
+  const inherited = src ? { net: src.net, height: src.height, width: src.width } : {};
+  const settings = parseSettings(
+    segSettingsResolved,
+    { ...inherited, ...given, sdeRunId: src?.run?.id ?? null, sdeCheckpoint: given.sdeCheckpoint ?? null },
+    'segmentation training settings',
+  );
+  return { settings, src };
+}
+
+/** The frames a resumed run trains on: those it started with (its checkpoint records them), all still done. */
+function resumedLabelled<T extends { frameId: number }>(p: OpenProject, run: TrainingRun, current: readonly T[]): T[] {
+  const ckpt = latestCheckpoint(p.store, run.id);
+  const recorded = ckpt ? readCheckpointState(join(p.store.dir, ckpt.path))['labelledFrames'] : undefined;
+  if (!Array.isArray(recorded)) {
+    const count = runFact(run, 'labelledFrames');
+    if (count !== current.length) {
+      throw new UsageError(`run #${run.id} started on ${String(count)} labelled frames and ${current.length} are labelled now: it cannot continue on other labels; start a new run`);
+    }
+    return [...current];
+  }
+  const byId = new Map(current.map((s) => [s.frameId, s]));
+  const missing = recorded.filter((id) => !byId.has(id as number));
+  if (missing.length) {
+    throw new UsageError(
+      `run #${run.id} trained on frames whose masks are no longer done (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}): it cannot continue on other labels; start a new run`,
+    );
+  }
+  return recorded.map((id) => byId.get(id as number)!);
+}
+
+export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
+  reclaimStaleRuns(p.store, p.project.id);
+  const resumed = opts.resume !== undefined ? pausedRun(p, opts.resume, 'seg') : undefined;
+  let s: SegSettings;
+  let src: SdeSource | undefined;
+  if (resumed) {
+    s = storedSettings(resumed, SEG_SETTINGS);
+    src = s.sdeRunId !== null || s.sdeCheckpoint !== null ? sdeSource(p, s.sdeRunId ?? undefined, s.sdeCheckpoint ?? undefined) : undefined;
+  } else {
+    ({ settings: s, src } = resolveSegSettings(p, input));
+  }
+  const size = { height: s.height, width: s.width };
+  const cfg: NetConfig = { ...netPreset(s.net), numClasses: p.project.labelSet.classes.length };
   const offsets = gapOffsets(src?.frameGap ?? 1);
-  const { labelled, unlabelled } = segTrainingSamples(p, offsets);
+  const samples = segTrainingSamples(p, offsets);
+  const labelled = resumed ? resumedLabelled(p, resumed, samples.labelled) : samples.labelled;
   if (labelled.length === 0) throw new UsageError('no labelled frames: paint some suggested frames (or depthseg import-labels) before training segmentation');
   const evalSamples = evaluationSamples(p);
   const frames = new FrameCache(size);
   const labels = new LabelCache(size);
   const sde = src ? await loadSdeNetworks(src, cfg, size) : undefined;
-  const trainer = new SegTrainer(
-    segTrainConfig({
-      net: cfg,
-      size,
-      steps: s.steps,
-      mode: s.mode,
-      mix: s.mix,
-      labelledBatch: s.labelledBatch,
-      unlabelledBatch: s.unlabelledBatch,
-      mixPairs: s.mixPairs,
-      lr: s.lr,
-      seed: s.seed,
-      offsets,
-      ego: s.egoBottomFraction > 0 ? { bottomFraction: s.egoBottomFraction } : undefined,
-    }),
-    { labelled, unlabelled, sde },
-    frames,
-    labels,
-  );
+  const trainer = new SegTrainer({ settings: s, net: cfg, offsets }, { labelled, unlabelled: samples.unlabelled, sde }, frames, labels);
   try {
-    reclaimStaleRuns(p.store, p.project.id);
     refuseWhileAnotherRuns(p.store, p.project.id);
-    const config = { ...s, net: netName, height: size.height, width: size.width, sdeRunId: src?.run?.id ?? null, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
-    const run =
-      (!opts.restart && resumableRun(p.store, p.project.id, 'seg', s.mode, config)) ||
-      createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
+    const config = { ...s, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
+    const run = resumed ?? createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
     return await driveRun({
       store: p.store,
       run,

@@ -94,9 +94,3 @@ export function depthEvaluationSamples(p: OpenProject, split: Split = 'val'): Pr
   const keyframes = all.filter((s) => s.isKeyframe);
   return keyframes.length > 0 ? keyframes : all;
 }
-
-/** Classes of the project's labels: CamVid's 11 or Cityscapes' 19. */
-export function projectNumClasses(p: OpenProject): number {
-  const formats = new Set(listDatasets(p.store, p.project.id).map((d) => d.format));
-  return formats.has('camvid') ? 11 : 19;
-}

@@ -7,9 +7,8 @@
  */
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { CAMVID_CLASSES } from '../data/camvid';
-import { IGNORE, TRAIN_CLASSES } from '../data/cityscapesClasses';
-import { colouriseDisparity, colouriseTrainIds, errorMap } from '../data/colourise';
+import { IGNORE_ID } from '../labels';
+import { colouriseClassIds, colouriseDisparity, errorMap } from '../data/colourise';
 import { encodePng, type RasterU8 } from '../data/imageIo';
 import { writeFileAtomic } from '../fsAtomic';
 import { loadModelFromFolder } from '../ml/nets';
@@ -210,9 +209,9 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
     labelledTrainFrames: labelledTrain,
     imageSize: anyFrame ? { height: anyFrame.height, width: anyFrame.width } : null,
   };
-  const numClasses = datasets.some((d) => d.format === 'camvid') ? CAMVID_CLASSES.length : TRAIN_CLASSES.length;
-  const classNames = numClasses === CAMVID_CLASSES.length ? CAMVID_CLASSES.map((c) => c.name) : TRAIN_CLASSES.map((c) => c.name);
-  const classColours = numClasses === CAMVID_CLASSES.length ? CAMVID_CLASSES.map((c) => c.color) : TRAIN_CLASSES.map((c) => c.color);
+  const { labelSet } = project;
+  const classNames = labelSet.classes.map((c) => c.name);
+  const classColours = labelSet.classes.map((c) => c.color);
 
   // --- models and evaluation
   const models: LayersModel[] = [];
@@ -277,11 +276,11 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
         const image = await frameImage(store, f, size);
         const panels: { label: string; png: Uint8Array }[] = [{ label: 'image', png: await png(image) }];
         const gt = await frameGroundTruth(store, f, size);
-        if (gt) panels.push({ label: 'ground truth', png: await png(colouriseTrainIds(size.width, size.height, gt.data)) });
+        if (gt) panels.push({ label: 'ground truth', png: await png(colouriseClassIds(size.width, size.height, gt.data, labelSet)) });
         let pred: Uint8Array | null = null;
         if (segModel && hasOutput(segModel, 'seg')) {
           pred = (await predictSegmentation(segModel, [image], 1))[0]!;
-          panels.push({ label: 'prediction', png: await png(colouriseTrainIds(size.width, size.height, pred)) });
+          panels.push({ label: 'prediction', png: await png(colouriseClassIds(size.width, size.height, pred, labelSet)) });
         }
         if (depthModel) {
           const ds = modelInputSize(depthModel);
@@ -411,7 +410,7 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
       ...(ablation ? { ablation } : {}),
       notes: [
         ...(o.notes ?? []),
-        `Classes: ${classNames.length} (${numClasses === CAMVID_CLASSES.length ? 'CamVid' : 'Cityscapes train classes'}); pixels labelled ignore (${IGNORE}) are not scored.`,
+        `Classes: ${labelSet.title}; pixels labelled ignore (${IGNORE_ID}) are not scored.`,
         'mIoU from one confusion matrix over the whole validation split; depth errors after per-image median scaling, capped at 80 m.',
       ],
     };

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { NUM_TRAIN_CLASSES, IGNORE } from '../data/cityscapesClasses';
 import { encodePng, readLabel } from '../data/imageIo';
 import { DataError } from '../errors';
+import { allowedValuesText, IGNORE_ID, type LabelSet } from '../labels';
 import { writeFileAtomic } from '../fsAtomic';
 import { getFrame } from './frameRepo';
+import { projectOfFrame } from './projectRepo';
 import { getMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
 import { MASKS_DIR, type ProjectStore } from './projectStore';
 import { all, run, transaction } from './sql';
@@ -25,12 +26,11 @@ export interface SaveMaskOptions {
    * stored mask has moved on since, e.g. saved from another window.
    */
   expectedVersion?: number;
-  /** Number of classes a pixel may take (0..n-1, plus 255); default the 19 Cityscapes trainIds. */
-  numClasses?: number;
 }
 
-/** Counts the pixels of each class, refusing values outside 0..numClasses-1 and 255. */
-export function classHistogram(mask: LabelMask, numClasses = NUM_TRAIN_CLASSES, where = 'label mask'): ClassHistogram {
+/** Counts the pixels of each class of `labelSet`, refusing any value outside its ids and 255. */
+export function classHistogram(mask: LabelMask, labelSet: LabelSet, where = 'label mask'): ClassHistogram {
+  const numClasses = labelSet.classes.length;
   const counts = new Array<number>(numClasses).fill(0);
   const byValue = new Float64Array(256);
   const d = mask.data;
@@ -38,15 +38,15 @@ export function classHistogram(mask: LabelMask, numClasses = NUM_TRAIN_CLASSES, 
   for (let v = 0; v < 256; v++) {
     if (byValue[v] === 0) continue;
     if (v < numClasses) counts[v] = byValue[v]!;
-    else if (v !== IGNORE) {
+    else if (v !== IGNORE_ID) {
       const at = d.indexOf(v);
       throw new DataError(
         where,
-        `value ${v} at pixel (x ${at % mask.width}, y ${Math.floor(at / mask.width)}) is not a class (0..${numClasses - 1}) or ${IGNORE} (ignore)`,
+        `value ${v} at pixel (x ${at % mask.width}, y ${Math.floor(at / mask.width)}) (${byValue[v]} pixels in all) is not a class of this project: its masks hold ${allowedValuesText(labelSet)}`,
       );
     }
   }
-  return { counts, ignore: byValue[IGNORE]! };
+  return { counts, ignore: byValue[IGNORE_ID]! };
 }
 
 function maskFileName(frameId: number, version: number): string {
@@ -75,7 +75,7 @@ export async function saveMask(
   if (mask.width !== frame.width || mask.height !== frame.height) {
     throw new DataError(where, `is ${mask.width}x${mask.height} but the image is ${frame.width}x${frame.height}`);
   }
-  const histogram = classHistogram(mask, opts.numClasses, where);
+  const histogram = classHistogram(mask, projectOfFrame(store, frameId).labelSet, where);
   const png = await encodePng({ width: mask.width, height: mask.height, channels: 1, data: mask.data });
 
   let written: string | undefined;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BUILTIN_LABEL_SETS, toStored } from '../labels';
 
 /**
  * The schema's history. Each migration moves the database from version `version - 1` to
@@ -159,10 +160,26 @@ CREATE INDEX selection_picks_by_frame ON selection_picks (frame_id);
 ALTER TABLE frames ADD COLUMN depth_path TEXT;
 `;
 
+/**
+ * Each project's label set, stored with it. Projects made before this version had the 19
+ * Cityscapes classes unless a dataset of theirs was CamVid (whose 11 classes training used).
+ */
+function projectLabelSets(db: Database.Database): void {
+  db.exec('ALTER TABLE projects ADD COLUMN label_set_json TEXT');
+  const projects = db.prepare('SELECT id FROM projects').all() as { id: number }[];
+  const camvid = db.prepare("SELECT 1 FROM datasets WHERE project_id = ? AND format = 'camvid' LIMIT 1");
+  const update = db.prepare('UPDATE projects SET label_set_json = ? WHERE id = ?');
+  for (const { id } of projects) {
+    const set = camvid.get(id) ? BUILTIN_LABEL_SETS.camvid : BUILTIN_LABEL_SETS.cityscapes;
+    update.run(JSON.stringify(toStored(set)), id);
+  }
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'projects, datasets, clips, frames, label masks, settings', up: (db) => db.exec(datasetsAndLabels) },
   { version: 2, name: 'training runs, metric history, checkpoints, feature cache', up: (db) => db.exec(trainingRuns) },
   { version: 3, name: 'selection rounds and picks; ground-truth depth path on frames', up: (db) => db.exec(selectionRounds) },
+  { version: 4, name: 'label set per project', up: projectLabelSets },
 ];
 
 /** The schema version this code writes. */

@@ -1,11 +1,15 @@
+import { labelSetFromStored, toStored, type LabelSet } from '../labels';
 import type { ProjectStore } from './projectStore';
 import { all, one, parseJsonObject, requireRow, run, toJson, type JsonObject } from './sql';
+import { ProjectStoreError } from './storeErrors';
 
 export interface Project {
   id: number;
   name: string;
   createdAt: string;
   settings: JsonObject;
+  /** The classes its masks, models and exports speak of (fixed when the project is created). */
+  labelSet: LabelSet;
 }
 
 interface ProjectSql {
@@ -13,14 +17,37 @@ interface ProjectSql {
   name: string;
   created_at: string;
   settings_json: string;
+  label_set_json: string | null;
+}
+
+function labelSetOf(store: ProjectStore, r: ProjectSql): LabelSet {
+  const where = `projects row ${r.id} label_set_json`;
+  try {
+    return labelSetFromStored(JSON.parse(r.label_set_json ?? 'null'));
+  } catch (e) {
+    throw new ProjectStoreError(store.dbPath, 'corrupt', `${where} is not a label set (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
 }
 
 function project(store: ProjectStore, r: ProjectSql): Project {
-  return { id: r.id, name: r.name, createdAt: r.created_at, settings: parseJsonObject(store, r.settings_json, `projects row ${r.id} settings_json`) };
+  return {
+    id: r.id,
+    name: r.name,
+    createdAt: r.created_at,
+    settings: parseJsonObject(store, r.settings_json, `projects row ${r.id} settings_json`),
+    labelSet: labelSetOf(store, r),
+  };
 }
 
-export function createProject(store: ProjectStore, p: { name: string; settings?: JsonObject }): Project {
-  const res = run(store, 'INSERT INTO projects (name, created_at, settings_json) VALUES (?, ?, ?)', p.name, store.now(), toJson(p.settings));
+export function createProject(store: ProjectStore, p: { name: string; labelSet: LabelSet; settings?: JsonObject }): Project {
+  const res = run(
+    store,
+    'INSERT INTO projects (name, created_at, settings_json, label_set_json) VALUES (?, ?, ?, ?)',
+    p.name,
+    store.now(),
+    toJson(p.settings),
+    JSON.stringify(toStored(p.labelSet)),
+  );
   return getProject(store, Number(res.lastInsertRowid));
 }
 
@@ -47,4 +74,14 @@ export function setProjectSettings(store: ProjectStore, id: number, settings: Js
 export function renameProject(store: ProjectStore, id: number, name: string): void {
   const res = run(store, 'UPDATE projects SET name = ? WHERE id = ?', name, id);
   if (res.changes === 0) requireRow(store, undefined, `project with id ${id}`);
+}
+
+/** The project a frame belongs to (through its clip and dataset). */
+export function projectOfFrame(store: ProjectStore, frameId: number): Project {
+  const r = one<ProjectSql>(
+    store,
+    'SELECT p.* FROM frames f JOIN clips c ON c.id = f.clip_id JOIN datasets d ON d.id = c.dataset_id JOIN projects p ON p.id = d.project_id WHERE f.id = ?',
+    frameId,
+  );
+  return project(store, requireRow(store, r, `frame with id ${frameId}`));
 }

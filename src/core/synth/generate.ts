@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Intrinsics } from '../data/camera';
-import { LABEL_ID_TO_TRAIN_ID } from '../data/cityscapesClasses';
+import { LABEL_ID_TO_TRAIN_ID } from '../labels';
 import type { Size } from '../data/imageIo';
 import { writePng, writePngU16 } from '../data/imageIo';
 import { DataError, UsageError, errorMessage } from '../errors';

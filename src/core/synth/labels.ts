@@ -1,5 +1,5 @@
 /** The Cityscapes labelIds the synthetic scenes use. */
-import { labelIdByName } from '../data/cityscapesClasses';
+import { labelIdByName } from '../labels';
 
 export const LABEL = {
   road: labelIdByName('road'),

@@ -6,7 +6,7 @@
  * seen through the pixel centre and textures stay fixed to the surface.
  */
 import type { Intrinsics } from '../data/camera';
-import { labelIdByName } from '../data/cityscapesClasses';
+import { labelIdByName } from '../labels';
 import { shade, shaded, view } from './materials';
 import { inShadow } from './shadows';
 import type { Face, Lighting, Vec3 } from './scene';

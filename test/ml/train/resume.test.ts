@@ -11,11 +11,11 @@ import { buildDepthNet, buildPoseNet, saveModelToFolder } from '../../../src/cor
 import { UsageError } from '../../../src/core/errors';
 import { readOptimiserState, restoreNetwork, writeCheckpoint, readCheckpointState } from '../../../src/core/ml/train/checkpoint';
 import { allVariables } from '../../../src/core/ml/train/modelIo';
-import { SdeTrainer, sdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
-import { SegTrainer, segTrainConfig } from '../../../src/core/ml/train/segTrainer';
+import { SdeTrainer } from '../../../src/core/ml/train/sdeTrainer';
+import { SegTrainer } from '../../../src/core/ml/train/segTrainer';
 import { freshDirs } from '../../data/fixtures';
 import { startWasm } from '../../engine/setup';
-import { NET, SIZE, trainFixture, type TrainFixture } from './trainFixture';
+import { NET, sdeConfig, segConfig, SIZE, trainFixture, type TrainFixture } from './trainFixture';
 
 const temp = freshDirs();
 let fx: TrainFixture;
@@ -68,20 +68,20 @@ describe('exact resume from a checkpoint', () => {
   it('multi-task + DepthMix (student, teacher, pose, SGD momentum, augmentation, pairs)', async () => {
     const sde = { depth: buildDepthNet(NET, SIZE, { seed: 3 }), pose: buildPoseNet(NET, SIZE, { seed: 4 }) };
     const make = () =>
-      new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 4, mode: 'multitask', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 2, lrMilestones: [3] }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+      new SegTrainer(segConfig({ steps: 4, mode: 'multitask', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 2, }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     await checkExactResume(make, 4, 2);
   });
 
   it('SDE pretraining (depth and pose networks, Adam)', async () => {
-    const make = () => new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 4, batchSize: 2 }), fx.clips, fx.frames);
+    const make = () => new SdeTrainer(sdeConfig({ steps: 4, batchSize: 2 }), fx.clips, fx.frames);
     await checkExactResume(make, 4, 1);
   });
 
   it('refuses a checkpoint of another architecture with a message naming the file', async () => {
-    const t = new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 1, batchSize: 1 }), fx.clips, fx.frames);
+    const t = new SdeTrainer(sdeConfig({ steps: 1, batchSize: 1 }), fx.clips, fx.frames);
     const dir = join(temp('ckpt'), 'step');
     await save(dir, t);
-    const seg = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 1 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
+    const seg = new SegTrainer(segConfig({ steps: 1 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
     await expect(resumeInto(dir, seg)).rejects.toThrow(/model/);
     t.dispose();
     seg.dispose();

@@ -19,7 +19,8 @@ import { evaluateDepth } from '../../../src/core/ml/train/evaluate';
 import { FrameCache } from '../../../src/core/ml/train/frameCache';
 import { clipSamples, type FrameSample } from '../../../src/core/ml/train/samples';
 import { disposeTriplets, poseTransforms } from '../../../src/core/ml/train/sdeBatch';
-import { SdeTrainer, sdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
+import { SdeTrainer } from '../../../src/core/ml/train/sdeTrainer';
+import { sdeSettingsResolved } from '../../../src/core/settings';
 import { generateSynthDataset } from '../../../src/core/synth/generate';
 import { freshDirs } from '../../data/fixtures';
 import { startWasm } from '../../engine/setup';
@@ -58,7 +59,7 @@ function trueMotion(a: string, b: string): [number, number, number] {
 describe('self-supervised depth on generated street video', () => {
   it('learns the forward motion and a depth better than a constant one', async () => {
     const frames = new FrameCache(SIZE);
-    const trainer = new SdeTrainer(sdeTrainConfig({ net: netPreset('tiny'), size: SIZE, steps: STEPS, lr: 5e-4 }), train, frames);
+    const trainer = new SdeTrainer({ settings: sdeSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, steps: STEPS, lr: 5e-4 }), net: netPreset('tiny') }, train, frames);
     try {
       while (!trainer.done) await trainer.trainStep();
 

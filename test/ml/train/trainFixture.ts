@@ -1,4 +1,8 @@
 /** A tiny synthetic street dataset (32x64, 4 sequences) and its samples, for the training tests. */
+import { gapOffsets } from '../../../src/core/ml/train/samples';
+import type { SdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
+import type { SegTrainConfig } from '../../../src/core/ml/train/segTrainer';
+import { sdeSettingsResolved, segSettingsResolved, type SdeSettings, type SegSettings } from '../../../src/core/settings';
 import { generateSynthDataset } from '../../../src/core/synth/generate';
 import { indexCityscapes, type DatasetIndex } from '../../../src/core/data';
 import { LabelCache } from '../../../src/core/ml/train/batches';
@@ -36,4 +40,14 @@ export async function trainFixture(temp: (prefix: string) => string, sequences =
     frames: new FrameCache(SIZE),
     labels: new LabelCache(SIZE),
   };
+}
+
+/** A trainer's config for the tests: the declared settings with the tiny net at SIZE and what the test changes. */
+export function sdeConfig(over: Partial<SdeSettings> = {}, net: NetConfig = NET): SdeTrainConfig {
+  return { settings: sdeSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, ...over }), net };
+}
+
+/** Segmentation: scratch without mixing unless the test says otherwise. */
+export function segConfig(over: Partial<SegSettings> = {}, net: NetConfig = NET): SegTrainConfig {
+  return { settings: segSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, mode: 'scratch', mix: 'none', ...over }), net, offsets: gapOffsets(1) };
 }

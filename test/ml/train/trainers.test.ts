@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDepthNet, buildPoseNet } from '../../../src/core/ml/nets';
 import { outputsByName } from '../../../src/core/ml/train/modelIo';
-import { SdeTrainer, sdeTrainConfig } from '../../../src/core/ml/train/sdeTrainer';
-import { SegTrainer, segTrainConfig, type MixMode, type SegMode } from '../../../src/core/ml/train/segTrainer';
+import { SdeTrainer } from '../../../src/core/ml/train/sdeTrainer';
+import { SegTrainer, type MixMode, type SegMode } from '../../../src/core/ml/train/segTrainer';
 import { freshDirs } from '../../data/fixtures';
 import { startWasm } from '../../engine/setup';
-import { NET, SIZE, trainFixture, type TrainFixture } from './trainFixture';
+import { NET, sdeConfig, segConfig, SIZE, trainFixture, type TrainFixture } from './trainFixture';
 
 const temp = freshDirs();
 let fx: TrainFixture;
@@ -25,7 +25,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('SDE training', () => {
   it('lowers the photometric loss on a fixed triplet without leaking tensors', async () => {
-    const t = new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 14, batchSize: 2, lr: 2e-3, jitter: 0, flip: false }), [fx.clips[6]!], fx.frames);
+    const t = new SdeTrainer(sdeConfig({ steps: 14, batchSize: 2, lr: 2e-3, jitter: 0, flip: false }), [fx.clips[6]!], fx.frames);
     const losses: number[] = [];
     let before = 0;
     for (let i = 0; i < 14; i++) {
@@ -43,7 +43,7 @@ describe('SDE training', () => {
   });
 
   it('refuses data without video neighbours with a message naming the frame', async () => {
-    const t = new SdeTrainer(sdeTrainConfig({ net: NET, size: SIZE, steps: 1, batchSize: 1 }), [{ ...fx.labelled[0]!, neighbourPaths: undefined }], fx.frames);
+    const t = new SdeTrainer(sdeConfig({ steps: 1, batchSize: 1 }), [{ ...fx.labelled[0]!, neighbourPaths: undefined }], fx.frames);
     await expect(t.trainStep()).rejects.toThrow(/no neighbouring video frames/);
     t.dispose();
   });
@@ -51,7 +51,7 @@ describe('SDE training', () => {
 
 describe('segmentation training', () => {
   it('lowers the cross-entropy from scratch on a fixed labelled frame', async () => {
-    const t = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 15, labelledBatch: 2, lr: 0.05, minCropScale: 1, jitter: 0 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
+    const t = new SegTrainer(segConfig({ steps: 15, labelledBatch: 2, lr: 0.05, minCropScale: 1, jitter: 0 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
     const losses: number[] = [];
     for (let i = 0; i < 15; i++) losses.push((await t.trainStep()).loss);
     expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.7);
@@ -69,7 +69,7 @@ describe('segmentation training', () => {
   ];
   it.each(combos)('%s + %s: trains with loss parts %j, right outputs, no leaks', async (mode, mix, parts) => {
     const sde = sdeNets();
-    const t = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 3, mode, mix, labelledBatch: 1, unlabelledBatch: 2, mixPairs: 1 }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    const t = new SegTrainer(segConfig({ steps: 3, mode, mix, labelledBatch: 1, unlabelledBatch: 2, mixPairs: 1 }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     const r1 = await t.trainStep();
     const before = tf.memory().numTensors;
     const r2 = await t.trainStep();
@@ -95,14 +95,14 @@ describe('segmentation training', () => {
   it('starts transfer from the SDE weights and multi-task from them on both decoders', () => {
     const sde = sdeNets();
     const kernel = (m: typeof sde.depth, name: string) => m.getLayer(name).getWeights()[0]!.dataSync();
-    const transfer = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 1, mode: 'transfer' }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
-    const scratch = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 1, mode: 'scratch', seed: 9 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
+    const transfer = new SegTrainer(segConfig({ steps: 1, mode: 'transfer' }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
+    const scratch = new SegTrainer(segConfig({ steps: 1, mode: 'scratch', seed: 9 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
     const encLayer = sde.depth.layers.find((l) => l.name.startsWith('enc') && l.getWeights().length > 0)!.name;
     const decLayer = sde.depth.layers.find((l) => l.name.startsWith('dec_') && l.getWeights().length > 0)!.name;
     expect(kernel(transfer.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
     expect(kernel(transfer.model, decLayer)).toEqual(kernel(sde.depth, decLayer));
     expect(kernel(scratch.model, encLayer)).not.toEqual(kernel(sde.depth, encLayer));
-    const mt = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 1, mode: 'multitask' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     expect(kernel(mt.model, decLayer)).toEqual(kernel(sde.depth, decLayer));
     expect(kernel(mt.model, `seg${decLayer}`)).toEqual(kernel(sde.depth, decLayer));
     [transfer, scratch, mt].forEach((t) => t.dispose());
@@ -110,7 +110,7 @@ describe('segmentation training', () => {
 
   it('makes the teacher a copy after the first step and an average after the second', async () => {
     const sde = sdeNets();
-    const t = new SegTrainer(segTrainConfig({ net: NET, size: SIZE, steps: 2, mode: 'transfer', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 1 }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    const t = new SegTrainer(segConfig({ steps: 2, mode: 'transfer', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 1 }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     const w = (m: typeof sde.depth) => Array.from(m.getLayer('seg').getWeights()[0]!.dataSync().slice(0, 8));
     await t.trainStep();
     expect(w(t.teacher!)).toEqual(w(t.model));
@@ -122,10 +122,20 @@ describe('segmentation training', () => {
   });
 
   it('explains what is missing: labels, unlabelled frames, the SDE model', () => {
-    const cfg = (mode: SegMode, mix: MixMode) => segTrainConfig({ net: NET, size: SIZE, steps: 1, mode, mix });
+    const cfg = (mode: SegMode, mix: MixMode) => segConfig({ steps: 1, mode, mix });
     expect(() => new SegTrainer(cfg('scratch', 'none'), { labelled: [], unlabelled: [] }, fx.frames, fx.labels)).toThrow(/no labelled frames/);
     expect(() => new SegTrainer(cfg('transfer', 'none'), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels)).toThrow(/needs a trained SDE model/);
     expect(() => new SegTrainer(cfg('scratch', 'classmix'), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels)).toThrow(/needs unlabelled frames/);
-    expect(() => segTrainConfig({ net: NET, size: SIZE, steps: 1, mode: 'fancy' as SegMode })).toThrow(/unknown mode 'fancy'/);
+    // The trainers take resolved settings and fill in nothing themselves.
+    const base = segConfig({ steps: 1 });
+    const data = { labelled: fx.labelled, unlabelled: [] };
+    expect(() => new SegTrainer({ ...base, settings: { ...base.settings, mode: 'fancy' as SegMode } }, data, fx.frames, fx.labels)).toThrow(
+      /segmentation training: settings are not resolved: mode must be one of scratch, transfer, multitask \(got "fancy"\)/,
+    );
+    const { momentum: _m, ...noMomentum } = base.settings;
+    expect(() => new SegTrainer({ ...base, settings: noMomentum as typeof base.settings }, data, fx.frames, fx.labels)).toThrow(/momentum is missing/);
+    const sde = sdeConfig({ steps: 1 });
+    const { lr: _lr, ...noLr } = sde.settings;
+    expect(() => new SdeTrainer({ ...sde, settings: noLr as typeof sde.settings }, fx.clips, fx.frames)).toThrow(/SDE training: settings are not resolved: lr is missing/);
   });
 });

@@ -5,7 +5,7 @@
  * "suggest N more"). Each opens the project with its own database connection, reports the
  * core's own progress events as `report` messages (and training steps as `progress`), and
  * turns the job's cancel into the run's stop request: the run saves a checkpoint and pauses,
- * and the same settings started again continue it.
+ * and a resume job (the run's id) continues it.
  */
 import { z } from 'zod';
 import { UsageError } from '../../errors';
@@ -45,9 +45,10 @@ function parse<T extends z.ZodTypeAny>(schema: T, raw: unknown, kind: string): z
 const trainParams = z
   .object({
     projectDir: z.string().min(1),
-    /** The run's settings (trainSde's / trainSeg's schema checks them). */
+    /** A new run's settings (trainSde's / trainSeg's schema checks them). */
     settings: z.record(z.string(), z.unknown()).default({}),
-    restart: z.boolean().default(false),
+    /** Continue this paused run instead (with the settings it stored). */
+    resume: z.number().int().positive().optional(),
     checkpointEvery: z.number().int().positive().optional(),
   })
   .strict();
@@ -78,7 +79,7 @@ function trainKind(name: 'train-sde' | 'train-seg', train: typeof trainSde | typ
       try {
         const outcome = await train(p, ctx.params.settings as Parameters<typeof train>[1], {
           signal: cancel.signal,
-          restart: ctx.params.restart,
+          ...(ctx.params.resume !== undefined ? { resume: ctx.params.resume } : {}),
           ...(ctx.params.checkpointEvery !== undefined ? { checkpointEvery: ctx.params.checkpointEvery } : {}),
           onProgress: (e) => {
             if (e.loss !== undefined) lastLoss = e.loss;

@@ -18,7 +18,10 @@ export interface FrameSample {
   depthPath?: string;
 }
 
-export const DEFAULT_OFFSETS: readonly number[] = [-1, 1];
+/** The source-frame offsets of a triplet with this frame gap: the frames `gap` before and after. */
+export const gapOffsets = (gap: number): number[] => [-gap, gap];
+
+export const DEFAULT_OFFSETS: readonly number[] = gapOffsets(1);
 
 /**
  * Every clip frame of a split that has all neighbours at `offsets`, every `stride`-th one

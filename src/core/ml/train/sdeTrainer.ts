@@ -16,50 +16,26 @@ import { disparities, outputsByName, trainableVariables } from './modelIo';
 import { optimiseStep, type StepResult } from './optimiseStep';
 import { Adam, stepDecayLr, type NamedTensors } from './optimizers';
 import { batchIndices, stepRng } from './sampling';
-import { DEFAULT_OFFSETS, type FrameSample } from './samples';
+import { gapOffsets, type FrameSample } from './samples';
+import { requireResolved, SDE_SETTINGS, type SdeSettings } from '../../settings';
 import { disposeTriplets } from './sdeBatch';
 import { sdeBatchLoss } from './sdeBatch';
 
 export interface SdeTrainConfig {
-  net: NetConfig;
-  size: Size;
-  steps: number;
-  batchSize: number;
-  /** Adam learning rate (reference 1e-4), decayed x0.1 at each milestone step. */
-  lr: number;
-  lrMilestones: number[];
-  seed: number;
-  offsets: number[];
-  /** Colour jitter strength (factors in [1 - j, 1 + j]). */
-  jitter: number;
-  flip: boolean;
-  /** Ego-vehicle region excluded from the loss (real Cityscapes: the bonnet). */
-  ego?: EgoRegion;
-  /**
-   * Learning-rate multiplier of the pose network (default 10). Its outputs are the head's
-   * activations times 0.01 (rotation) and 0.1 (translation), so with Adam they move by about
-   * a hundredth or a tenth of the learning rate per step: too slowly for a few hundred steps
-   * from scratch, where the depth's scale follows the translation's.
-   */
-  poseLrScale: number;
+  /** Resolved settings (every knob, see settings/trainingSettings.ts); the run stores them as they are. */
+  readonly settings: SdeSettings;
+  /** The network preset of `settings.net`. */
+  readonly net: NetConfig;
 }
 
-export function sdeTrainConfig(p: Partial<SdeTrainConfig> & Pick<SdeTrainConfig, 'net' | 'size' | 'steps'>): SdeTrainConfig {
-  const c: SdeTrainConfig = {
-    batchSize: 4,
-    lr: 1e-4,
-    lrMilestones: [Math.round(p.steps * 0.75)],
-    seed: 1,
-    offsets: [...DEFAULT_OFFSETS],
-    jitter: 0.2,
-    flip: true,
-    poseLrScale: 10,
-    ...p,
+/** What the trainer derives from its settings: the image size, source-frame offsets, ego region, LR milestones. */
+function derived(s: SdeSettings): { size: Size; offsets: number[]; ego: EgoRegion | undefined; lrMilestones: number[] } {
+  return {
+    size: { height: s.height, width: s.width },
+    offsets: gapOffsets(s.frameGap),
+    ego: s.egoBottomFraction > 0 ? { bottomFraction: s.egoBottomFraction } : undefined,
+    lrMilestones: [Math.round(s.steps * s.lrDecayAt)],
   };
-  if (!(c.steps > 0 && Number.isInteger(c.steps))) throw new UsageError(`SDE training: steps must be a positive integer, got ${c.steps}`);
-  if (!(c.batchSize > 0 && Number.isInteger(c.batchSize))) throw new UsageError(`SDE training: batch size must be a positive integer, got ${c.batchSize}`);
-  if (!(c.lr > 0)) throw new UsageError(`SDE training: learning rate must be > 0, got ${c.lr}`);
-  return c;
 }
 
 export class SdeTrainer {
@@ -69,19 +45,27 @@ export class SdeTrainer {
   /** Steps done so far (the next step trains step `step`). */
   step = 0;
   private readonly variables: tf.Variable[];
+  private readonly d: ReturnType<typeof derived>;
 
   constructor(
     readonly config: SdeTrainConfig,
     private readonly samples: readonly FrameSample[],
     private readonly frames: FrameCache,
   ) {
+    const s = requireResolved(SDE_SETTINGS, config.settings, 'SDE training');
     if (samples.length === 0) throw new UsageError('SDE training: no video frames with neighbours to train on');
-    this.depth = buildDepthNet(config.net, config.size, { seed: config.seed });
-    this.pose = buildPoseNet(config.net, config.size, { seed: config.seed + 1 });
+    this.d = derived(s);
+    this.depth = buildDepthNet(config.net, this.d.size, { seed: s.seed });
+    this.pose = buildPoseNet(config.net, this.d.size, { seed: s.seed + 1 });
     const depthVars = trainableVariables(this.depth);
     const poseVars = trainableVariables(this.pose);
     this.variables = [...depthVars, ...poseVars];
-    this.optimiser = new Adam([{ variables: depthVars }, { variables: poseVars, lrScale: config.poseLrScale }]);
+    this.optimiser = new Adam([{ variables: depthVars }, { variables: poseVars, lrScale: s.poseLrScale }]);
+  }
+
+  /** Total steps of the run. */
+  get totalSteps(): number {
+    return this.config.settings.steps;
   }
 
   /** The networks a checkpoint saves, by folder name (`model` is the depth network). */
@@ -90,21 +74,21 @@ export class SdeTrainer {
   }
 
   get done(): boolean {
-    return this.step >= this.config.steps;
+    return this.step >= this.totalSteps;
   }
 
   lrAt(step: number): number {
-    return stepDecayLr(this.config.lr, step, this.config.lrMilestones);
+    return stepDecayLr(this.config.settings.lr, step, this.d.lrMilestones);
   }
 
   async trainStep(): Promise<StepResult> {
-    const c = this.config;
+    const c = this.config.settings;
     const t = this.step;
     const picked = batchIndices(this.samples.length, c.batchSize, c.seed, t, 'sde').map((i) => this.samples[i]!);
     const rng = stepRng(c.seed, t, 'sde/aug');
     const geo = picked.map(() => (c.flip ? sampleGeometric(rng, { minScale: 1, flip: true }) : IDENTITY_GEOMETRY));
     const colour = picked.map(() => samplePhotometric(rng, c.jitter));
-    const batch = await tripletBatch(picked, c.offsets, geo, colour, this.frames, c.ego);
+    const batch = await tripletBatch(picked, this.d.offsets, geo, colour, this.frames, this.d.ego);
     try {
       const r = optimiseStep(t, this.optimiser, this.variables, this.lrAt(t), (record) => {
         const outs = outputsByName(this.depth, batch.targetIn, true);

@@ -34,70 +34,22 @@ import { disparities, outputsByName } from './modelIo';
 import { optimiseStep, type StepResult } from './optimiseStep';
 import { SgdMomentum, stepDecayLr, type NamedTensors, type ParamGroup } from './optimizers';
 import { batchIndices, stepRng } from './sampling';
-import { DEFAULT_OFFSETS, type FrameSample } from './samples';
+import type { FrameSample } from './samples';
+import { requireResolved, SEG_SETTINGS, type SegSettings } from '../../settings';
 import { disposeTriplets, sdeBatchLoss, type TripletBatch } from './sdeBatch';
 import { tripletBatch } from './batches';
 import { copyWeightsInto, updateTeacher } from './teacherModel';
 import type { Rng } from '../../random';
 
-export const SEG_MODES = ['scratch', 'transfer', 'multitask'] as const;
-export type SegMode = (typeof SEG_MODES)[number];
-export const MIX_MODES = ['none', 'classmix', 'depthmix'] as const;
-export type MixMode = (typeof MIX_MODES)[number];
+export { MIX_MODES, SEG_MODES, type MixMode, type SegMode } from '../../settings';
 
 export interface SegTrainConfig {
-  net: NetConfig;
-  size: Size;
-  steps: number;
-  mode: SegMode;
-  mix: MixMode;
-  labelledBatch: number;
-  /** Unlabelled images per step (multi-task SDE loss and mixing pool). */
-  unlabelledBatch: number;
-  /** Image pairs mixed per step; both directions are used, so 2 mixed images per pair. */
-  mixPairs: number;
-  lr: number;
-  encoderLrScale: number;
-  momentum: number;
-  weightDecay: number;
-  clipNorm: number;
-  lrMilestones: number[];
-  /** Smallest crop side (share of the image) of the crop augmentation. */
-  minCropScale: number;
-  jitter: number;
-  sdeWeight: number;
-  seed: number;
-  offsets: number[];
-  ego?: EgoRegion;
-}
-
-export function segTrainConfig(p: Partial<SegTrainConfig> & Pick<SegTrainConfig, 'net' | 'size' | 'steps'>): SegTrainConfig {
-  const c: SegTrainConfig = {
-    mode: 'scratch',
-    mix: 'none',
-    labelledBatch: 2,
-    unlabelledBatch: 2,
-    mixPairs: 1,
-    lr: 1e-2,
-    encoderLrScale: 0.1,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    clipNorm: 10,
-    lrMilestones: [Math.round(p.steps * 0.75)],
-    minCropScale: 0.5,
-    jitter: 0.2,
-    sdeWeight: 1,
-    seed: 1,
-    offsets: [...DEFAULT_OFFSETS],
-    ...p,
-  };
-  if (!SEG_MODES.includes(c.mode)) throw new UsageError(`segmentation training: unknown mode '${c.mode}'; use one of ${SEG_MODES.join(', ')}`);
-  if (!MIX_MODES.includes(c.mix)) throw new UsageError(`segmentation training: unknown mix '${c.mix}'; use one of ${MIX_MODES.join(', ')}`);
-  for (const k of ['steps', 'labelledBatch'] as const) {
-    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new UsageError(`segmentation training: ${k} must be a positive integer, got ${c[k]}`);
-  }
-  if (!(c.lr > 0)) throw new UsageError(`segmentation training: learning rate must be > 0, got ${c.lr}`);
-  return c;
+  /** Resolved settings (every knob, see settings/trainingSettings.ts); the run stores them as they are. */
+  readonly settings: SegSettings;
+  /** The network preset of `settings.net` with the project's number of classes. */
+  readonly net: NetConfig;
+  /** Source-frame offsets of the multi-task SDE loss (the SDE run's frame gap). */
+  readonly offsets: readonly number[];
 }
 
 export interface SdeNetworks {
@@ -128,13 +80,21 @@ export class SegTrainer {
   private readonly variables: tf.Variable[];
   private readonly sdeDisp = new Map<string, Promise<Float32Array>>();
 
+  private readonly size: Size;
+  private readonly ego: EgoRegion | undefined;
+  private readonly lrMilestones: number[];
+
   constructor(
     readonly config: SegTrainConfig,
     private readonly data: SegTrainData,
     private readonly frames: FrameCache,
     private readonly labels: LabelCache,
   ) {
-    const c = config;
+    const c = requireResolved(SEG_SETTINGS, config.settings, 'segmentation training');
+    this.size = { height: c.height, width: c.width };
+    this.ego = c.egoBottomFraction > 0 ? { bottomFraction: c.egoBottomFraction } : undefined;
+    this.lrMilestones = [Math.round(c.steps * c.lrDecayAt)];
+    const net = config.net;
     if (data.labelled.length === 0) throw new UsageError('segmentation training: no labelled frames; label some frames first');
     const needUnlabelled = c.mode === 'multitask' || c.mix !== 'none';
     if (needUnlabelled && data.unlabelled.length === 0) throw new UsageError(`segmentation training (${c.mode}, ${c.mix}): needs unlabelled frames`);
@@ -146,12 +106,12 @@ export class SegTrainer {
         if (!s.neighbourPaths || !s.intrinsics) throw new UsageError(`multi-task training needs every frame's video neighbours; ${s.imagePath} has none`);
       }
     }
-    const build = (seed: number) => (c.mode === 'multitask' ? buildMultiTaskNet(c.net, c.size, { seed }) : buildSegNet(c.net, c.size, { seed }));
+    const build = (seed: number) => (c.mode === 'multitask' ? buildMultiTaskNet(net, this.size, { seed }) : buildSegNet(net, this.size, { seed }));
     this.model = build(c.seed);
     if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model);
     if (c.mode === 'multitask') {
       copyMatchingWeights(data.sde!.depth, this.model, { sourceName: multiTaskSourceName });
-      this.pose = buildPoseNet(c.net, c.size, { seed: c.seed + 1, output: poseOutputOf(data.sde!.pose) });
+      this.pose = buildPoseNet(net, this.size, { seed: c.seed + 1, output: poseOutputOf(data.sde!.pose) });
       copyMatchingWeights(data.sde!.pose, this.pose);
     }
     if (c.mix !== 'none') {
@@ -171,12 +131,17 @@ export class SegTrainer {
     this.optimiser = new SgdMomentum(groups, { momentum: c.momentum, weightDecay: c.weightDecay });
   }
 
+  /** Total steps of the run. */
+  get totalSteps(): number {
+    return this.config.settings.steps;
+  }
+
   get done(): boolean {
-    return this.step >= this.config.steps;
+    return this.step >= this.totalSteps;
   }
 
   lrAt(step: number): number {
-    return stepDecayLr(this.config.lr, step, this.config.lrMilestones);
+    return stepDecayLr(this.config.settings.lr, step, this.lrMilestones);
   }
 
   /** The networks a checkpoint saves, by folder name. */
@@ -185,7 +150,7 @@ export class SegTrainer {
   }
 
   async trainStep(): Promise<StepResult> {
-    const c = this.config;
+    const c = this.config.settings;
     const t = this.step;
     const nl = c.labelledBatch;
     const needUnlabelled = c.mode === 'multitask' || c.mix !== 'none';
@@ -203,7 +168,7 @@ export class SegTrainer {
       let images: tf.Tensor4D;
       let inputs: tf.Tensor4D;
       if (c.mode === 'multitask') {
-        triplets = await tripletBatch(all, c.offsets, geo, colour, this.frames, c.ego);
+        triplets = await tripletBatch(all, this.config.offsets, geo, colour, this.frames, this.ego);
         images = triplets.target;
         inputs = triplets.targetIn;
       } else {
@@ -260,9 +225,9 @@ export class SegTrainer {
 
   /** The step's mixed images, their labels and loss weights (no gradient flows into any of it). */
   private async mixedBatch(images: tf.Tensor4D, labels: tf.Tensor3D, all: readonly FrameSample[], geo: ReturnType<typeof sampleGeometric>[], nl: number, nu: number, rng: Rng): Promise<MixedBatch> {
-    const c = this.config;
+    const c = this.config.settings;
     const n = nl + nu;
-    const classes = c.net.numClasses;
+    const classes = this.config.net.numClasses;
     const pairs: Array<[number, number]> = [];
     for (let p = 0; p < c.mixPairs; p++) {
       const i = rng.int(n);
@@ -315,11 +280,11 @@ export class SegTrainer {
 
   /** Disparity in [0, 1] of the step's images [n, H, W, 1], as DepthMix takes it. */
   private async poolDisparity(images: tf.Tensor4D, all: readonly FrameSample[], geo: ReturnType<typeof sampleGeometric>[]): Promise<tf.Tensor4D> {
-    if (this.config.mode === 'multitask') {
+    if (this.config.settings.mode === 'multitask') {
       // The student's own current disparity.
       return tf.tidy(() => outputsByName(this.model, images, false).disp_0!);
     }
-    const { height: h, width: w } = this.config.size;
+    const { height: h, width: w } = this.size;
     const maps = await Promise.all(all.map((s) => this.precomputedDisparity(s)));
     return tf.tidy(() => {
       const data = new Float32Array(maps.length * h * w);

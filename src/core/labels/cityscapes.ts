@@ -2,7 +2,9 @@
  * The Cityscapes label set: 34 labelIds (0..33) of which 19 are trained on (trainIds 0..18);
  * every other labelId maps to 255 = ignore. Colours are the official Cityscapes palette.
  */
-export const IGNORE = 255;
+import { IGNORE_ID, makeLabelSet, type LabelSet } from './labelSet';
+
+export const IGNORE = IGNORE_ID;
 
 export interface CityscapesLabel {
   readonly name: string;
@@ -82,6 +84,12 @@ export const TRAIN_ID_TO_LABEL_ID: Uint8Array = (() => {
   for (const l of TRAIN_CLASSES) lut[l.trainId] = l.id;
   return lut;
 })();
+
+/** The project label set of Cityscapes (and of the synthetic generator, which writes its layout). */
+export const CITYSCAPES_LABEL_SET: LabelSet = makeLabelSet(
+  'cityscapes',
+  TRAIN_CLASSES.map((c) => ({ name: c.name, color: c.color })),
+);
 
 export function labelIdByName(name: string): number {
   const l = CITYSCAPES_LABELS.find((x) => x.name === name);
