@@ -1,15 +1,34 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readLabel } from '../../src/core/data/imageIo';
+import { readLabel, writePng } from '../../src/core/data/imageIo';
 import { TRAIN_CLASSES } from '../../src/core/data/cityscapesClasses';
 import { exportLabels } from '../../src/core/project/exportLabels';
 import { importLabels } from '../../src/core/project/importLabels';
 import { initProject } from '../../src/core/project/initProject';
-import { FIXTURE_LABEL_IDS, FIXTURE_TRAIN_IDS, freshDirs, writeCityscapesFixture } from '../data/fixtures';
+import { listFrames, saveMask } from '../../src/core/store';
+import {
+  FIXTURE_LABEL_IDS,
+  FIXTURE_SIZE,
+  FIXTURE_TRAIN_IDS,
+  freshDirs,
+  patternRgb,
+  writeCamvidFixture,
+  writeCityscapesFixture,
+  writeTwoClipFramesFixture,
+} from '../data/fixtures';
 
 const temp = freshDirs();
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => relative(dir, join(dir, f)).split('\\').join('/'))
+    .sort();
+}
+
+const SUFFIXES = ['_gtFine_labelIds.png', '_gtFine_labelTrainIds.png', '_gtFine_palette.png'];
 
 describe('exporting labels', () => {
   it('writes Cityscapes labelIds and trainIds and a VOC-style palette PNG per finished mask', async () => {
@@ -45,5 +64,55 @@ describe('exporting labels', () => {
       const colour = t === 255 ? [0, 0, 0] : [...TRAIN_CLASSES[t]!.color];
       expect([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]]).toEqual(colour);
     }
+  });
+
+  it('mirrors the clip folders of plain frames: two clips with the same frame names keep their own labels', async () => {
+    const data = await writeTwoClipFramesFixture(temp('exp-frames'));
+    const { open } = await initProject({ dir: temp('exp-frames-proj'), dataset: data.root });
+    // clip seq1 painted road (trainId 0), clip seq2 car (13), every frame
+    const n = FIXTURE_SIZE.width * FIXTURE_SIZE.height;
+    const frames = listFrames(open.store);
+    for (const f of frames) {
+      const cls = f.imagePath.startsWith('seq1/') ? 0 : 13;
+      await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: new Uint8Array(n).fill(cls) }, 'test', { status: 'done' });
+    }
+    const out = temp('exp-frames-out');
+    const summary = await exportLabels(open, { out });
+    open.close();
+    expect(summary).toMatchObject({ exported: frames.length, files: frames.length * SUFFIXES.length });
+    const expected = data.clips.flatMap((c) => data.names.flatMap((name) => SUFFIXES.map((s) => `gtFine/${c}/${name.replace('.png', '')}${s}`))).sort();
+    expect(filesUnder(out)).toEqual(expected);
+    for (const [clip, cls] of [['seq1', 0], ['seq2', 13]] as const) {
+      for (const name of data.names) {
+        const trainIds = await readLabel(join(out, 'gtFine', clip, `${name.replace('.png', '')}_gtFine_labelTrainIds.png`));
+        expect(new Set(trainIds.data)).toEqual(new Set([cls]));
+      }
+    }
+  });
+
+  it('mirrors the CamVid split folder (not gtFine/train/train/<frame>/)', async () => {
+    const data = temp('exp-camvid');
+    await writeCamvidFixture(data);
+    const { open } = await initProject({ dir: temp('exp-camvid-proj'), dataset: data });
+    await importLabels(open);
+    const out = temp('exp-camvid-out');
+    const summary = await exportLabels(open, { out });
+    open.close();
+    expect(summary).toMatchObject({ exported: 3, files: 9 });
+    expect(filesUnder(out)).toEqual(['train/a_001', 'train/a_002', 'val/b_001'].flatMap((f) => SUFFIXES.map((s) => `gtFine/${f}${s}`)).sort());
+  });
+
+  it('refuses, writing nothing, where two masked frames would share a file, naming both images', async () => {
+    const data = await writeTwoClipFramesFixture(temp('exp-dup'), 1);
+    await writePng(join(data.root, 'seq1', '000000.jpg'), patternRgb(FIXTURE_SIZE.width, FIXTURE_SIZE.height, 3));
+    const { open } = await initProject({ dir: temp('exp-dup-proj'), dataset: data.root });
+    const n = FIXTURE_SIZE.width * FIXTURE_SIZE.height;
+    for (const f of listFrames(open.store)) await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: new Uint8Array(n) }, 'test', { status: 'done' });
+    const out = join(temp('exp-dup-out'), 'out');
+    await expect(exportLabels(open, { out })).rejects.toThrow(
+      new RegExp(`3 output files would be written by more than one frame.*frames ${join(data.root, 'seq1', '000000.jpg')}, ${join(data.root, 'seq1', '000000.png')}`),
+    );
+    open.close();
+    expect(existsSync(out)).toBe(false);
   });
 });

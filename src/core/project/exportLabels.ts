@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   IGNORE,
   TRAIN_CLASSES,
@@ -8,7 +7,8 @@ import {
 import { writePng } from '../data/imageIo';
 import { encodeIndexedPng } from '../data/indexedPng';
 import { writeFileAtomic } from '../fsAtomic';
-import { getClip, getFrame, listMasks, loadMask, type MaskStatus } from '../store';
+import { getFrame, listMasks, loadMask, type MaskStatus } from '../store';
+import { frameOutputLayout, OutputLedger } from './frameOutputs';
 import type { OpenProject } from './openProject';
 
 /** Palette for the indexed PNG: trainIds 0..18 in Cityscapes colours, 255 (ignore) black. */
@@ -26,40 +26,48 @@ export interface ExportLabelsOptions {
 }
 
 export interface ExportLabelsSummary {
+  /** Masks exported. */
   readonly exported: number;
+  /** Files written (three per mask). */
+  readonly files: number;
   readonly out: string;
 }
 
-/** Where a frame's exported labels go, mirroring Cityscapes' gtFine naming. */
-function stemFor(imagePath: string, split: string, clipKey: string): string {
-  const name = basename(imagePath).replace(/\.(png|jpe?g)$/i, '').replace(/_leftImg8bit$/, '');
-  const city = /^(.+?)_\d{6}_\d{6}$/.exec(name)?.[1] ?? clipKey;
-  return join('gtFine', split, city, `${name}_gtFine`);
-}
+/** The files written per mask, after `{stem}_gtFine`. */
+const EXPORT_SUFFIXES = ['_labelIds.png', '_labelTrainIds.png', '_palette.png'] as const;
 
 /**
  * Exports masks as Cityscapes `*_gtFine_labelIds.png` and `*_gtFine_labelTrainIds.png` and as
- * a Pascal VOC style indexed PNG (`*_gtFine_palette.png`: trainId per pixel, Cityscapes colours).
+ * a Pascal VOC style indexed PNG (`*_gtFine_palette.png`: trainId per pixel, Cityscapes colours),
+ * under `gtFine/` in the frame's folder within its dataset (frameOutputs.ts). Where two masks
+ * would write one file, nothing is written and the error names their frames.
  */
 export async function exportLabels(p: OpenProject, opts: ExportLabelsOptions): Promise<ExportLabelsSummary> {
   const statuses = new Set(opts.statuses ?? ['done']);
   const rows = listMasks(p.store, { projectId: p.project.id }).filter((m) => m.maskPath && statuses.has(m.status));
+  // Every file is claimed before the first is written: a collision stops the export with nothing written.
+  const layout = frameOutputLayout(p.store, p.project.id);
+  const ledger = new OutputLedger(opts.out);
+  const stems = rows.map((row) => {
+    const frame = getFrame(p.store, row.frameId);
+    const stem = `${layout.pathOf(frame, 'gtFine')}_gtFine`;
+    for (const suffix of EXPORT_SUFFIXES) ledger.claim(layout.imageOf(frame), `${stem}${suffix}`);
+    return join(opts.out, stem);
+  });
+  ledger.refuseCollisions();
   let exported = 0;
   for (const [i, row] of rows.entries()) {
     const loaded = await loadMask(p.store, row.frameId);
     if (!loaded) continue;
-    const frame = getFrame(p.store, row.frameId);
-    const clip = getClip(p.store, frame.clipId);
-    const stem = join(opts.out, stemFor(frame.imagePath, frame.split, clip.key));
-    mkdirSync(dirname(stem), { recursive: true });
+    const stem = stems[i]!;
     const { width, height, data } = loaded.mask;
     const labelIds = new Uint8Array(data.length);
     for (let k = 0; k < data.length; k++) labelIds[k] = data[k] === IGNORE ? 0 : TRAIN_ID_TO_LABEL_ID[data[k]!]!;
-    await writePng(`${stem}_labelIds.png`, { width, height, channels: 1, data: labelIds });
-    await writePng(`${stem}_labelTrainIds.png`, { width, height, channels: 1, data });
-    writeFileAtomic(`${stem}_palette.png`, encodeIndexedPng(width, height, data, TRAIN_ID_PALETTE));
+    await ledger.write(`${stem}_labelIds.png`, (path) => writePng(path, { width, height, channels: 1, data: labelIds }));
+    await ledger.write(`${stem}_labelTrainIds.png`, (path) => writePng(path, { width, height, channels: 1, data }));
+    await ledger.write(`${stem}_palette.png`, (path) => writeFileAtomic(path, encodeIndexedPng(width, height, data, TRAIN_ID_PALETTE)));
     exported++;
     opts.onProgress?.(i + 1, rows.length);
   }
-  return { exported, out: opts.out };
+  return { exported, files: ledger.files, out: opts.out };
 }
