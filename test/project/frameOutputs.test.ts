@@ -108,9 +108,9 @@ describe('OutputLedger', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(DataError);
-    expect((error as DataError).message).toContain(join(out, 'seq1', '000000_disp.png'));
-    expect((error as DataError).message).toContain('/data/seq1/000000.png, /data/seq1/000000.jpg');
-    expect((error as DataError).message).toMatch(/1 output file would be written by more than one frame/);
+    expect((error as DataError).file).toBe(out);
+    expect((error as DataError).message).toContain('1 output file would be written by more than one frame');
+    expect((error as DataError).message).toContain('/data/seq1/000000.png and /data/seq1/000000.jpg would both write seq1/000000_disp.png.');
   });
 
   it('writes a claimed file once, creating its folder, counts it and refuses a second write', async () => {

@@ -14,7 +14,7 @@
  * - `{section}` is the writer's own top folder, if it has one (export: `gtFine`).
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { DataError } from '../errors';
 import { getClip, listDatasets, type Dataset, type Frame, type ProjectStore } from '../store';
 
@@ -100,15 +100,27 @@ export class OutputLedger {
     return [...this.claims.values()].filter((c) => c.frames.length > 1).map((c) => ({ path: c.path, frames: [...c.frames] }));
   }
 
-  /** Throws a DataError naming the frames that would write the same file; nothing has been written then. */
+  /**
+   * Throws a DataError naming the frames that would write the same files (grouped by frames,
+   * files relative to the output folder); call it after claiming, before the first write.
+   */
   refuseCollisions(): void {
     const all = this.collisions();
     if (all.length === 0) return;
-    const shown = all.slice(0, 5).map((c) => `${c.path} (frames ${c.frames.join(', ')})`);
-    const more = all.length > shown.length ? `; and ${all.length - shown.length} more` : '';
+    const root = resolve(this.out);
+    const groups = new Map<string, { frames: string[]; files: string[] }>();
+    for (const c of all) {
+      const key = c.frames.join('\n');
+      const g = groups.get(key) ?? { frames: c.frames, files: [] };
+      g.files.push(relative(root, c.path).split(sep).join('/'));
+      groups.set(key, g);
+    }
+    const list = [...groups.values()];
+    const shown = list.slice(0, 5).map((g) => `${g.frames.join(' and ')} would ${g.frames.length === 2 ? 'both' : 'all'} write ${g.files.join(', ')}`);
+    const more = list.length > shown.length ? `; and ${list.length - shown.length} more groups of frames` : '';
     throw new DataError(
-      resolve(this.out),
-      `refusing to write: ${all.length} output file${all.length === 1 ? '' : 's'} would be written by more than one frame, each overwriting the other: ${shown.join('; ')}${more}`,
+      root,
+      `refusing to write: ${all.length} output file${all.length === 1 ? '' : 's'} would be written by more than one frame, each overwriting the other: ${shown.join('; ')}${more}. Give those frames different names in the dataset`,
     );
   }
 
