@@ -43,6 +43,7 @@ export interface FrameOutputLayout {
   imageOf(frame: Frame): string;
 }
 
+/** The layout of a project's outputs: the dataset prefix where it holds more than one dataset. */
 export function frameOutputLayout(store: ProjectStore, projectId: number): FrameOutputLayout {
   const datasets = new Map(listDatasets(store, projectId).map((d) => [d.id, d]));
   const prefixed = datasets.size > 1;
