@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildMultiTaskNet, saveModelToFolder, TINY, withInitSeed } from '../../src/core/ml/nets';
 import { initProject } from '../../src/core/project/initProject';
 import { generateSynthDataset } from '../../src/core/synth';
-import { freshDirs } from '../data/fixtures';
+import { freshDirs, writeTwoClipFramesFixture } from '../data/fixtures';
 import { useCpuEngine } from '../ml/nets/netSetup';
 import { runCli } from './runCli';
 
@@ -29,9 +29,28 @@ describe('depthseg predict and eval with a model folder (spawned)', () => {
     const r = runCli(['predict', '--project', project, '--model', modelDir, '--out', out, '--backend', 'wasm', '--threads', '1', '--json']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ frames: 2, outputs: ['trainIds', 'seg', 'disp', 'disp_color'] });
-    expect(existsSync(join(out, 'synth_000000_000019_seg.png'))).toBe(true);
-    expect(existsSync(join(out, 'synth_000000_000019_disp.png'))).toBe(true);
+    expect(summary).toMatchObject({ frames: 2, files: 8, outputs: ['trainIds', 'seg', 'disp', 'disp_color'] });
+    // Cityscapes: {split}/{city}/ as in the dataset
+    expect(existsSync(join(out, 'train', 'synth', 'synth_000000_000019_seg.png'))).toBe(true);
+    expect(existsSync(join(out, 'train', 'synth', 'synth_000000_000019_disp.png'))).toBe(true);
+  });
+
+  it('predict --all-frames keeps each clip of plain frames in its own folder when frame names repeat', async () => {
+    const work = temp('cli-pred-frames');
+    const data = await writeTwoClipFramesFixture(join(work, 'frames'));
+    const proj = join(work, 'proj');
+    (await initProject({ dir: proj, dataset: data.root })).open.close();
+    const out = join(work, 'out');
+    const r = runCli(['predict', '--project', proj, '--model', modelDir, '--out', out, '--all-frames', '--backend', 'wasm', '--threads', '1']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const frames = data.clips.length * data.names.length;
+    expect(r.stdout).toContain(`wrote ${frames * 4} files (trainIds, seg, disp, disp_color) for ${frames} frames to ${out}`);
+    for (const clip of data.clips) {
+      expect(readdirSync(join(out, clip)).sort()).toEqual(
+        data.names.flatMap((n) => ['disp', 'disp_color', 'seg', 'trainIds'].map((o) => `${n.replace('.png', '')}_${o}.png`)).sort(),
+      );
+    }
   });
 
   it('eval scores the val split against labels and ground-truth depth', () => {

@@ -64,7 +64,7 @@ describe('the pipeline through the CLI (spawned)', () => {
 
     const out = join(work, 'export');
     const exported = json(['export', '--project', proj, '--out', out]);
-    expect(exported.exported).toBe(8);
+    expect(exported).toMatchObject({ exported: 8, files: 24 });
     const exportedFiles = filesUnder(out);
     for (const suffix of ['_gtFine_labelIds.png', '_gtFine_labelTrainIds.png', '_gtFine_palette.png']) {
       expect(exportedFiles.filter((f) => f.endsWith(suffix))).toHaveLength(8);
@@ -73,9 +73,12 @@ describe('the pipeline through the CLI (spawned)', () => {
     const predDir = join(work, 'pred');
     const pred = json(['predict', '--project', proj, '--model', seg.modelDir, '--out', predDir, '--split', 'val', ...engine]);
     expect(pred).toMatchObject({ frames: 2, outputs: ['trainIds', 'seg'] });
-    const segPngs = readdirSync(predDir).filter((f) => f.endsWith('_seg.png'));
+    expect(pred.files).toBe(4);
+    // Cityscapes layout: predictions keep the frame's {split}/{city} folder
+    const segPngs = filesUnder(predDir).filter((f) => f.endsWith('_seg.png'));
     expect(segPngs).toHaveLength(2);
-    const img = await readRgb(join(predDir, segPngs[0]!));
+    expect(segPngs.every((f) => f.startsWith(join(predDir, 'val', 'synth') + '/'))).toBe(true);
+    const img = await readRgb(segPngs[0]!);
     expect([img.height, img.width]).toEqual([32, 64]); // the model's size
 
     const status = json(['status', '--project', proj]);

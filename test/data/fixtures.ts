@@ -136,3 +136,31 @@ export async function writeCamvidFixture(root: string): Promise<void> {
     }
   }
 }
+
+export interface TwoClipFramesFixture {
+  root: string;
+  /** The clip folders, in order. */
+  clips: readonly string[];
+  /** The frame names of every clip (the same in each): 000000.png, 000001.png, ... */
+  names: readonly string[];
+  /** The red channel of frame `n` of clip `c` (index into `clips`), the same over the whole image. */
+  red: (c: number, n: number) => number;
+}
+
+/**
+ * Plain video frames in two clip folders whose frame numbers restart, as exported video frames
+ * do: `{root}/seq1/000000.png ..` and `{root}/seq2/000000.png ..`, each clip with its own
+ * camera.json, 8x16 images. Frame n of clip c has red channel 8 * ((c + 1) * 50 + n) % 256, so
+ * the outputs of two frames of the same name can be told apart.
+ */
+export async function writeTwoClipFramesFixture(root: string, framesPerClip = 3): Promise<TwoClipFramesFixture> {
+  const { width, height } = FIXTURE_SIZE;
+  const clips = ['seq1', 'seq2'];
+  const names = Array.from({ length: framesPerClip }, (_, n) => `${pad6(n)}.png`);
+  const seed = (c: number, n: number): number => (c + 1) * 50 + n;
+  for (const [c, clip] of clips.entries()) {
+    for (const [n, name] of names.entries()) await writePng(join(root, clip, name), patternRgb(width, height, seed(c, n)));
+    writeFileSync(join(root, clip, 'camera.json'), cameraJson(20, 20, 8, 4));
+  }
+  return { root, clips, names, red: (c, n) => (seed(c, n) * 8) % 256 };
+}

@@ -74,9 +74,10 @@ describe('writing predictions', () => {
     const out = temp('pred-out');
     const summary = await predictFrames(open, model, { out, split: 'val' });
     open.close();
-    expect(summary).toMatchObject({ frames: 1, outputs: ['trainIds', 'seg', 'disp', 'disp_color'] });
-    const stem = join(out, 'tc_000002_000040');
-    expect(new Set((await readLabel(`${stem}_trainIds.png`)).data)).toEqual(new Set([13]));
+    expect(summary).toMatchObject({ frames: 1, files: 4, outputs: ['classIds', 'seg', 'disp', 'disp_color'] });
+    // Cityscapes: {split}/{city}/{name}, as the dataset holds the frame
+    const stem = join(out, 'val', 'tc', 'tc_000002_000040');
+    expect(new Set((await readLabel(`${stem}_classIds.png`)).data)).toEqual(new Set([13]));
     expect(Array.from((await readRgb(`${stem}_seg.png`)).data.subarray(0, 3))).toEqual([0, 0, 142]);
     expect(new Set((await readU16(`${stem}_disp.png`)).data)).toEqual(new Set([32768])); // sigmoid(0) x 65535
   });

@@ -1,3 +1,4 @@
+import { CAMVID_LABEL_SET } from '../../src/core/labels';
 import { describe, expect, it } from 'vitest';
 import {
   countFrames,
@@ -49,7 +50,8 @@ describe('migrations', () => {
       expect.arrayContaining(['training_runs', 'run_metrics', 'checkpoints', 'feature_cache', 'selection_rounds', 'selection_picks']),
     );
     expect(columns(now.db, 'frames')).toContain('depth_path');
-    expect(listProjects(now)).toEqual([{ id: 1, name: 'old', createdAt: '2026-01-01T00:00:00.000Z', settings: { size: [64, 128] } }]);
+    // A project made before label sets were stored gets the one it trained with: CamVid's for a CamVid dataset.
+    expect(listProjects(now)).toEqual([{ id: 1, name: 'old', createdAt: '2026-01-01T00:00:00.000Z', settings: { size: [64, 128] }, labelSet: CAMVID_LABEL_SET }]);
     expect(countFrames(now)).toBe(2);
     expect(getFrame(now, 1)).toMatchObject({ imagePath: 'train/a.png', isKeyframe: true, gtLabelPath: 'trainannot/a.png', depthPath: null });
     expect(getMaskRow(now, 1)).toMatchObject({ maskPath: 'masks/frame-1-v3.png', status: 'done', version: 3, histogram: { counts: [1, 2], ignore: 0 } });

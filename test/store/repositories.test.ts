@@ -1,3 +1,4 @@
+import { CITYSCAPES_LABEL_SET } from '../../src/core/labels';
 import { describe, expect, it } from 'vitest';
 import {
   addCheckpoint,
@@ -62,7 +63,7 @@ const tmp = tempFolder('store-repos');
 describe('projects, datasets, clips and frames', () => {
   it('stores and finds them, keeping clip frame counts and camelCase fields', () => {
     const { store, project, dataset, clip, frameIds } = seededStore(tmp.projectDir(), 5);
-    expect(getProject(store, project.id)).toEqual({ id: project.id, name: 'street', createdAt: '2026-11-24T12:00:01.000Z', settings: { size: [128, 256] } });
+    expect(getProject(store, project.id)).toEqual({ id: project.id, name: 'street', createdAt: '2026-11-24T12:00:01.000Z', settings: { size: [128, 256] }, labelSet: CITYSCAPES_LABEL_SET });
     expect(mainProject(store)?.id).toBe(project.id);
     setProjectSettings(store, project.id, { size: [64, 128], classes: 'cityscapes' });
     expect(getProject(store, project.id).settings).toEqual({ size: [64, 128], classes: 'cityscapes' });

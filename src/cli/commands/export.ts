@@ -14,8 +14,12 @@ export const exportCommand: CliCommand = {
   usage: `depthseg export --project DIR --out DIR [--status done,in_progress] [--json]
 
 Writes every mask with the given statuses (default: done) as Cityscapes
-gtFine/{split}/{city}/*_gtFine_labelIds.png and *_gtFine_labelTrainIds.png, and as a Pascal VOC
-style indexed PNG *_gtFine_palette.png (trainId per pixel, Cityscapes colours, 255 = ignore).`,
+*_gtFine_labelIds.png and *_gtFine_labelTrainIds.png, and as a Pascal VOC style indexed PNG
+*_gtFine_palette.png (trainId per pixel, Cityscapes colours, 255 = ignore), in OUT/gtFine/
+under the frame's folder within its dataset: gtFine/{clip}/ for plain frames,
+gtFine/{split}/{city}/ for Cityscapes, gtFine/{split}/ for CamVid; with several datasets in the
+project each gets its own OUT/{dataset}/gtFine/. Where two masks would write the same file
+nothing is written and the error names their frames.`,
   async run(argv) {
     const { flags } = parseArgs(argv, { project: 'string', out: 'string', status: 'string', json: 'boolean' });
     if (!flags.project) throw new UsageError('export needs --project DIR');
@@ -36,7 +40,7 @@ style indexed PNG *_gtFine_palette.png (trainId per pixel, Cityscapes colours, 2
         },
       });
       progress.bar?.finish();
-      printResult(flags.json === true, summary, `exported ${summary.exported} label masks to ${summary.out}`);
+      printResult(flags.json === true, summary, `exported ${summary.exported} label masks (${summary.files} files) to ${summary.out}`);
     } finally {
       p.close();
     }

@@ -22,9 +22,13 @@ export const predictCommand: CliCommand = {
   name: 'predict',
   usage: `depthseg predict --project DIR --model DIR --out DIR [--split S] [--all-frames] [--json]
 
-Writes, per frame at the model's input size: {frame}_trainIds.png (raw classes) and
-{frame}_seg.png (Cityscapes colours) where the model segments; {frame}_disp.png (16-bit,
-disparity x 65535) and {frame}_disp_color.png where it predicts depth.
+Writes, per frame at the model's input size: {frame}_classIds.png (class ids of the project's label set) and
+{frame}_seg.png (the label set's colours) where the model segments; {frame}_disp.png (16-bit,
+disparity x 65535) and {frame}_disp_color.png where it predicts depth. {frame} keeps the
+frame's folder within its dataset: OUT/{clip}/{name} for plain frames, OUT/{split}/{city}/{name}
+for Cityscapes, OUT/{split}/{name} for CamVid; with several datasets in the project each gets
+its own OUT/{dataset}/. Where two frames would write the same file nothing is written and the
+error names them.
   --split S        train|val|test (default: every split)
   --all-frames     every video frame, not only the frames to label
 ${ENGINE_USAGE}`,
@@ -47,7 +51,7 @@ ${ENGINE_USAGE}`,
         },
       });
       progress.bar?.finish();
-      printResult(flags.json === true, summary, `wrote ${summary.outputs.join(', ')} for ${summary.frames} frames to ${summary.out}`);
+      printResult(flags.json === true, summary, `wrote ${summary.files} files (${summary.outputs.join(', ')}) for ${summary.frames} frames to ${summary.out}`);
     } finally {
       p.close();
       shutdownEngine();

@@ -1,10 +1,22 @@
-import { mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+/**
+ * `depthseg export`: a project's masks in its label set's own formats (labels/encodings.ts
+ * exportFiles), in a layout that mirrors the dataset, with a manifest.json that says which
+ * label set, which files per mask, and each frame's status and author:
+ *
+ * - Cityscapes: `gtFine/{split}/{city}/{name}_gtFine_labelIds.png` (labelIds 0..33), `..._labelTrainIds.png`
+ *   and `..._color.png` (trainIds, an indexed PNG in Cityscapes colours), as Cityscapes lays out gtFine;
+ * - CamVid: `{split}annot/{name}.png` (0..10, void = 11) and `{split}annot/{name}_color.png`, as the SegNet CamVid;
+ * - a custom set (plain frames): `labels/{clip}/{name}.png` (class ids, 255 = not labelled) and `..._color.png`.
+ *
+ * Where two masks would write one file nothing is written and the error names their frames.
+ */
+import { join } from 'node:path';
 import { writePng } from '../data/imageIo';
 import { encodeIndexedPng } from '../data/indexedPng';
 import { writeFileAtomic } from '../fsAtomic';
-import { exportFiles, palette256 } from '../labels';
-import { getClip, getFrame, listMasks, loadMask, type MaskStatus } from '../store';
+import { exportFiles, palette256, type LabelSet } from '../labels';
+import { getFrame, listMasks, loadMask, type MaskStatus } from '../store';
+import { frameOutputLayout, OutputLedger, type OutputPlace } from './frameOutputs';
 import type { OpenProject } from './openProject';
 
 export interface ExportLabelsOptions {
@@ -16,43 +28,69 @@ export interface ExportLabelsOptions {
 
 export interface ExportLabelsSummary {
   readonly exported: number;
+  /** Files written (every format of every mask, and the manifest). */
+  readonly files: number;
   readonly out: string;
+  readonly manifest: string;
 }
 
-/** Where a frame's exported labels go, mirroring Cityscapes' gtFine naming. */
-function stemFor(imagePath: string, split: string, clipKey: string): string {
-  const name = basename(imagePath).replace(/\.(png|jpe?g)$/i, '').replace(/_leftImg8bit$/, '');
-  const city = /^(.+?)_\d{6}_\d{6}$/.exec(name)?.[1] ?? clipKey;
-  return join('gtFine', split, city, name);
+/** Where a label set's exported masks go within the dataset's mirrored folders. */
+export function exportPlace(set: LabelSet): OutputPlace {
+  switch (set.kind) {
+    case 'cityscapes':
+      return { section: 'gtFine' };
+    case 'camvid':
+      return { splitSuffix: 'annot' };
+    case 'custom':
+      return { section: 'labels' };
+  }
 }
 
-/**
- * Exports masks in the project label set's own formats (labels/encodings.ts exportFiles):
- * Cityscapes labelIds, trainIds and a colour PNG for Cityscapes; the dataset's own values and
- * a palette PNG for CamVid and custom sets.
- */
+export const MANIFEST_FILE = 'manifest.json';
+
 export async function exportLabels(p: OpenProject, opts: ExportLabelsOptions): Promise<ExportLabelsSummary> {
+  const { labelSet } = p.project;
   const statuses = new Set(opts.statuses ?? ['done']);
   const rows = listMasks(p.store, { projectId: p.project.id }).filter((m) => m.maskPath && statuses.has(m.status));
-  const files = exportFiles(p.project.labelSet);
-  const palette = palette256(p.project.labelSet);
-  let exported = 0;
-  for (const [i, row] of rows.entries()) {
+  const files = exportFiles(labelSet);
+  const palette = palette256(labelSet);
+  // Every file is claimed before the first is written: a collision stops the export with nothing written.
+  const layout = frameOutputLayout(p.store, p.project.id);
+  const ledger = new OutputLedger(opts.out);
+  const manifestPath = ledger.claim('the manifest', MANIFEST_FILE);
+  const planned = rows.map((row) => {
+    const frame = getFrame(p.store, row.frameId);
+    const stem = layout.pathOf(frame, exportPlace(labelSet));
+    const names = files.map((f) => `${stem}${f.suffix}.png`);
+    for (const n of names) ledger.claim(layout.imageOf(frame), n);
+    return { row, frame, names };
+  });
+  ledger.refuseCollisions();
+  const exportedFrames: object[] = [];
+  for (const [i, { row, frame, names }] of planned.entries()) {
     const loaded = await loadMask(p.store, row.frameId);
     if (!loaded) continue;
-    const frame = getFrame(p.store, row.frameId);
-    const clip = getClip(p.store, frame.clipId);
-    const stem = join(opts.out, stemFor(frame.imagePath, frame.split, clip.key));
-    mkdirSync(dirname(stem), { recursive: true });
     const { width, height, data } = loaded.mask;
-    for (const file of files) {
+    for (const [k, file] of files.entries()) {
       const values = data.map((v) => file.values[v]!);
-      const path = `${stem}${file.suffix}.png`;
-      if (file.form === 'grey') await writePng(path, { width, height, channels: 1, data: values });
-      else writeFileAtomic(path, encodeIndexedPng(width, height, values, palette));
+      await ledger.write(join(opts.out, names[k]!), (path) =>
+        file.form === 'grey' ? writePng(path, { width, height, channels: 1, data: values }) : writeFileAtomic(path, encodeIndexedPng(width, height, values, palette)),
+      );
     }
-    exported++;
-    opts.onProgress?.(i + 1, rows.length);
+    exportedFrames.push({ frameId: frame.id, image: layout.imageOf(frame), split: frame.split, status: row.status, author: row.author, updatedAt: row.updatedAt, version: row.version, files: names });
+    opts.onProgress?.(i + 1, planned.length);
   }
-  return { exported, out: opts.out };
+  const manifest = {
+    labelSet: {
+      kind: labelSet.kind,
+      title: labelSet.title,
+      classes: labelSet.classes.map((c) => ({ id: c.id, name: c.name, color: c.color })),
+      notLabelled: labelSet.ignoreId,
+    },
+    files: files.map((f) => ({ suffix: `${f.suffix}.png`, form: f.form, values: f.description })),
+    statuses: [...statuses],
+    frames: exportedFrames,
+  };
+  await ledger.write(manifestPath, (path) => writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`));
+  return { exported: exportedFrames.length, files: ledger.files, out: opts.out, manifest: manifestPath };
 }

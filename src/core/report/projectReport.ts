@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../fsAtomic';
 import { loadModelFromFolder } from '../ml/nets';
 import { predictDisparity, predictSegmentation } from '../ml/predict';
 import { evaluateModel, type Evaluation } from '../project/evaluateModel';
+import { frameOutputLayout } from '../project/frameOutputs';
 import { frameGroundTruth, frameImage, hasOutput, modelInputSize } from '../project/modelOutputs';
 import type { OpenProject } from '../project/openProject';
 import { latestModel, MODEL_SUBDIR } from '../project/projectModels';
@@ -155,11 +156,6 @@ function lastValue(p: OpenProject, runId: number, name: string): number | null {
   return tail.reduce((a, x) => a + x.value, 0) / tail.length;
 }
 
-function frameName(path: string): string {
-  const base = path.split('/').pop() ?? path;
-  return base.replace(/\.(png|jpe?g)$/i, '').replace(/_leftImg8bit$/, '');
-}
-
 /** Evenly spaced items, first and last included. */
 function spread<T>(items: readonly T[], n: number): T[] {
   if (items.length <= n) return [...items];
@@ -192,6 +188,9 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
   const { store, project } = p;
   const createdAt = (o.now ?? (() => new Date()))().toISOString();
   const { seg, sde } = pickRuns(p, o);
+  // Frames are named by their output path (folder within the dataset and name, as predict
+  // writes them): frame numbers restart per clip, so the name alone does not tell two apart.
+  const layout = frameOutputLayout(store, project.id);
 
   // --- dataset
   const datasets = listDatasets(store, project.id);
@@ -242,7 +241,7 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
       basis: typeof r.params['basis'] === 'string' ? (r.params['basis'] as string) : null,
       picks: listPicks(store, r.id).map((k) => {
         const f = getFrame(store, k.frameId);
-        return { rank: k.rank, frameId: k.frameId, frame: frameName(f.imagePath), score: k.score, diversity: k.diversityScore, uncertainty: k.uncertaintyScore };
+        return { rank: k.rank, frameId: k.frameId, frame: layout.pathOf(f), score: k.score, diversity: k.diversityScore, uncertainty: k.uncertaintyScore };
       }),
     }));
     const thumbH = o.thumbnailHeight ?? 48;
@@ -289,7 +288,7 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
           panels.push({ label: 'depth (SDE, near = bright)', png: await png(colouriseDisparity(ds.width, ds.height, d)) });
         }
         if (gt && pred) panels.push({ label: 'error (red wrong, grey right)', png: await png(errorMap(size.width, size.height, pred, gt.data)) });
-        grid.push({ frame: frameName(f.imagePath), panels });
+        grid.push({ frame: layout.pathOf(f), panels });
       }
     }
 
