@@ -60,7 +60,7 @@ describe('frameOutputLayout over real projects', () => {
     await writeCamvidFixture(cv);
     const cvProject = await initProject({ dir: temp('fo-cv-proj'), dataset: cv });
     const cvLayout = frameOutputLayout(cvProject.open.store, cvProject.open.project.id);
-    const cvPaths = listFrames(cvProject.open.store).map((f) => cvLayout.pathOf(f, 'gtFine'));
+    const cvPaths = listFrames(cvProject.open.store).map((f) => cvLayout.pathOf(f, { section: 'gtFine' }));
     cvProject.open.close();
     expect(cvPaths.sort()).toEqual(['gtFine/train/a_001', 'gtFine/train/a_002', 'gtFine/val/b_001']);
   });
@@ -75,7 +75,7 @@ describe('frameOutputLayout over real projects', () => {
     const layout = frameOutputLayout(open.store, open.project.id);
     const frames = listFrames(open.store);
     const paths = frames.map((f) => layout.pathOf(f));
-    const exported = frames.map((f) => layout.pathOf(f, 'gtFine'));
+    const exported = frames.map((f) => layout.pathOf(f, { section: 'gtFine' }));
     const images = frames.map((f) => layout.imageOf(f));
     open.close();
     expect(paths).toEqual([
