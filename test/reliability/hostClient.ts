@@ -71,7 +71,7 @@ export { browserSession, claim, openApiSocket } from '../host/browserSession';
  * Claims the served host's session as a browser opening its link does, and opens the API
  * WebSocket with the session cookie (rejects with the HTTP status on refusal).
  */
-export async function connectAsBrowser(served: ServedHost): Promise<WebSocket> {
+export async function connectAsBrowser(served: Pick<ServedHost, 'port' | 'token'>): Promise<WebSocket> {
   const cookie = await browserSession(served.port, served.token);
   return openApiSocket('127.0.0.1', served.port, { cookie });
 }
