@@ -1,9 +1,10 @@
 /**
  * The local host: serves the built renderer and the one API over a WebSocket, so the real UI
  * runs in any browser (Playwright's Chromium in tests, headless servers) without Electron.
- * Listens on loopback only; every WebSocket must present the per-session token.
+ * Listens on loopback only. The printed link's token is claimed by the first browser that opens
+ * it (see session.ts); every WebSocket must then carry that browser's session cookie.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { API_CHANNEL, validateCall, type ApiEvent, type ApiEvents, type DepthsegApi } from '../core/api/contract';
 import { dispatch } from '../core/api/service';
 import { errorMessage } from '../core/errors';
+import { BrowserSession, SESSION_PATH } from './session';
 
 export interface HostOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
@@ -23,10 +25,15 @@ export interface HostOptions {
 }
 
 export interface RunningHost {
-  /** Open this in a browser: the token travels in the fragment, never to a server log. */
+  /**
+   * Open this in a browser: the token travels in the fragment, never to a server log. The
+   * first browser that opens it keeps it; others are refused.
+   */
   readonly url: string;
   readonly port: number;
   readonly token: string;
+  /** Whether a browser has claimed the token. */
+  readonly claimed: boolean;
   /** Pushes an event to every connected UI. */
   emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void;
   close(): Promise<void>;
@@ -45,13 +52,6 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'";
-
-function tokenMatches(given: string | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function serveStatic(root: string | undefined, req: IncomingMessage, res: ServerResponse): void {
   const send = (code: number, text: string): void => {
@@ -103,15 +103,23 @@ export async function startHost(service: DepthsegApi, opts: HostOptions = {}): P
   if (rendererDir && !existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`${rendererDir}: no index.html (build the renderer first: npm run build)`);
   }
-  const http = createServer((req, res) => serveStatic(rendererDir, req, res));
+  // Set once listening (the cookie's name and the expected Origin name the port).
+  let session: BrowserSession | null = null;
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === SESSION_PATH && session) return void session.handle(req, res);
+    serveStatic(rendererDir, req, res);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== `/${API_CHANNEL}` || !tokenMatches(url.searchParams.get('token'), token)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+    const refuse = (status: string): void => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
-      return;
-    }
+    };
+    if (url.pathname !== `/${API_CHANNEL}`) return refuse('404 Not Found');
+    if (!session || session.foreignOrigin(req)) return refuse('403 Forbidden');
+    if (!session.admits(req)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('message', (data) => void handleMessage(service, ws, data.toString()));
     });
@@ -121,10 +129,15 @@ export async function startHost(service: DepthsegApi, opts: HostOptions = {}): P
     http.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   const port = (http.address() as AddressInfo).port;
+  const claims = new BrowserSession(token, `http://127.0.0.1:${port}`, port);
+  session = claims;
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
+    get claimed() {
+      return claims.claimed;
+    },
     emit(event, payload) {
       const text = JSON.stringify({ event, payload });
       for (const client of wss.clients) client.send(text);

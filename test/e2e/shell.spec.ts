@@ -1,3 +1,4 @@
+import { WRONG_TOKEN } from '../../src/host/session';
 import { test, expect } from './hostFixture';
 
 test('the real renderer connects to the core through the host', async ({ page, host }) => {
@@ -11,7 +12,11 @@ test('the real renderer connects to the core through the host', async ({ page, h
   expect(errors).toEqual([]);
 });
 
-test('without the token the UI says it cannot reach the core', async ({ page, host }) => {
+test('with a wrong token or none the UI says the link is not the one depthseg serve printed', async ({ page, host }) => {
   await page.goto(host.url.replace(/#token=.*/, '#token=wrong'));
-  await expect(page.getByRole('alert')).toContainText('cannot reach the workbench host');
+  await expect(page.getByRole('alert')).toHaveText(WRONG_TOKEN);
+  await page.goto(host.url.replace(/#token=.*/, ''));
+  await page.reload();
+  await expect(page.getByRole('alert')).toHaveText(WRONG_TOKEN);
+  expect(host.claimed).toBe(false);
 });

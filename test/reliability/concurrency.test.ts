@@ -18,7 +18,7 @@ import { generateSynthDataset } from '../../src/core/synth';
 import { runCli } from '../cli/runCli';
 import { spawnCli } from '../cli/spawnCli';
 import { freshDirs } from '../data/fixtures';
-import { ApiClient, connectWs, serveHost, type ServedHost } from './hostClient';
+import { ApiClient, connectAsBrowser, serveHost, type ServedHost } from './hostClient';
 import { maskPattern } from './scripts/maskPattern';
 
 const temp = freshDirs();
@@ -48,7 +48,7 @@ describe('one training run per project, across the app host and the CLI', () => 
   let api: ApiClient;
   beforeAll(async () => {
     host = await serveHost(work, { DEPTHSEG_BACKEND: 'wasm', DEPTHSEG_THREADS: '1' });
-    api = new ApiClient(await connectWs('127.0.0.1', host.port, host.token));
+    api = new ApiClient(await connectAsBrowser(host));
     expect((await api.call('projectOpen', { dir: project })).ok).toBe(true);
   }, 90_000);
   afterAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * The host boundary, against the real `depthseg serve` process: malformed payloads for every
  * method of the contract get a validation error (and the process lives on); it listens on
- * loopback only and wants the per-session token; files are read only inside the project and
+ * loopback only, and its link's token is claimed by one browser session whose cookie every
+ * WebSocket must carry; files are read only inside the project and
  * its dataset, whatever the dataset or the database names.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,17 +14,21 @@ import type { ZodType } from 'zod';
 import { API_PARAMS } from '../../src/core/api/contract';
 import { writePng } from '../../src/core/data';
 import { freshDirs, patternRgb, writeCityscapesFixture } from '../data/fixtures';
-import { ApiClient, connectWs, serveHost, type Reply, type ServedHost } from './hostClient';
+import { CLAIMED_ELSEWHERE, WRONG_TOKEN } from '../../src/host/session';
+import { ApiClient, browserSession, claim, openApiSocket, serveHost, type Reply, type ServedHost } from './hostClient';
 
 const temp = freshDirs();
 let work: string;
 let host: ServedHost;
 let api: ApiClient;
+/** The Cookie header of the browser session claimed in beforeAll. */
+let cookie: string;
 
 beforeAll(async () => {
   work = temp('host-boundary');
   host = await serveHost(work);
-  api = new ApiClient(await connectWs('127.0.0.1', host.port, host.token));
+  cookie = await browserSession(host.port, host.token);
+  api = new ApiClient(await openApiSocket('127.0.0.1', host.port, { cookie }));
 }, 90_000);
 
 afterAll(async () => {
@@ -111,14 +116,26 @@ describe('the host validates every call against its schema', () => {
   });
 });
 
-describe('the host is reachable from this machine only, with the session token', () => {
-  it('refuses a WebSocket without the token, with a wrong one, or with one of the same length', async () => {
-    await expect(connectWs('127.0.0.1', host.port, null)).rejects.toThrow(/401/);
-    await expect(connectWs('127.0.0.1', host.port, '')).rejects.toThrow(/401/);
-    await expect(connectWs('127.0.0.1', host.port, 'x'.repeat(host.token.length))).rejects.toThrow(/401/);
-    await expect(connectWs('127.0.0.1', host.port, `${host.token}x`)).rejects.toThrow(/401/);
-    const ok = await connectWs('127.0.0.1', host.port, host.token);
+describe('the host is reachable from this machine only, by the browser that opened its link', () => {
+  it('refuses a WebSocket without the session cookie, whatever token it presents', async () => {
+    await expect(openApiSocket('127.0.0.1', host.port, {})).rejects.toThrow(/401/);
+    await expect(openApiSocket('127.0.0.1', host.port, { token: '' })).rejects.toThrow(/401/);
+    // The token was claimed in beforeAll: on its own it opens nothing now.
+    await expect(openApiSocket('127.0.0.1', host.port, { token: host.token })).rejects.toThrow(/401/);
+    const name = cookie.split('=')[0]!;
+    await expect(openApiSocket('127.0.0.1', host.port, { cookie: `${name}=${'x'.repeat(cookie.length - name.length - 1)}` })).rejects.toThrow(/401/);
+    await expect(openApiSocket('127.0.0.1', host.port, { cookie: `${name}=${host.token}` })).rejects.toThrow(/401/);
+    const ok = await openApiSocket('127.0.0.1', host.port, { cookie });
     ok.close();
+  });
+
+  it('refuses a second claim of the token, a wrong token and one of the same length, in words', async () => {
+    const second = await claim(host.port, host.token, { origin: `http://127.0.0.1:${host.port}` });
+    expect(second).toMatchObject({ status: 409, text: CLAIMED_ELSEWHERE, cookie: null });
+    for (const token of ['', 'x'.repeat(host.token.length), `${host.token}x`]) {
+      expect(await claim(host.port, token)).toMatchObject({ status: 401, text: WRONG_TOKEN, cookie: null });
+    }
+    expect(host.child.exitCode).toBeNull();
   });
 
   it('listens on 127.0.0.1 only: not on the machine\'s other addresses nor on IPv6 loopback', async () => {
@@ -127,7 +144,7 @@ describe('the host is reachable from this machine only, with the session token',
       .filter((a) => a && !a.internal)
       .map((a) => (a!.family === 'IPv6' ? `[${a!.address.split('%')[0]}]` : a!.address));
     for (const addr of [...others, '[::1]']) {
-      await expect(connectWs(addr, host.port, host.token), addr).rejects.toThrow(/ECONNREFUSED|EADDRNOTAVAIL|EINVAL|ENETUNREACH|EHOSTUNREACH/);
+      await expect(openApiSocket(addr, host.port, { cookie }), addr).rejects.toThrow(/ECONNREFUSED|EADDRNOTAVAIL|EINVAL|ENETUNREACH|EHOSTUNREACH/);
     }
     if (others.length === 0) console.log('host boundary: this machine has no non-loopback address to try');
   });

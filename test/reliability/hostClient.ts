@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { browserSession, openApiSocket } from '../host/browserSession';
 
 const BIN = resolve(__dirname, '../../bin/depthseg.mjs');
 
@@ -64,15 +65,15 @@ export async function serveHost(work: string, env: Record<string, string> = {}):
   };
 }
 
-/** Opens the API WebSocket at `host` with `token` (rejects with the HTTP status on refusal). */
-export function connectWs(host: string, port: number, token: string | null): Promise<WebSocket> {
-  return new Promise((ok, fail) => {
-    const q = token === null ? '' : `?token=${encodeURIComponent(token)}`;
-    const ws = new WebSocket(`ws://${host}:${port}/depthseg-api${q}`);
-    ws.once('open', () => ok(ws));
-    ws.once('error', fail);
-    ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
-  });
+export { browserSession, claim, openApiSocket } from '../host/browserSession';
+
+/**
+ * Claims the served host's session as a browser opening its link does, and opens the API
+ * WebSocket with the session cookie (rejects with the HTTP status on refusal).
+ */
+export async function connectAsBrowser(served: Pick<ServedHost, 'port' | 'token'>): Promise<WebSocket> {
+  const cookie = await browserSession(served.port, served.token);
+  return openApiSocket('127.0.0.1', served.port, { cookie });
 }
 
 export interface Reply {

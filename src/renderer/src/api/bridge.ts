@@ -15,11 +15,50 @@ import { API_CHANNEL } from '../../../core/api/contract';
 
 type Listener = (payload: unknown) => void;
 
-/** A bridge over the host's WebSocket; the token comes from the page's #token= fragment. */
+/** The host's answer to a claim it refuses is a sentence for the user; keep it one. */
+const MAX_REFUSAL = 500;
+
+/**
+ * A bridge over the host's WebSocket. Before the first connection the page claims its
+ * browser session: it POSTs the token from its #token= fragment to /session and the host
+ * answers with an httpOnly session cookie (or, for a browser other than the one that opened
+ * the link first, with a refusal in words, which the UI shows). The WebSocket then carries
+ * the cookie; the token alone opens nothing once claimed.
+ */
 export function websocketBridge(location: Location): DepthsegBridge {
   const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token') ?? '';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${location.host}/${API_CHANNEL}?token=${encodeURIComponent(token)}`;
+  const url = `${scheme}://${location.host}/${API_CHANNEL}`;
+  let claiming: Promise<void> | null = null;
+
+  const claim = (): Promise<void> => {
+    if (claiming) return claiming;
+    const attempt = (async () => {
+      let res: Response;
+      try {
+        res = await fetch(`${location.protocol}//${location.host}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token }),
+          credentials: 'same-origin',
+          cache: 'no-store',
+        });
+      } catch {
+        throw new Error('cannot reach the workbench host (is depthseg serve still running?)');
+      }
+      if (!res.ok) {
+        const text = (await res.text().catch(() => '')).trim().slice(0, MAX_REFUSAL);
+        throw new Error(text || `the workbench host refused this page (HTTP ${res.status})`);
+      }
+    })();
+    // A failed claim is tried again by the next call (the host may have been restarted).
+    attempt.catch(() => {
+      if (claiming === attempt) claiming = null;
+    });
+    claiming = attempt;
+    return attempt;
+  };
+
   const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
   const listeners = new Map<string, Set<Listener>>();
   let nextId = 1;
@@ -30,38 +69,50 @@ export function websocketBridge(location: Location): DepthsegBridge {
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
     if (opening) return opening;
     opening = new Promise<WebSocket>((ok, fail) => {
-      const ws = new WebSocket(url);
-      ws.onopen = () => {
-        socket = ws;
-        opening = null;
-        ok(ws);
-      };
-      ws.onerror = () => {
-        opening = null;
-        fail(new Error('cannot reach the workbench host (is it running, and is the link complete with its #token?)'));
-      };
-      ws.onclose = () => {
-        socket = null;
-        for (const p of pending.values()) p.fail(new Error('the connection to the workbench host closed'));
-        pending.clear();
-      };
-      ws.onmessage = (m) => {
-        const msg = JSON.parse(String(m.data)) as
-          | { id: number; ok: true; result: unknown }
-          | { id: number; ok: false; error: ApiErrorPayload }
-          | { event: string; payload: unknown };
-        if ('event' in msg) {
-          for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
-          return;
-        }
-        const p = pending.get(msg.id);
-        if (!p) return;
-        pending.delete(msg.id);
-        if (msg.ok) p.ok(msg.result);
-        else p.fail(Object.assign(new Error(msg.error.message), { name: msg.error.name }));
-      };
+      claim().then(
+        () => connect(ok, fail),
+        (e: unknown) => {
+          opening = null;
+          fail(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
     });
     return opening;
+  };
+
+  const connect = (ok: (ws: WebSocket) => void, fail: (e: Error) => void): void => {
+    const ws = new WebSocket(url);
+    ws.onopen = () => {
+      socket = ws;
+      opening = null;
+      ok(ws);
+    };
+    ws.onerror = () => {
+      opening = null;
+      // Claim again next time: the answer says in words what is wrong, if anything is.
+      claiming = null;
+      fail(new Error('cannot reach the workbench host (is depthseg serve still running?)'));
+    };
+    ws.onclose = () => {
+      socket = null;
+      for (const p of pending.values()) p.fail(new Error('the connection to the workbench host closed'));
+      pending.clear();
+    };
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(String(m.data)) as
+        | { id: number; ok: true; result: unknown }
+        | { id: number; ok: false; error: ApiErrorPayload }
+        | { event: string; payload: unknown };
+      if ('event' in msg) {
+        for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
+        return;
+      }
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.ok) p.ok(msg.result);
+      else p.fail(Object.assign(new Error(msg.error.message), { name: msg.error.name }));
+    };
   };
 
   return {
