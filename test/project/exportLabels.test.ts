@@ -160,3 +160,17 @@ describe('exporting labels', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('where an export may go', () => {
+  it('refuses a folder inside the dataset or the project, whose own labels or masks it would replace', async () => {
+    const data = temp('exp-where');
+    await writeCamvidFixture(data);
+    const { open } = await initProject({ dir: temp('exp-where-proj'), dataset: data });
+    await importLabels(open);
+    const before = readFileSync(join(data, 'trainannot', 'a_001.png'));
+    await expect(exportLabels(open, { out: data })).rejects.toThrow(`exporting there would write into the dataset folder ${data}`);
+    await expect(exportLabels(open, { out: join(open.store.dir, 'export') })).rejects.toThrow('exporting there would write into the project folder');
+    expect(readFileSync(join(data, 'trainannot', 'a_001.png')).equals(before)).toBe(true);
+    open.close();
+  });
+});

@@ -130,6 +130,11 @@ export const API_PARAMS = {
   trainingRuns: onProject({}),
   /** A run's curves: loss, learning rate and evaluation metrics by step (long series thinned). */
   trainingHistory: onProject({ runId: z.number().int().min(1), maxPoints: z.number().int().min(10).max(10000).optional() }),
+  /**
+   * Writes the project's masks (done ones unless statuses says otherwise) into `out` in its
+   * label set's own formats, mirroring the dataset's folders, with a manifest.json.
+   */
+  labelsExport: onProject({ out: folder, statuses: z.array(maskStatus).min(1).optional() }),
   /** "Suggest N more": one selection round in the background; its picks join the queue. */
   selectionSuggest: onProject({
     budget: z.number().int().min(1).max(10000),
@@ -170,6 +175,16 @@ export interface ApiResults {
   trainingRuns: TrainingRunInfo[];
   trainingHistory: RunHistory;
   selectionSuggest: TrainingJobInfo;
+  labelsExport: LabelsExported;
+}
+
+export interface LabelsExported {
+  /** Masks written. */
+  readonly exported: number;
+  /** Files written (every format of every mask, and the manifest). */
+  readonly files: number;
+  readonly out: string;
+  readonly manifest: string;
 }
 
 export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { exportLabels } from '../project/exportLabels';
 import { userInfo } from 'node:os';
 import { projectOverview } from '../store';
 import type { OpenProject } from '../project/openProject';
@@ -128,6 +130,10 @@ export function createService(
     },
     async selectionSuggest(p) {
       return jobs.suggest(on(p), p);
+    },
+    async labelsExport(p) {
+      const { exported, files, out, manifest } = await exportLabels(on(p), { out: resolve(p.out), ...(p.statuses ? { statuses: p.statuses } : {}) });
+      return { exported, files, out, manifest };
     },
     jobs,
     close() {

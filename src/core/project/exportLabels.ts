@@ -10,12 +10,13 @@
  *
  * Where two masks would write one file nothing is written and the error names their frames.
  */
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { UsageError } from '../errors';
 import { writePng } from '../data/imageIo';
 import { encodeIndexedPng } from '../data/indexedPng';
 import { writeFileAtomic } from '../fsAtomic';
 import { exportFiles, palette256, type LabelSet } from '../labels';
-import { getFrame, listMasks, loadMask, type MaskStatus } from '../store';
+import { getFrame, listDatasets, listMasks, loadMask, type MaskStatus } from '../store';
 import { frameOutputLayout, OutputLedger, type OutputPlace } from './frameOutputs';
 import type { OpenProject } from './openProject';
 
@@ -48,8 +49,20 @@ export function exportPlace(set: LabelSet): OutputPlace {
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/** `dir` is `root` or inside it. */
+const within = (dir: string, root: string): boolean => {
+  const r = relative(resolve(root), resolve(dir));
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+};
+
 export async function exportLabels(p: OpenProject, opts: ExportLabelsOptions): Promise<ExportLabelsSummary> {
   const { labelSet } = p.project;
+  // An export mirrors the dataset's folders: written into the dataset it would replace its own labels.
+  for (const root of [p.store.dir, ...listDatasets(p.store, p.project.id).map((d) => d.rootPath)]) {
+    if (within(opts.out, root)) {
+      throw new UsageError(`${resolve(opts.out)}: exporting there would write into ${root === p.store.dir ? 'the project folder' : `the dataset folder ${root}`}; choose a folder outside the project and its datasets`);
+    }
+  }
   const statuses = new Set(opts.statuses ?? ['done']);
   const rows = listMasks(p.store, { projectId: p.project.id }).filter((m) => m.maskPath && statuses.has(m.status));
   const files = exportFiles(labelSet);
