@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TRAIN_CLASSES } from '../../src/renderer/src/annotator/classes';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET } from '../../src/core/labels';
+import { classTable } from '../../src/renderer/src/annotator/classes';
 import { MaskDocument } from '../../src/renderer/src/annotator/maskDocument';
-import { buildMaskPalette, renderMaskRgba } from '../../src/renderer/src/annotator/maskImage';
+import { buildMaskPalette as build, renderMaskRgba } from '../../src/renderer/src/annotator/maskImage';
+
+const TRAIN_CLASSES = classTable(CITYSCAPES_LABEL_SET).classes;
+/** The Cityscapes palette (what a Cityscapes project's annotator uses). */
+const buildMaskPalette = (opacity?: number, ignoreStyle?: 'transparent' | 'hatched') => build(classTable(CITYSCAPES_LABEL_SET).colors, opacity, ignoreStyle);
 
 function pixel(out: Uint8ClampedArray, width: number, x: number, y: number): number[] {
   const o = (y * width + x) * 4;
@@ -19,6 +24,14 @@ describe('maskImage', () => {
     expect(pixel(out, 3, 0, 1)).toEqual([0, 0, 0, 0]); // ignore
     expect(pixel(out, 3, 1, 1)).toEqual([119, 11, 32, 128]); // bicycle
     expect(pixel(out, 3, 2, 1)).toEqual([0, 0, 0, 0]); // not a class
+  });
+
+  it("colours a CamVid mask with CamVid's colours; values past its 11 classes are transparent", () => {
+    const out = new Uint8ClampedArray(3 * 4);
+    renderMaskRgba(Uint8Array.from([8, 13, 0]), 3, 1, build(classTable(CAMVID_LABEL_SET).colors, 1), out);
+    expect(pixel(out, 3, 0, 0)).toEqual([64, 0, 128, 255]); // car
+    expect(pixel(out, 3, 1, 0)).toEqual([0, 0, 0, 0]); // 13: not a CamVid class
+    expect(pixel(out, 3, 2, 0)).toEqual([128, 128, 128, 255]); // sky
   });
 
   it('updates only the dirty rectangle, and matches a full render there', () => {

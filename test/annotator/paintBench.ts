@@ -8,6 +8,8 @@
 import { loadavg, cpus } from 'node:os';
 import { EditHistory } from '../../src/renderer/src/annotator/history';
 import { MaskDocument, type Point } from '../../src/renderer/src/annotator/maskDocument';
+import { CITYSCAPES_LABEL_SET } from '../../src/core/labels';
+import { classTable } from '../../src/renderer/src/annotator/classes';
 import { buildMaskPalette, renderMaskRgba } from '../../src/renderer/src/annotator/maskImage';
 import { unionRect, type Rect } from '../../src/renderer/src/annotator/rect';
 
@@ -23,7 +25,7 @@ function percentile(xs: number[], p: number): number {
 
 const doc = new MaskDocument(W, H);
 const history = new EditHistory(doc);
-const palette = buildMaskPalette(1);
+const palette = buildMaskPalette(classTable(CITYSCAPES_LABEL_SET).colors, 1);
 const rgba = new Uint8ClampedArray(W * H * 4);
 renderMaskRgba(doc.data, W, H, palette, rgba);
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type KeyPress, shortcutFor, stepBrushSize } from '../../src/renderer/src/annotator/shortcuts';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET } from '../../src/core/labels';
+import { classTable } from '../../src/renderer/src/annotator/classes';
+import { type KeyPress, shortcutFor as shortcutIn, stepBrushSize } from '../../src/renderer/src/annotator/shortcuts';
+
+const cityscapes = classTable(CITYSCAPES_LABEL_SET);
+const shortcutFor = (k: KeyPress) => shortcutIn(k, cityscapes);
 
 const key = (code: string, mods: Partial<KeyPress> = {}): KeyPress => ({
   code,
@@ -20,9 +25,9 @@ describe('annotator shortcuts', () => {
   });
 
   it('maps class digits, tools and the rest; Ctrl+digit is not a class', () => {
-    expect(shortcutFor(key('Digit3'))).toEqual({ kind: 'class', trainId: 2 });
-    expect(shortcutFor(key('Digit4', { shiftKey: true }))).toEqual({ kind: 'class', trainId: 13 });
-    expect(shortcutFor(key('Digit0', { shiftKey: true }))).toEqual({ kind: 'class', trainId: 255 });
+    expect(shortcutFor(key('Digit3'))).toEqual({ kind: 'class', classId: 2 });
+    expect(shortcutFor(key('Digit4', { shiftKey: true }))).toEqual({ kind: 'class', classId: 13 });
+    expect(shortcutFor(key('Digit0', { shiftKey: true }))).toEqual({ kind: 'class', classId: 255 });
     expect(shortcutFor(key('Digit0', { ctrlKey: true }))).toEqual({ kind: 'fit' });
     expect(shortcutFor(key('Digit3', { ctrlKey: true }))).toBeUndefined();
     expect(shortcutFor(key('KeyE'))).toEqual({ kind: 'tool', tool: 'eraser' });
@@ -30,6 +35,14 @@ describe('annotator shortcuts', () => {
     expect(shortcutFor(key('BracketRight'))).toEqual({ kind: 'brush-size', direction: 1 });
     expect(shortcutFor(key('Escape'))).toEqual({ kind: 'polygon-cancel' });
     expect(shortcutFor(key('KeyE', { altKey: true }))).toBeUndefined();
+  });
+
+  it("picks the label set's classes: CamVid has no class on Shift+2 (and Shift+2 is no tool either)", () => {
+    const camvid = classTable(CAMVID_LABEL_SET);
+    expect(shortcutIn(key('Digit9'), camvid)).toEqual({ kind: 'class', classId: 8 });
+    expect(shortcutIn(key('Digit1', { shiftKey: true }), camvid)).toEqual({ kind: 'class', classId: 10 });
+    expect(shortcutIn(key('Digit2', { shiftKey: true }), camvid)).toBeUndefined();
+    expect(shortcutIn(key('Digit0', { shiftKey: true }), camvid)).toEqual({ kind: 'class', classId: 255 });
   });
 
   it('steps brush sizes up and down and stops at the ends', () => {

@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import AnnotatorCanvas, { type MaskChange } from '../../src/renderer/src/annotator/AnnotatorCanvas.vue';
 import { installCanvasStandIn } from './canvasStandIn';
 import { settle } from './fakeApi';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET } from './fixtures';
 
 beforeAll(() => installCanvasStandIn());
 enableAutoUnmount(afterEach);
@@ -23,7 +24,7 @@ const rows = (m: Uint8Array): number[][] => Array.from({ length: H }, (_, y) => 
 
 async function mountCanvas(props: Record<string, unknown> = {}) {
   const w = mount(AnnotatorCanvas, {
-    props: { image, mask: halfRoad(), maskWidth: W, maskHeight: H, ...props },
+    props: { image, labelSet: CITYSCAPES_LABEL_SET, mask: halfRoad(), maskWidth: W, maskHeight: H, ...props },
     attachTo: document.body,
   });
   await settle();
@@ -147,6 +148,26 @@ describe('AnnotatorCanvas', () => {
     expect(w.get('[data-testid="active-class"]').text()).toBe('ignore');
     expect(w.get('[data-testid="tool-brush"]').attributes('aria-pressed')).toBe('true');
     field.remove();
+  });
+
+  it("takes its classes from the label set: CamVid's keys pick CamVid's classes, and a missing key picks nothing", async () => {
+    const w = await mountCanvas({ labelSet: CAMVID_LABEL_SET, activeClass: 0 });
+    expect(w.get('[data-testid="active-class"]').text()).toBe('sky');
+    key('Digit9');
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('car');
+    key('Digit1', { shiftKey: true });
+    await settle();
+    expect(w.get('[data-testid="active-class"]').text()).toBe('bicyclist');
+    // Shift+2 would be class 11: CamVid has none, so the class stays.
+    key('Digit2', { shiftKey: true });
+    await settle();
+    expect(w.emitted('update:activeClass')).toEqual([[8], [10]]);
+    // The painted value is the CamVid id: car = 8.
+    await w.get('[data-testid="tool-fill"]').trigger('click');
+    await w.setProps({ activeClass: 8 });
+    await press(w, 6, 1);
+    expect(rows(changes(w)[0]!)[0]).toEqual([0, 0, 0, 0, 8, 8, 8, 8]);
   });
 
   it('offers the depth toggle only where there is depth', async () => {

@@ -31,10 +31,10 @@ describe('CompareTable', () => {
     b: evaluation(5, 44.71),
     miouDelta: 3.45,
     perClass: [
-      { trainId: 0, name: 'road', a: 80.04, b: 82.31, delta: 2.27 },
-      { trainId: 10, name: 'sky', a: 90, b: 85.5, delta: -4.5 },
-      { trainId: 13, name: 'car', a: 40, b: 39.96, delta: -0.04 },
-      { trainId: 15, name: 'bus', a: null, b: 12.5, delta: null },
+      { classId: 0, name: 'road', a: 80.04, b: 82.31, delta: 2.27 },
+      { classId: 10, name: 'sky', a: 90, b: 85.5, delta: -4.5 },
+      { classId: 13, name: 'car', a: 40, b: 39.96, delta: -0.04 },
+      { classId: 15, name: 'bus', a: null, b: 12.5, delta: null },
     ],
   };
 
@@ -59,6 +59,18 @@ describe('CompareTable', () => {
     expect(deltaCell(2).classes()).not.toContain('down');
     expect(deltaCell(3).classes()).not.toContain('up');
     expect(w.get('[data-testid="miou-delta"]').classes()).toContain('up');
+  });
+
+  it('shows the class names the comparison brings (a CamVid project)', () => {
+    const camvid: RunComparison = {
+      ...comparison,
+      perClass: [
+        { classId: 8, name: 'car', a: 10, b: 20, delta: 10 },
+        { classId: 10, name: 'bicyclist', a: 5, b: 5, delta: 0 },
+      ],
+    };
+    const w = mount(CompareTable, { props: { comparison: camvid } });
+    expect(w.findAll('tbody tr').map((r) => r.findAll('td')[0]!.text())).toEqual(['car', 'bicyclist']);
   });
 
   it('shows a dash where a run has no mIoU', () => {

@@ -1,10 +1,13 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import ConfusionGrid from '../../src/renderer/src/review/ConfusionGrid.vue';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET, CUSTOM_LABEL_SET } from './fixtures';
 
-/** A 19 x 19 matrix of zeros with the given [truth, prediction, count] entries. */
-function matrix(entries: [number, number, number][]): number[][] {
-  const m = Array.from({ length: 19 }, () => new Array<number>(19).fill(0));
+const labelSet = CITYSCAPES_LABEL_SET;
+
+/** An n x n matrix of zeros (19 x 19 by default) with the given [truth, prediction, count] entries. */
+function matrix(entries: [number, number, number][], n = 19): number[][] {
+  const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (const [g, p, n] of entries) m[g]![p] = n;
   return m;
 }
@@ -23,7 +26,7 @@ describe('ConfusionGrid', () => {
   const cell = (w: ReturnType<typeof mount>, g: number, p: number) => w.findAll('tbody tr')[g]!.findAll('td')[p]!;
 
   it('has a row and a column per class, named', () => {
-    const w = mount(ConfusionGrid, { props: { confusion } });
+    const w = mount(ConfusionGrid, { props: { confusion, labelSet } });
     expect(w.findAll('tbody tr')).toHaveLength(19);
     expect(w.findAll('thead th.col')).toHaveLength(19);
     expect(w.findAll('tbody th.row').map((th) => th.text()).slice(0, 3)).toEqual(['road', 'sidewalk', 'building']);
@@ -32,7 +35,7 @@ describe('ConfusionGrid', () => {
   });
 
   it('shows each cell as the percentage of its row, coloured on the heat scale', () => {
-    const w = mount(ConfusionGrid, { props: { confusion } });
+    const w = mount(ConfusionGrid, { props: { confusion, labelSet } });
     expect(cell(w, 0, 0).text()).toBe('90');
     expect(cell(w, 0, 1).text()).toBe('10');
     expect(cell(w, 1, 0).text()).toBe('25');
@@ -50,12 +53,21 @@ describe('ConfusionGrid', () => {
   });
 
   it('gives the pixel count on hover, marks the diagonal and greys rows without pixels', () => {
-    const w = mount(ConfusionGrid, { props: { confusion } });
+    const w = mount(ConfusionGrid, { props: { confusion, labelSet } });
     expect(cell(w, 10, 2).attributes('title')).toBe('truth sky, predicted building: 5 pixels (5.0% of the row)');
     expect(cell(w, 1, 1).classes()).toContain('diag');
     expect(cell(w, 1, 0).classes()).not.toContain('diag');
     expect(w.findAll('tbody th.row')[0]!.attributes('title')).toBe('road: 100 pixels');
     expect(w.findAll('tbody tr')[2]!.classes()).toContain('empty');
     expect(w.findAll('tbody tr')[0]!.classes()).not.toContain('empty');
+  });
+
+  it('names the rows and columns from the label set: an 11 x 11 CamVid matrix, a 3 x 3 custom one', () => {
+    const camvid = mount(ConfusionGrid, { props: { confusion: matrix([[8, 8, 40], [8, 3, 10]], 11), labelSet: CAMVID_LABEL_SET } });
+    expect(camvid.findAll('tbody tr')).toHaveLength(11);
+    expect(camvid.findAll('tbody th.row').map((th) => th.text())).toEqual(CAMVID_LABEL_SET.classes.map((c) => c.name));
+    expect(cell(camvid, 8, 3).attributes('title')).toBe('truth car, predicted road: 10 pixels (20.0% of the row)');
+    const custom = mount(ConfusionGrid, { props: { confusion: matrix([[0, 1, 3]], 3), labelSet: CUSTOM_LABEL_SET } });
+    expect(custom.findAll('thead th.col').map((th) => th.attributes('title'))).toEqual(['lane', 'kerb', 'pothole']);
   });
 });

@@ -1,14 +1,27 @@
 /** Typed answers of the fake API: what the core would send back, with the fields a test cares about. */
 import type {
   FrameEntry,
+  LabelSet,
   ProjectInfo,
   ProjectOverviewInfo,
   TrainingDefaults,
   TrainingJobInfo,
   TrainingRunInfo,
 } from '../../src/core/api/contract';
+import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET, customLabelSet } from '../../src/core/labels';
+import { defaultsOf, SDE_SETTINGS, SEG_SETTINGS } from '../../src/core/settings';
 
-export const PROJECT: ProjectInfo = { dir: '/projects/street', name: 'street' };
+export { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET };
+
+/** A user's own set of 3 classes (as a plain-frames project has). */
+export const CUSTOM_LABEL_SET: LabelSet = customLabelSet([{ name: 'lane', color: '#ffcc00' }, { name: 'kerb' }, { name: 'pothole', color: '#ff0000' }]);
+
+export const PROJECT: ProjectInfo = { projectId: 1, dir: '/projects/street', name: 'street', labelSet: CITYSCAPES_LABEL_SET };
+
+/** The project `dir` as projectOpen answers for it (id 1 unless given). */
+export function projectInfo(dir: string, o: Partial<ProjectInfo> = {}): ProjectInfo {
+  return { projectId: 1, dir, name: dir.split('/').pop()!, labelSet: CITYSCAPES_LABEL_SET, ...o };
+}
 
 export function overview(o: Partial<ProjectOverviewInfo> = {}): ProjectOverviewInfo {
   return {
@@ -44,20 +57,19 @@ export function frameEntry(frameId: number, o: Partial<FrameEntry> = {}): FrameE
   };
 }
 
+const { sdeCheckpoint: _cliOnly, ...segDefaults } = defaultsOf(SEG_SETTINGS);
+
 export function trainingDefaults(o: { labelledFrames?: number; sdeRunId?: number | null } = {}): TrainingDefaults {
   return {
-    sde: { net: 'tiny', height: 64, width: 128, steps: 1000, batchSize: 4, lr: 0.0005, seed: 1 },
+    // The declared defaults, with the net and size of "SDE run #2" (as the core resolves them).
+    sde: { ...defaultsOf(SDE_SETTINGS), net: 'tiny', height: 64, width: 128, steps: 1000, lr: 0.0005 },
     seg: {
-      mode: 'multitask',
-      mix: 'depthmix',
+      ...segDefaults,
       net: 'tiny',
       height: 64,
       width: 128,
       steps: 800,
-      labelledBatch: 2,
-      unlabelledBatch: 2,
       lr: 0.02,
-      seed: 1,
       sdeRunId: o.sdeRunId === undefined ? 2 : o.sdeRunId,
     },
     labelledFrames: o.labelledFrames ?? 3,

@@ -3,6 +3,7 @@
 import { createApp, h, ref } from 'vue';
 import AnnotatorCanvas from '../../../src/renderer/src/annotator/AnnotatorCanvas.vue';
 import ClassPalette from '../../../src/renderer/src/annotator/ClassPalette.vue';
+import { CITYSCAPES_LABEL_SET as labelSet } from '../../../src/core/labels/cityscapes';
 
 // A synthetic 2048x1024 frame: gradient.
 const c = document.createElement('canvas');
@@ -23,9 +24,9 @@ const App = {
     const canvas = ref();
     w.canvasRef = canvas;
     return () => h('div', { style: 'display:flex;width:100%;height:100%' }, [
-      h('div', { style: 'width:180px;overflow:auto' }, [h(ClassPalette, { modelValue: cls.value, 'onUpdate:modelValue': (v) => (cls.value = v) })]),
+      h('div', { style: 'width:180px;overflow:auto' }, [h(ClassPalette, { labelSet, modelValue: cls.value, 'onUpdate:modelValue': (v) => (cls.value = v) })]),
       h('div', { style: 'flex:1' }, [h(AnnotatorCanvas, {
-        ref: canvas, image: url, mask, maskWidth: 2048, maskHeight: 1024, depth: url,
+        ref: canvas, labelSet, image: url, mask, maskWidth: 2048, maskHeight: 1024, depth: url,
         activeClass: cls.value, 'onUpdate:activeClass': (v) => (cls.value = v),
         onChange: () => { w.changes++; }, onError: (m) => w.errors.push(m), onReady: () => { w.ready = true; },
       })]),

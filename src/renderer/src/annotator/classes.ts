@@ -1,73 +1,61 @@
 /**
- * The annotator's own class table: the 19 Cityscapes train classes (trainId 0..18) with the
- * official Cityscapes colours, plus "ignore" (255). The renderer may not import core, so the
- * values are written out here by hand from src/core/data/cityscapesClasses.ts; a test
- * compares the two tables so they cannot drift apart.
+ * The annotator's classes are the project's label set (ProjectInfo.labelSet: Cityscapes' 19,
+ * CamVid's 11, or the user's own list), plus "ignore" (255). Nothing here is written out by
+ * hand: `classTable(labelSet)` derives names, colours and shortcut keys from the set.
  *
- * Keyboard: digits 1..9, 0 pick trainIds 0..9; Shift + 1..9 pick trainIds 10..18;
- * Shift + 0 picks ignore. Keys are matched on KeyboardEvent.code (the physical key), so the
- * shortcuts work the same on every keyboard layout.
+ * Keyboard (the same rule for every set): class ids 0..9 -> keys 1..9, 0; ids 10..18 ->
+ * Shift + 1..9; Shift + 0 -> ignore. Classes past id 18 (a custom set may have up to 100) get
+ * no key: they are picked by clicking the palette. Keys are matched on KeyboardEvent.code
+ * (the physical key), so the shortcuts work the same on every keyboard layout.
  */
+import { IGNORE_ID, type LabelSet, type Rgb } from '../../../core/api/contract';
 
-/** trainId of "not labelled": training ignores these pixels. */
-export const IGNORE_ID = 255;
-
-export type Rgb = readonly [number, number, number];
+export { IGNORE_ID };
+export type { Rgb };
 
 export interface AnnotationClass {
-  readonly trainId: number;
+  /** The value painted into the mask: the class id in the label set, or 255 for ignore. */
+  readonly id: number;
   readonly name: string;
   readonly color: Rgb;
-  /** What the palette shows as the shortcut, e.g. "3" or "⇧2". */
-  readonly keyHint: string;
-  /** KeyboardEvent.code of the shortcut's key. */
-  readonly keyCode: string;
+  /** What the palette shows as the shortcut, e.g. "3" or "⇧2"; null: no key (palette click only). */
+  readonly keyHint: string | null;
+  /** KeyboardEvent.code of the shortcut's key; null: no key. */
+  readonly keyCode: string | null;
   /** Whether the shortcut needs Shift. */
   readonly shift: boolean;
 }
 
-const digitCode = (d: number): string => `Digit${d}`;
-
-function entry(trainId: number, name: string, color: Rgb): AnnotationClass {
-  // trainIds 0..9 -> keys 1..9, 0; 10..18 -> Shift+1..9.
-  const shift = trainId >= 10;
-  const digit = shift ? trainId - 9 : (trainId + 1) % 10;
-  return {
-    trainId,
-    name,
-    color,
-    keyHint: shift ? `⇧${digit}` : String(digit),
-    keyCode: digitCode(digit),
-    shift,
-  };
+/** The classes of one label set, as the annotator uses them. */
+export interface ClassTable {
+  /** The set's classes, indexed by id. */
+  readonly classes: readonly AnnotationClass[];
+  /** What the palette offers, in palette order: the classes, then ignore. */
+  readonly palette: readonly AnnotationClass[];
+  /** Mask colours by class id (for maskImage's palette). */
+  readonly colors: readonly Rgb[];
+  /** The class with this id (a class id or 255), or undefined. */
+  byId(id: number): AnnotationClass | undefined;
+  /** The class a key press picks, or undefined when the key is not a class shortcut. */
+  forKey(code: string, shiftKey: boolean): AnnotationClass | undefined;
 }
 
-/** The 19 train classes, indexed by trainId. */
-export const TRAIN_CLASSES: readonly AnnotationClass[] = [
-  entry(0, 'road', [128, 64, 128]),
-  entry(1, 'sidewalk', [244, 35, 232]),
-  entry(2, 'building', [70, 70, 70]),
-  entry(3, 'wall', [102, 102, 156]),
-  entry(4, 'fence', [190, 153, 153]),
-  entry(5, 'pole', [153, 153, 153]),
-  entry(6, 'traffic light', [250, 170, 30]),
-  entry(7, 'traffic sign', [220, 220, 0]),
-  entry(8, 'vegetation', [107, 142, 35]),
-  entry(9, 'terrain', [152, 251, 152]),
-  entry(10, 'sky', [70, 130, 180]),
-  entry(11, 'person', [220, 20, 60]),
-  entry(12, 'rider', [255, 0, 0]),
-  entry(13, 'car', [0, 0, 142]),
-  entry(14, 'truck', [0, 0, 70]),
-  entry(15, 'bus', [0, 60, 100]),
-  entry(16, 'train', [0, 80, 100]),
-  entry(17, 'motorcycle', [0, 0, 230]),
-  entry(18, 'bicycle', [119, 11, 32]),
-];
+/** Classes with a key: 0..9 plain digits, 10..18 Shift + digit (Shift + 0 is ignore). */
+export const KEYED_CLASSES = 19;
+
+const digitCode = (d: number): string => `Digit${d}`;
+
+/** The shortcut of class `id`: 0..9 -> 1..9, 0; 10..18 -> Shift + 1..9; none beyond. */
+export function keyOf(id: number): Pick<AnnotationClass, 'keyHint' | 'keyCode' | 'shift'> {
+  if (id < 0 || id >= KEYED_CLASSES) return { keyHint: null, keyCode: null, shift: false };
+  const shift = id >= 10;
+  const digit = shift ? id - 9 : (id + 1) % 10;
+  return { keyHint: shift ? `⇧${digit}` : String(digit), keyCode: digitCode(digit), shift };
+}
 
 /** "ignore": drawn transparent (or hatched); the eraser paints it. */
 export const IGNORE_CLASS: AnnotationClass = {
-  trainId: IGNORE_ID,
+  id: IGNORE_ID,
   name: 'ignore',
   color: [0, 0, 0],
   keyHint: '⇧0',
@@ -75,15 +63,22 @@ export const IGNORE_CLASS: AnnotationClass = {
   shift: true,
 };
 
-/** Everything the palette offers, in palette order: the 19 classes, then ignore. */
-export const PALETTE_CLASSES: readonly AnnotationClass[] = [...TRAIN_CLASSES, IGNORE_CLASS];
-
-/** The class a key press picks, or undefined when the key is not a class shortcut. */
-export function classForKey(code: string, shiftKey: boolean): AnnotationClass | undefined {
-  return PALETTE_CLASSES.find((c) => c.keyCode === code && c.shift === shiftKey);
+/** The annotator's view of a label set (ids in the set's order). */
+export function classTable(set: Pick<LabelSet, 'classes'>): ClassTable {
+  const classes: AnnotationClass[] = set.classes.map((c) => ({ id: c.id, name: c.name, color: c.color, ...keyOf(c.id) }));
+  const palette = [...classes, IGNORE_CLASS];
+  const byKey = new Map(palette.filter((c) => c.keyCode !== null).map((c) => [`${c.shift ? 'S-' : ''}${c.keyCode}`, c]));
+  return {
+    classes,
+    palette,
+    colors: classes.map((c) => c.color),
+    byId: (id) => (id === IGNORE_ID ? IGNORE_CLASS : classes.find((c) => c.id === id)),
+    forKey: (code, shiftKey) => byKey.get(`${shiftKey ? 'S-' : ''}${code}`),
+  };
 }
 
-/** The class with this trainId (0..18 or 255), or undefined. */
-export function classById(trainId: number): AnnotationClass | undefined {
-  return trainId === IGNORE_ID ? IGNORE_CLASS : TRAIN_CLASSES[trainId];
+/** CSS colour of a class (a grey for an id outside the set). */
+export function cssColour(c: Rgb | undefined): string {
+  const [r, g, b] = c ?? [80, 80, 80];
+  return `rgb(${r}, ${g}, ${b})`;
 }

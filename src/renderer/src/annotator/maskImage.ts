@@ -8,7 +8,7 @@
  * palette/opacity; values without a colour (unused byte values) are transparent. Ignore
  * (255) is transparent, or, with `ignoreStyle: 'hatched'`, thin grey diagonal stripes.
  */
-import { IGNORE_ID, type Rgb, TRAIN_CLASSES } from './classes';
+import { IGNORE_ID, type Rgb } from './classes';
 import type { Rect } from './rect';
 
 export type IgnoreStyle = 'transparent' | 'hatched';
@@ -30,14 +30,10 @@ function packRgba(r: number, g: number, b: number, a: number): number {
 }
 
 /**
- * A palette for `colors` (indexed by trainId; defaults to the 19 Cityscapes colours) with
- * alpha = opacity (0..1) for every class.
+ * A palette for `colors` (indexed by class id: the label set's colours, classTable().colors)
+ * with alpha = opacity (0..1) for every class.
  */
-export function buildMaskPalette(
-  opacity = 1,
-  ignoreStyle: IgnoreStyle = 'transparent',
-  colors: readonly Rgb[] = TRAIN_CLASSES.map((c) => c.color),
-): MaskPalette {
+export function buildMaskPalette(colors: readonly Rgb[], opacity = 1, ignoreStyle: IgnoreStyle = 'transparent'): MaskPalette {
   if (!(opacity >= 0 && opacity <= 1)) throw new RangeError(`opacity must be in 0..1, got ${opacity}`);
   const alpha = Math.round(opacity * 255);
   const lut = new Uint32Array(256); // 0 = transparent

@@ -2,7 +2,8 @@
  * The annotator's keyboard shortcuts: a key press (its physical key code and modifiers) ->
  * the action it asks for. Plain TypeScript, no DOM, so the table is testable in Node.
  *
- *   1..9, 0 / Shift+1..9 / Shift+0   pick class trainId 0..9 / 10..18 / ignore
+ *   1..9, 0 / Shift+1..9 / Shift+0   pick class id 0..9 / 10..18 / ignore (of the label set
+ *                                    given; classes past 18 have no key, see classes.ts)
  *   B brush, E eraser, P polygon, F flood fill
  *   [ and ]                          brush smaller / larger
  *   H                                show / hide the mask
@@ -12,7 +13,7 @@
  *   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y) undo, redo (Cmd on macOS)
  *   Space (held)                     drag to pan (handled by the canvas itself)
  */
-import { classForKey } from './classes';
+import type { ClassTable } from './classes';
 
 export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill';
 
@@ -21,7 +22,7 @@ export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill'];
 export type ShortcutAction =
   | { readonly kind: 'undo' }
   | { readonly kind: 'redo' }
-  | { readonly kind: 'class'; readonly trainId: number }
+  | { readonly kind: 'class'; readonly classId: number }
   | { readonly kind: 'tool'; readonly tool: Tool }
   | { readonly kind: 'brush-size'; readonly direction: -1 | 1 }
   | { readonly kind: 'toggle-mask' }
@@ -47,7 +48,8 @@ const TOOL_KEYS: Readonly<Record<string, Tool>> = {
   KeyF: 'fill',
 };
 
-export function shortcutFor(k: KeyPress): ShortcutAction | undefined {
+/** The action of a key press; class keys pick from `classes` (the project's label set). */
+export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): ShortcutAction | undefined {
   if (k.altKey) return undefined;
   const command = k.ctrlKey || k.metaKey;
   if (command) {
@@ -56,8 +58,8 @@ export function shortcutFor(k: KeyPress): ShortcutAction | undefined {
     if (k.code === 'Digit0' && !k.shiftKey) return { kind: 'fit' };
     return undefined;
   }
-  const cls = classForKey(k.code, k.shiftKey);
-  if (cls) return { kind: 'class', trainId: cls.trainId };
+  const cls = classes.forKey(k.code, k.shiftKey);
+  if (cls) return { kind: 'class', classId: cls.id };
   if (k.shiftKey) return undefined;
   const tool = TOOL_KEYS[k.code];
   if (tool) return { kind: 'tool', tool };
