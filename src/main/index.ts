@@ -2,7 +2,9 @@
 // preload to the core service; all logic lives in src/core.
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
-import { API_CHANNEL, API_EVENT_CHANNEL, validateCall } from '../core/api/contract';
+import { API_CHANNEL, API_EVENT_CHANNEL, type ApiErrorPayload, validateCall } from '../core/api/contract';
+
+type IpcAnswer = { ok: true; result: unknown } | { ok: false; error: ApiErrorPayload };
 import { createService, dispatch } from '../core/api/service';
 
 const service = createService('electron', {
@@ -16,11 +18,21 @@ const service = createService('electron', {
   },
 });
 
-/** Every call is validated against its schema before it reaches the core. */
+/**
+ * Every call is validated against its schema before it reaches the core. A failure travels as
+ * a value ({name, message}, like the host's answer): an Error thrown through ipcMain.handle
+ * reaches the renderer as "Error invoking remote method ..." without its name, and the window
+ * needs the name (ProjectClosedError) to know its project was closed elsewhere.
+ */
 function wireApi(): void {
-  ipcMain.handle(API_CHANNEL, async (_event, method: unknown, params: unknown) => {
-    const call = validateCall(method, params);
-    return dispatch(service, call.method, call.params);
+  ipcMain.handle(API_CHANNEL, async (_event, method: unknown, params: unknown): Promise<IpcAnswer> => {
+    try {
+      const call = validateCall(method, params);
+      return { ok: true, result: await dispatch(service, call.method, call.params) };
+    } catch (e) {
+      const error: ApiErrorPayload = { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
+      return { ok: false, error };
+    }
   });
 }
 

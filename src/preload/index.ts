@@ -4,12 +4,21 @@ import {
   API_CHANNEL,
   API_EVENT_CHANNEL,
   API_GLOBAL,
+  type ApiErrorPayload,
   type ApiEvent,
   type DepthsegBridge,
 } from '../core/api/contract';
 
+type IpcAnswer = { ok: true; result: unknown } | { ok: false; error: ApiErrorPayload };
+
 const bridge: DepthsegBridge = {
-  call: (method, params) => ipcRenderer.invoke(API_CHANNEL, method, params),
+  // The main process answers {ok, result} or {ok: false, error: {name, message}}: the error's
+  // name (ProjectClosedError...) survives, as it does over the host's WebSocket.
+  async call(method, params) {
+    const answer = (await ipcRenderer.invoke(API_CHANNEL, method, params)) as IpcAnswer;
+    if (answer.ok) return answer.result as never;
+    throw Object.assign(new Error(answer.error.message), { name: answer.error.name });
+  },
   on(event: ApiEvent, listener) {
     const handler = (_e: unknown, name: string, payload: unknown): void => {
       if (name === event) (listener as (p: unknown) => void)(payload);

@@ -13,7 +13,7 @@ import { bytesToBase64, base64ToBytes } from '../../src/renderer/src/api/bytes';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import AnnotateView from '../../src/renderer/src/views/AnnotateView.vue';
 import { freshPinia, installFakeApi, settle } from './fakeApi';
-import { frameEntry, PROJECT } from './fixtures';
+import { CAMVID_LABEL_SET, CUSTOM_LABEL_SET, frameEntry, PROJECT } from './fixtures';
 
 const fake = installFakeApi();
 let pinia: Pinia;
@@ -69,7 +69,7 @@ describe('AnnotateView', () => {
   it('loads the frame and hands its image and saved mask to the canvas', async () => {
     saved.set(5, { mask: Uint8Array.from({ length: W * H }, (_, i) => i % 3), version: 4 });
     const w = await mountAnnotate();
-    expect(fake.paramsOf('frameGet')).toEqual([{ frameId: 5 }]);
+    expect(fake.paramsOf('frameGet')).toEqual([{ projectId: 1, frameId: 5 }]);
     expect(w.get('[data-testid="frame-path"]').text()).toBe('leftImg8bit/train/synth/f5.png');
     expect(w.get('[data-testid="frame-status"]').text()).toBe('in progress');
     expect(w.get('[data-testid="save-state"]').text()).toBe('All changes saved');
@@ -106,7 +106,7 @@ describe('AnnotateView', () => {
     await vi.waitFor(() => expect(w.get('[data-testid="save-state"]').attributes('data-state')).toBe('saved'), { timeout: 5000 });
     const saves = fake.paramsOf('maskSave');
     expect(saves).toHaveLength(1);
-    expect(saves[0]).toMatchObject({ frameId: 5, width: W, height: H, expectedVersion: 0 });
+    expect(saves[0]).toMatchObject({ projectId: 1, frameId: 5, width: W, height: H, expectedVersion: 0 });
     expect(Array.from(base64ToBytes(saves[0]!.maskBase64))).toEqual(Array.from(mask));
     expect(w.get('[data-testid="save-state"]').attributes('data-version')).toBe('1');
     expect(w.get('[data-testid="frame-status"]').text()).toBe('in progress');
@@ -127,17 +127,17 @@ describe('AnnotateView', () => {
     const w = await mountAnnotate();
     await w.get('[data-testid="mark-done"]').trigger('click');
     await settle();
-    expect(fake.paramsOf('maskSetStatus')).toEqual([{ frameId: 5, status: 'done' }]);
+    expect(fake.paramsOf('maskSetStatus')).toEqual([{ projectId: 1, frameId: 5, status: 'done' }]);
     const project = useProjectStore();
     expect(project.queue.find((e) => e.frameId === 5)!.status).toBe('done');
     expect(project.frameId).toBe(7); // 6 is done already
-    expect(fake.paramsOf('frameGet').at(-1)).toEqual({ frameId: 7 });
+    expect(fake.paramsOf('frameGet').at(-1)).toEqual({ projectId: 1, frameId: 7 });
     expect(w.get('[data-testid="frame-path"]').text()).toBe('leftImg8bit/train/synth/f7.png');
 
     // Ctrl+Enter does the same; with nothing left to label it goes back to the queue.
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }));
     await settle();
-    expect(fake.paramsOf('maskSetStatus').at(-1)).toEqual({ frameId: 7, status: 'done' });
+    expect(fake.paramsOf('maskSetStatus').at(-1)).toEqual({ projectId: 1, frameId: 7, status: 'done' });
     expect(project.view).toBe('queue');
   });
 
@@ -145,7 +145,7 @@ describe('AnnotateView', () => {
     const w = await mountAnnotate();
     await w.get('[data-testid="skip"]').trigger('click');
     await settle();
-    expect(fake.paramsOf('maskSetStatus')).toEqual([{ frameId: 5, status: 'skipped' }]);
+    expect(fake.paramsOf('maskSetStatus')).toEqual([{ projectId: 1, frameId: 5, status: 'skipped' }]);
     expect(useProjectStore().queue.find((e) => e.frameId === 5)!.status).toBe('skipped');
     expect(useProjectStore().frameId).toBe(7);
   });
@@ -161,5 +161,25 @@ describe('AnnotateView', () => {
     await settle();
     expect(w.get('[data-testid="start-from-prediction"]').attributes('disabled')).toBeUndefined();
     expect(w.getComponent(AnnotatorCanvas).props('depthAvailable')).toBe(true);
+  });
+});
+
+describe("AnnotateView with the project's label set", () => {
+  it("a CamVid project: the palette lists CamVid's 11 classes in order, the canvas gets the set, the keys legend fits it", async () => {
+    useProjectStore().project = { ...PROJECT, labelSet: CAMVID_LABEL_SET };
+    const w = await mountAnnotate();
+    expect(w.findAll('[role="option"] .name').map((n) => n.text())).toEqual([...CAMVID_LABEL_SET.classes.map((c) => c.name), 'ignore']);
+    expect(w.getComponent(AnnotatorCanvas).props('labelSet')).toEqual(CAMVID_LABEL_SET);
+    await w.get('[data-testid="class-8"]').trigger('click');
+    expect(w.getComponent(AnnotatorCanvas).props('activeClass')).toBe(8);
+    expect(w.get('.keys').text()).toContain('1…0, Shift+digit: class');
+  });
+
+  it('a custom set of 3: three classes, keys 1…3', async () => {
+    useProjectStore().project = { ...PROJECT, labelSet: CUSTOM_LABEL_SET };
+    const w = await mountAnnotate();
+    expect(w.findAll('[role="option"] .name').map((n) => n.text())).toEqual(['lane', 'kerb', 'pothole', 'ignore']);
+    expect(w.get('.keys').text()).toContain('1…3: class');
+    expect(w.get('.keys').text()).not.toContain('Shift+digit');
   });
 });

@@ -6,7 +6,7 @@ import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import { installFakeApi, settle } from './fakeApi';
-import { frameEntry, overview, PROJECT, trainingDefaults } from './fixtures';
+import { frameEntry, overview, PROJECT, projectInfo, trainingDefaults } from './fixtures';
 
 const fake = installFakeApi();
 // One Pinia for the file: the training store subscribes to the bridge's events once per page.
@@ -22,7 +22,7 @@ beforeEach(() => {
   fake.reset({
     appInfo: () => ({ name: 'depthseg-workbench', version: '0.1.0', shell: 'host' }),
     projectRecent: () => [],
-    projectOpen: (p) => ({ dir: p.dir, name: 'street' }),
+    projectOpen: (p) => projectInfo(p.dir),
     projectOverview: () => overview(),
     frameList: () => [frameEntry(1)],
     trainingStatus: () => ({ job: null, last: null }),

@@ -43,8 +43,8 @@ const evaluation = (runId: number): RunEvaluation => ({
   source: 'checkpoint',
   miou: runId === 5 ? 41.26 : 38.2,
   perClass: [
-    { trainId: 0, name: 'road', iou: runId === 5 ? 80.04 : 75 },
-    { trainId: 1, name: 'sidewalk', iou: null },
+    { classId: 0, name: 'road', iou: runId === 5 ? 80.04 : 75 },
+    { classId: 1, name: 'sidewalk', iou: null },
   ],
   confusion: confusion(),
   history: [],
@@ -81,7 +81,7 @@ beforeEach(() => {
       a: evaluation(p.runA),
       b: evaluation(p.runB),
       miouDelta: 3.06,
-      perClass: [{ trainId: 0, name: 'road', a: 75, b: 80.04, delta: 5.04 }],
+      perClass: [{ classId: 0, name: 'road', a: 75, b: 80.04, delta: 5.04 }],
     }),
   });
   const project = useProjectStore();
@@ -98,7 +98,7 @@ async function mountReview() {
 describe('ReviewView', () => {
   it('shows the frame\'s image, prediction, depth, ground truth and error side by side, saying why a part is missing', async () => {
     const w = await mountReview();
-    expect(fake.paramsOf('reviewFrame')).toEqual([{ frameId: 21 }]);
+    expect(fake.paramsOf('reviewFrame')).toEqual([{ projectId: 1, frameId: 21 }]);
     const panel = (key: string) => w.get(`[data-testid="panel-${key}"]`);
     expect(panel('image').get('img').attributes('src')).toBe('data:image/png;base64,IMG21');
     expect(panel('image').get('figcaption').text()).toBe('Image 128×64, val');
@@ -133,7 +133,7 @@ describe('ReviewView', () => {
     await w.get('[data-testid="review-next"]').trigger('click');
     await settle();
     expect(useProjectStore().frameId).toBe(22);
-    expect(fake.paramsOf('reviewFrame').at(-1)).toEqual({ frameId: 22 });
+    expect(fake.paramsOf('reviewFrame').at(-1)).toEqual({ projectId: 1, frameId: 22 });
     expect(w.get('[data-testid="panel-image"] img').attributes('src')).toBe('data:image/png;base64,IMG22');
 
     expect(w.findAll('[data-testid="review-seg-run"] option').map((o) => o.text())).toEqual([
@@ -144,7 +144,7 @@ describe('ReviewView', () => {
     ]);
     await w.get('[data-testid="review-seg-run"]').setValue('3');
     await settle();
-    expect(fake.paramsOf('reviewFrame').at(-1)).toEqual({ frameId: 22, segRunId: 3 });
+    expect(fake.paramsOf('reviewFrame').at(-1)).toEqual({ projectId: 1, frameId: 22, segRunId: 3 });
     expect(w.get('[data-testid="panel-prediction"] figcaption').text()).toBe('Prediction run #3 (multitask), step 200');
 
     // Back past the first frame: the last one.
@@ -163,12 +163,12 @@ describe('ReviewView', () => {
     ]);
     expect(w.get('[data-testid="miou"]').text()).toBe('41.3');
     expect(w.findAll('[data-testid="confusion-grid"] tbody tr')[0]!.findAll('td').slice(0, 2).map((t) => t.text())).toEqual(['80', '20']);
-    expect(fake.paramsOf('reviewCompare')).toEqual([{ runA: 3, runB: 5 }]);
+    expect(fake.paramsOf('reviewCompare')).toEqual([{ projectId: 1, runA: 3, runB: 5 }]);
     expect(w.get('[data-testid="miou-delta"]').text()).toBe('+3.1');
 
     await w.get('[data-testid="review-eval-run"]').setValue('3');
     await settle();
-    expect(fake.paramsOf('reviewEvaluation').at(-1)).toEqual({ runId: 3 });
+    expect(fake.paramsOf('reviewEvaluation').at(-1)).toEqual({ projectId: 1, runId: 3 });
     expect(w.get('[data-testid="miou"]').text()).toBe('38.2');
   });
 

@@ -3,14 +3,20 @@
  * (DepthsegBridge). The renderer takes `window.depthseg` as its bridge when it is set (that is
  * where Electron's preload puts the real one), so a component test installs this there and
  * answers only the calls its component makes; any other call fails the test loudly.
+ *
+ * Honest at the boundary: every call is checked against the contract's schema first, as the
+ * main process and the host do (validateCall), so a store that leaves out the projectId or
+ * sends a setting out of range fails here as it would against the core. `calls` records what
+ * the UI sent (params as given, before the schema's defaults).
  */
-import type {
-  ApiEvent,
-  ApiEvents,
-  ApiMethod,
-  ApiParams,
-  ApiResults,
-  DepthsegBridge,
+import {
+  validateCall,
+  type ApiEvent,
+  type ApiEvents,
+  type ApiMethod,
+  type ApiParams,
+  type ApiResults,
+  type DepthsegBridge,
 } from '../../src/core/api/contract';
 import { flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
@@ -29,9 +35,10 @@ export class FakeApi implements DepthsegBridge {
 
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]> {
     this.calls.push({ method, params: structuredClone(params) });
+    const checked = validateCall(method, params).params as ApiParams<M>;
     const h = this.handlers[method] as ((p: ApiParams<M>) => ApiResults[M] | Promise<ApiResults[M]>) | undefined;
     if (!h) throw new Error(`the fake API has no answer for ${method}`);
-    return h(params);
+    return h(checked);
   }
 
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
@@ -46,9 +53,17 @@ export class FakeApi implements DepthsegBridge {
     for (const l of this.listeners.get(event) ?? []) l(payload);
   }
 
-  /** The params of every call of `method`, in order. */
+  /** The params of every call of `method`, in order (as sent). */
   paramsOf<M extends ApiMethod>(method: M): ApiParams<M>[] {
     return this.calls.filter((c) => c.method === method).map((c) => c.params as ApiParams<M>);
+  }
+
+  /** The params of every call of `method` without the window's projectId (what most tests compare). */
+  sentOf<M extends ApiMethod>(method: M): Omit<ApiParams<M>, 'projectId'>[] {
+    return this.paramsOf(method).map((p) => {
+      const { projectId: _id, ...rest } = p as ApiParams<M> & { projectId?: number };
+      return rest as Omit<ApiParams<M>, 'projectId'>;
+    });
   }
 
   reset(handlers: Handlers): void {

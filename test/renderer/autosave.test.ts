@@ -77,6 +77,35 @@ describe('Autosave', () => {
     expect(store.saved).toEqual([]);
   });
 
+  it('a refusal because the project was closed keeps the newest mask, does not retry on its own, and flush() saves it later', async () => {
+    const store = fakeStore();
+    let open = false;
+    const states: SaveState[] = [];
+    const timers: (() => void)[] = [];
+    const a = new Autosave(0, {
+      save: (m, v) => (open ? store.save(m, v) : Promise.reject(Object.assign(new Error('closed'), { name: 'ProjectClosedError' }))),
+      isConflict: () => false,
+      isClosed: (e) => (e as Error).name === 'ProjectClosedError',
+      onState: (s) => states.push(s),
+      schedule: (fn) => timers.push(fn),
+      cancel: () => undefined,
+    });
+    a.change(new Uint8Array([1]));
+    await a.flush();
+    a.change(new Uint8Array([1, 2]));
+    await a.flush();
+    expect(a.state).toBe('closed');
+    expect(a.dirty).toBe(true);
+    expect([...a.unsaved!]).toEqual([1, 2]);
+    // Only the two debounce timers of the changes: no retry is scheduled while closed.
+    expect(timers).toHaveLength(2);
+    expect(store.saved).toEqual([]);
+    open = true; // the window reopened the project
+    await a.flush();
+    expect(a.state).toBe('saved');
+    expect(store.saved).toEqual([{ mask: [1, 2], version: 1 }]);
+  });
+
   it('debounces: changes before the timer fires end in one save', async () => {
     const { a, store, timers } = setup();
     a.change(new Uint8Array([1]));

@@ -5,9 +5,12 @@
  * started from; a conflict (another window saved first) stops autosaving until reloaded.
  * Any other failure (disk full, read-only folder, the project busy) keeps the unsaved mask in
  * memory and tries again on its own, sooner at first and then every `maxRetryMs`, until the
- * save goes through: the work is never dropped while the app stays open.
+ * save goes through: the work is never dropped while the app stays open. A refusal because the
+ * project was closed (another window opened another project) keeps the mask too, state
+ * 'closed', without retrying: nothing can succeed until the window reopens the project, and
+ * then `flush()` saves it.
  */
-export type SaveState = 'saved' | 'pending' | 'saving' | 'conflict' | 'error';
+export type SaveState = 'saved' | 'pending' | 'saving' | 'conflict' | 'error' | 'closed';
 
 export interface SaveResult {
   readonly version: number;
@@ -18,6 +21,8 @@ export interface AutosaveDeps {
   save(mask: Uint8Array, expectedVersion: number): Promise<SaveResult>;
   /** True when the error means another writer saved first. */
   isConflict(e: unknown): boolean;
+  /** True when the error means the project is closed: keep the mask and wait for flush(). */
+  isClosed?(e: unknown): boolean;
   onState(state: SaveState, detail: { version: number; error?: string }): void;
   /** Timer (injectable for tests). */
   schedule?(fn: () => void, ms: number): unknown;
@@ -99,8 +104,9 @@ export class Autosave {
         // keep the unsaved mask so a retry (or the user) can still store it
         if (!this.pending) this.pending = mask;
         this.inFlight = null;
-        this.set(this.stopped ? 'conflict' : 'error', e instanceof Error ? e.message : String(e));
-        if (!this.stopped) this.scheduleRetry();
+        const closed = !this.stopped && (this.deps.isClosed?.(e) ?? false);
+        this.set(this.stopped ? 'conflict' : closed ? 'closed' : 'error', e instanceof Error ? e.message : String(e));
+        if (!this.stopped && !closed) this.scheduleRetry();
         return;
       }
     }

@@ -1,12 +1,15 @@
 import { defineStore } from 'pinia';
 import { markRaw } from 'vue';
 import type { ReviewFrameData, ReviewFrameEntry, ReviewRuns, RunComparison, RunEvaluation, RunSummary } from '../../../core/api/contract';
-import { api } from '../api/bridge';
+import { errorText, isProjectClosed } from '../api/errors';
+import { useProjectStore } from './project';
 
 export type ReviewLayer = 'prediction' | 'depth' | 'groundTruth' | 'error';
 export const REVIEW_LAYERS: readonly ReviewLayer[] = ['prediction', 'depth', 'groundTruth', 'error'];
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error in words; null for "the project was closed" (the window's banner says that). */
+const message = (e: unknown): string | null => (isProjectClosed(e) ? null : errorText(e));
+const call: ReturnType<typeof useProjectStore>['call'] = (method, params) => useProjectStore().call(method, params);
 
 /** Counts loads so an answer for a frame the user already left is dropped. */
 let frameToken = 0;
@@ -61,7 +64,7 @@ export const useReviewStore = defineStore('review', {
         Object.assign(this, { frame: null, evaluation: null, comparison: null, frameId: null });
       }
       try {
-        const [runs, frames] = await Promise.all([api().call('reviewRuns', {}), api().call('reviewFrames', {})]);
+        const [runs, frames] = await Promise.all([call('reviewRuns', {}), call('reviewFrames', {})]);
         this.runs = runs;
         this.frames = frames;
         const evaluated = this.evaluatedRuns;
@@ -82,7 +85,7 @@ export const useReviewStore = defineStore('review', {
       const token = ++frameToken;
       this.loadingFrame = true;
       try {
-        const f = await api().call('reviewFrame', {
+        const f = await call('reviewFrame', {
           frameId,
           ...(this.segRunId !== null ? { segRunId: this.segRunId } : {}),
           ...(this.depthRunId !== null ? { depthRunId: this.depthRunId } : {}),
@@ -112,7 +115,7 @@ export const useReviewStore = defineStore('review', {
       if (runId !== undefined) this.evalRunId = runId;
       const id = this.evalRunId;
       try {
-        this.evaluation = await api().call('reviewEvaluation', id !== null ? { runId: id } : {});
+        this.evaluation = await call('reviewEvaluation', id !== null ? { runId: id } : {});
       } catch (e) {
         this.error = message(e);
       }
@@ -123,7 +126,7 @@ export const useReviewStore = defineStore('review', {
         return;
       }
       try {
-        this.comparison = await api().call('reviewCompare', { runA: this.compareA, runB: this.compareB });
+        this.comparison = await call('reviewCompare', { runA: this.compareA, runB: this.compareB });
       } catch (e) {
         this.error = message(e);
       }
