@@ -1,7 +1,7 @@
 import { enableAutoUnmount, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunHistory, TrainingDefaults, TrainingJobInfo, TrainingRunInfo, TrainingStatus } from '../../src/core/api/contract';
+import { SDE_SETTINGS, SEG_SETTINGS_IN_APP, type RunHistory, type TrainingDefaults, type TrainingRunInfo, type TrainingStatus } from '../../src/core/api/contract';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import TrainingView from '../../src/renderer/src/views/TrainingView.vue';
@@ -71,7 +71,7 @@ describe('TrainingView', () => {
     expect(w.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('40');
     expect((w.get('[role="progressbar"] div').element as HTMLElement).style.width).toBe('40%');
     // The curves show the run being trained.
-    expect(fake.paramsOf('trainingHistory')).toContainEqual({ runId: 7, maxPoints: 400 });
+    expect(fake.paramsOf('trainingHistory')).toContainEqual({ projectId: 1, runId: 7, maxPoints: 400 });
     expect(w.get('[data-testid="loss-chart"]').attributes('data-points')).toBe('3');
     expect(w.get('[data-testid="loss-chart"] .legend').text()).toBe('loss 0.8');
 
@@ -92,7 +92,7 @@ describe('TrainingView', () => {
     expect(text(w, 'job-eta')).toBe('2 min 20 s');
     await w.get('[data-testid="cancel-job"]').trigger('click');
     await settle();
-    expect(fake.paramsOf('trainingCancel')).toEqual([{}]);
+    expect(fake.paramsOf('trainingCancel')).toEqual([{ projectId: 1 }]);
 
     const paused = { ...running, state: 'paused' as const, step: 30, endedAt: '2025-03-01T10:05:00Z', message: 'paused at step 30' };
     status = { job: null, last: paused };
@@ -108,7 +108,7 @@ describe('TrainingView', () => {
     fake.handlers.trainingResume = () => resumed;
     await w.get('[data-testid="resume-job"]').trigger('click');
     await settle();
-    expect(fake.paramsOf('trainingResume')).toEqual([{ runId: 7 }]);
+    expect(fake.paramsOf('trainingResume')).toEqual([{ projectId: 1, runId: 7 }]);
     expect(text(w, 'job-resumed')).toBe('Resumed from step 30.');
   });
 
@@ -123,22 +123,10 @@ describe('TrainingView', () => {
     await w.get('[data-testid="seg-lr"]').setValue('0.005');
     await w.get('[data-testid="retrain"]').trigger('click');
     await settle();
+    const { sdeRunId: _newest, ...resolved } = defaults.seg;
     expect(fake.paramsOf('trainingStartSeg')).toEqual([
-      {
-        settings: {
-          mode: 'transfer',
-          mix: 'classmix',
-          net: 'tiny',
-          height: 64,
-          width: 128,
-          steps: 250,
-          labelledBatch: 2,
-          unlabelledBatch: 2,
-          lr: 0.005,
-          seed: 1,
-          sdeRunId: 2,
-        },
-      },
+      // Every field of the form; the SDE run left at "newest" is the core's to pick.
+      { projectId: 1, settings: { ...resolved, mode: 'transfer', mix: 'classmix', steps: 250, lr: 0.005 } },
     ]);
     expect(text(w, 'job-state')).toBe('starting');
     // One job at a time.
@@ -171,17 +159,82 @@ describe('TrainingView', () => {
     expect(sent[0]!.settings).not.toHaveProperty('sdeRunId');
   });
 
-  it('starts SDE pretraining with its settings, as a new run when asked', async () => {
+  it('starts SDE pretraining with its settings: every start is a new run (no "restart" choice)', async () => {
     fake.handlers.trainingStartSde = () => job({ kind: 'sde', state: 'starting', runId: null, settings: {} });
     const w = await mountTraining();
+    expect(w.text()).not.toContain('new run even where a paused one');
     await w.get('[data-testid="sde-steps"]').setValue('300');
-    await w.get('[data-testid="sde-advanced"] input[type="checkbox"]').setValue(true);
+    await w.get('[data-testid="sde-flip"]').setValue(false);
     await w.get('[data-testid="train-sde"]').trigger('click');
     await settle();
-    expect(fake.paramsOf('trainingStartSde')).toEqual([
-      { settings: { net: 'tiny', height: 64, width: 128, steps: 300, batchSize: 4, lr: 0.0005, seed: 1 }, restart: true },
-    ]);
+    expect(fake.paramsOf('trainingStartSde')).toEqual([{ projectId: 1, settings: { ...defaults.sde, steps: 300, flip: false } }]);
     expect(text(w, 'job-title')).toBe('SDE pretraining');
+  });
+
+  it('generates each advanced panel from the declarations: label, input kind, bounds, help and the declared default', async () => {
+    const w = await mountTraining();
+    const sdeFields = w.findAll('[data-testid="sde-advanced"] .field');
+    expect(sdeFields).toHaveLength(SDE_SETTINGS.length);
+    expect(w.findAll('[data-testid="seg-advanced"] .field')).toHaveLength(SEG_SETTINGS_IN_APP.length);
+    expect(w.find('[data-testid="seg-sdeCheckpoint"]').exists()).toBe(false); // CLI only
+    const steps = w.get('[data-testid="sde-steps"]');
+    expect([steps.attributes('type'), steps.attributes('min'), steps.attributes('max'), steps.attributes('step')]).toEqual(['number', '1', '1000000', '1']);
+    expect(w.get('[data-testid="sde-height"]').attributes('step')).toBe('16');
+    expect(w.get('[data-testid="sde-lr"]').attributes('type')).toBe('text');
+    expect((w.get('[data-testid="sde-lr"]').element as HTMLInputElement).value).toBe('5e-4');
+    expect(w.get('[data-testid="sde-net"]').findAll('option').map((o) => o.text())).toEqual(['tiny', 'small', 'reference']);
+    expect(w.get('[data-testid="sde-flip"]').attributes('type')).toBe('checkbox');
+    const field = (prefix: string, key: string) => w.get(`[data-testid="${prefix}-${key}"]`).element.closest('.field')!.textContent!;
+    expect(field('sde', 'steps')).toContain('Steps');
+    expect(field('sde', 'steps')).toContain('optimiser steps (1 to 1000000); default: 2000');
+    expect(field('sde', 'lr')).toContain('default: 2e-4');
+    expect(field('seg', 'height')).toContain("default: the SDE run's");
+    expect(field('seg', 'net')).toContain("default: the SDE run's");
+    expect(w.get('[data-testid="seg-sdeRunId"]').findAll('option')[0]!.text()).toBe('newest (#2)');
+  });
+
+  it('checks each field as it is typed, names the problem next to it, and starts nothing while one is wrong', async () => {
+    fake.handlers.trainingStartSeg = () => job({ state: 'starting', runId: null });
+    const w = await mountTraining();
+    expect(w.find('[data-testid="seg-invalid"]').exists()).toBe(false);
+    await w.get('[data-testid="seg-steps"]').setValue('-5');
+    await w.get('[data-testid="seg-lr"]').setValue('abc');
+    await w.get('[data-testid="seg-height"]').setValue('7');
+    expect(text(w, 'seg-steps-problem')).toBe('Steps must be at least 1');
+    expect(text(w, 'seg-lr-problem')).toBe('Learning rate must be a number');
+    expect(text(w, 'seg-height-problem')).toBe('Height must be at least 32');
+    expect(w.get('[data-testid="seg-lr"]').attributes('aria-invalid')).toBe('true');
+    expect(text(w, 'seg-invalid')).toBe('Fix Height, Steps and Learning rate in the advanced settings before retraining.');
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined();
+    await useTrainingStore().startSeg(); // even called directly, nothing is sent
+    expect(fake.paramsOf('trainingStartSeg')).toEqual([]);
+
+    await w.get('[data-testid="seg-height"]').setValue('40');
+    expect(text(w, 'seg-height-problem')).toBe('Height must be a multiple of 16');
+    await w.get('[data-testid="seg-height"]').setValue('48');
+    await w.get('[data-testid="seg-steps"]').setValue('5');
+    await w.get('[data-testid="seg-lr"]').setValue('1e-3');
+    expect(w.find('[data-testid="seg-invalid"]').exists()).toBe(false);
+    expect(w.find('[data-testid="seg-lr-problem"]').exists()).toBe(false);
+    // The SDE panel has its own checks: a wrong value there leaves Retrain alone.
+    await w.get('[data-testid="sde-batchSize"]').setValue('0');
+    expect(text(w, 'sde-batchSize-problem')).toBe('Batch must be at least 1');
+    expect(w.get('[data-testid="train-sde"]').attributes('disabled')).toBeDefined();
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeUndefined();
+    await w.get('[data-testid="retrain"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingStartSeg')[0]!.settings).toMatchObject({ height: 48, steps: 5, lr: 0.001 });
+  });
+
+  it('the runs table resumes a paused run with trainingResume', async () => {
+    runs = [run({ id: 4, kind: 'sde', mode: null, status: 'paused', step: 12, checkpointStep: 12, resumable: true }), run({ id: 5 })];
+    fake.handlers.trainingResume = (p) => job({ kind: 'sde', runId: p.runId, resumedFrom: 12, step: 12 });
+    const w = await mountTraining();
+    expect(w.find('[data-testid="resume-run-5"]').exists()).toBe(false);
+    await w.get('[data-testid="resume-run-4"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('trainingResume')).toEqual([{ projectId: 1, runId: 4 }]);
+    expect(text(w, 'job-resumed')).toBe('Resumed from step 12.');
   });
 
   it('lists the runs newest first with status, steps, settings, loss and metric, and why one failed', async () => {

@@ -1,25 +1,35 @@
 import { defineStore } from 'pinia';
-import type {
-  ApiParams,
-  RunHistory,
-  SdeSettingsInput,
-  SegSettingsInput,
-  TrainingDefaults,
-  TrainingJobInfo,
-  TrainingRunInfo,
-  TrainingStatus,
+import {
+  SDE_SETTINGS,
+  SEG_SETTINGS_IN_APP,
+  type RunHistory,
+  type SdeSettingsInput,
+  type SegSettingsInput,
+  type TrainingDefaults,
+  type TrainingJobInfo,
+  type TrainingRunInfo,
+  type TrainingStatus,
 } from '../../../core/api/contract';
 import { api } from '../api/bridge';
+import { errorText, isProjectClosed } from '../api/errors';
+import { checkForm, formFrom, formSettings, type FormCheck, type SettingsForm } from '../training/settingsForm';
 import { jobEnded } from '../training/trainingFormat';
+import { type ProjectParams, useProjectStore } from './project';
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error in words; null for "the project was closed" (the window's banner says that). */
+const message = (e: unknown): string | null => (isProjectClosed(e) ? null : errorText(e));
+const call: ReturnType<typeof useProjectStore>['call'] = (method, params) => useProjectStore().call(method, params);
 
 /** How often the store asks for the job's state while one runs (events come in between). */
 const POLL_MS = 1000;
 /** How often the run list and the curves of a run that is training are reloaded. */
 const LIVE_MS = 2000;
 
-type SegForm = Required<Omit<SegSettingsInput, 'sdeRunId'>> & { sdeRunId: number | null };
+/**
+ * The Retrain form from the defaults; its SDE run starts at "the newest" (null), so the run
+ * picked is the newest when Retrain is pressed, not when the form was filled.
+ */
+const segFormFrom = (d: TrainingDefaults): SettingsForm => formFrom(SEG_SETTINGS_IN_APP, { ...d.seg, sdeRunId: null });
 
 let unsubscribe: (() => void) | null = null;
 let pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -40,14 +50,12 @@ export const useTrainingStore = defineStore('training', {
     /** The run whose curves show (null: the active or newest run). */
     curveRunId: null as number | null,
     history: null as RunHistory | null,
-    sdeForm: null as Required<SdeSettingsInput> | null,
-    segForm: null as SegForm | null,
+    /** The advanced panels' fields (derived from SDE_SETTINGS / SEG_SETTINGS_IN_APP; numbers as typed). */
+    sdeForm: null as SettingsForm | null,
+    segForm: null as SettingsForm | null,
     /** The forms keep what the user typed; otherwise they follow the defaults. */
     sdeEdited: false,
     segEdited: false,
-    /** Start a new run even where a paused one has the same settings. */
-    sdeRestart: false,
-    segRestart: false,
     starting: false,
     error: null as string | null,
   }),
@@ -74,6 +82,13 @@ export const useTrainingStore = defineStore('training', {
     },
     sdeRuns(state): TrainingRunInfo[] {
       return state.runs.filter((r) => r.kind === 'sde' && r.status === 'done');
+    },
+    /** Each field's problem, in words, and which fields to fix before a start. */
+    sdeCheck(state): FormCheck {
+      return state.sdeForm ? checkForm(SDE_SETTINGS, state.sdeForm) : { problems: {}, invalid: [] };
+    },
+    segCheck(state): FormCheck {
+      return state.segForm ? checkForm(SEG_SETTINGS_IN_APP, state.segForm) : { problems: {}, invalid: [] };
     },
   },
   actions: {
@@ -125,7 +140,7 @@ export const useTrainingStore = defineStore('training', {
     },
     async refresh(): Promise<void> {
       try {
-        const s = await api().call('trainingStatus', {});
+        const s = await call('trainingStatus', {});
         const endedNow = this.status.job && !s.job && s.last?.jobId === this.status.job.jobId;
         const newRun = s.job !== null && s.job.runId !== null && this.status.job?.runId !== s.job.runId;
         this.status = s;
@@ -135,6 +150,8 @@ export const useTrainingStore = defineStore('training', {
         if (endedNow) void this.afterEnd(s.last!);
       } catch (e) {
         this.error = message(e);
+        // The project was closed in another window: nothing to follow until it is reopened.
+        if (isProjectClosed(e)) this.stopPolling();
       }
     },
     startPolling(): void {
@@ -147,25 +164,25 @@ export const useTrainingStore = defineStore('training', {
     },
     async loadRuns(): Promise<void> {
       try {
-        this.runs = await api().call('trainingRuns', {});
+        this.runs = await call('trainingRuns', {});
       } catch (e) {
         this.error = message(e);
       }
     },
     async loadDefaults(): Promise<void> {
       try {
-        const d = await api().call('trainingDefaults', {});
+        const d = await call('trainingDefaults', {});
         this.defaults = d;
-        if (!this.sdeEdited || !this.sdeForm) this.sdeForm = { ...d.sde };
-        if (!this.segEdited || !this.segForm) this.segForm = { ...d.seg };
+        if (!this.sdeEdited || !this.sdeForm) this.sdeForm = formFrom(SDE_SETTINGS, d.sde);
+        if (!this.segEdited || !this.segForm) this.segForm = segFormFrom(d);
       } catch (e) {
         this.error = message(e);
       }
     },
     resetForms(): void {
       if (!this.defaults) return;
-      this.sdeForm = { ...this.defaults.sde };
-      this.segForm = { ...this.defaults.seg };
+      this.sdeForm = formFrom(SDE_SETTINGS, this.defaults.sde);
+      this.segForm = segFormFrom(this.defaults);
       this.sdeEdited = false;
       this.segEdited = false;
     },
@@ -176,7 +193,7 @@ export const useTrainingStore = defineStore('training', {
         return;
       }
       try {
-        this.history = await api().call('trainingHistory', { runId: id, maxPoints: 400 });
+        this.history = await call('trainingHistory', { runId: id, maxPoints: 400 });
       } catch (e) {
         this.error = message(e);
       }
@@ -200,26 +217,28 @@ export const useTrainingStore = defineStore('training', {
         this.starting = false;
       }
     },
-    startSde(): Promise<void> {
-      const settings: SdeSettingsInput = this.sdeForm ? { ...this.sdeForm } : {};
-      return this.launch(() => api().call('trainingStartSde', { settings, ...(this.sdeRestart ? { restart: true } : {}) }));
+    /** A new SDE run with the form's settings; nothing is sent while a field is invalid. */
+    async startSde(): Promise<void> {
+      if (this.sdeCheck.invalid.length) return;
+      const settings = (this.sdeForm ? formSettings(SDE_SETTINGS, this.sdeForm) : {}) as SdeSettingsInput;
+      return this.launch(() => call('trainingStartSde', { settings }));
     },
-    /** "Retrain": the form's settings (the defaults unless changed in the advanced panel). */
-    startSeg(): Promise<void> {
-      const f = this.segForm;
-      const settings: SegSettingsInput = f ? { ...f, sdeRunId: f.sdeRunId ?? undefined } : {};
-      if (settings.sdeRunId === undefined) delete settings.sdeRunId;
-      return this.launch(() => api().call('trainingStartSeg', { settings, ...(this.segRestart ? { restart: true } : {}) }));
+    /** "Retrain": a new run with the form's settings (the defaults unless changed in the advanced panel). */
+    async startSeg(): Promise<void> {
+      if (this.segCheck.invalid.length) return;
+      const settings = (this.segForm ? formSettings(SEG_SETTINGS_IN_APP, this.segForm) : {}) as SegSettingsInput;
+      return this.launch(() => call('trainingStartSeg', { settings }));
     },
+    /** Continues a paused run where it stopped, with the settings it stored. */
     resume(runId: number): Promise<void> {
-      return this.launch(() => api().call('trainingResume', { runId }));
+      return this.launch(() => call('trainingResume', { runId }));
     },
-    suggest(params: ApiParams<'selectionSuggest'>): Promise<void> {
-      return this.launch(() => api().call('selectionSuggest', params));
+    suggest(params: ProjectParams<'selectionSuggest'>): Promise<void> {
+      return this.launch(() => call('selectionSuggest', params));
     },
     async cancel(): Promise<void> {
       try {
-        await api().call('trainingCancel', {});
+        await call('trainingCancel', {});
         await this.refresh();
       } catch (e) {
         this.error = message(e);
