@@ -110,7 +110,7 @@ describe('QueueView', () => {
     expect(w.get('[data-testid="suggest-more"]').text()).toBe('Suggest 6 more');
     await w.get('[data-testid="suggest-form"]').trigger('submit');
     await settle();
-    expect(fake.paramsOf('selectionSuggest')).toEqual([{ budget: 6, method: 'random' }]);
+    expect(fake.paramsOf('selectionSuggest')).toEqual([{ projectId: 1, budget: 6, method: 'random' }]);
     expect(w.get('[data-testid="suggest-status"]').text()).toContain('Selection round (random): computing features');
     // One job at a time: no second round while this one runs.
     expect(w.get('[data-testid="suggest-more"]').attributes('disabled')).toBeDefined();
@@ -126,6 +126,29 @@ describe('QueueView', () => {
     expect(w.get('[data-testid="suggest-status"]').text()).toContain('6 frames suggested');
     expect(w.get('[data-testid="suggest-status"]').attributes('data-state')).toBe('done');
     expect(w.get('[data-testid="suggest-more"]').attributes('disabled')).toBeUndefined();
+  });
+
+  it('checks the "suggest N" budget before anything is sent, saying what is wrong', async () => {
+    fake.handlers.selectionSuggest = () => job({ kind: 'select', runId: null, settings: { method: 'ds_us', budget: 3 } });
+    const w = await mountQueue();
+    for (const [typed, problem] of [
+      ['0', 'Suggest at least 1 frame.'],
+      ['20000', 'Suggest at most 10000 frames at a time.'],
+      ['2.5', 'The number of frames must be a whole number.'],
+      ['', 'Say how many frames to suggest.'],
+    ] as const) {
+      await w.get('[data-testid="suggest-budget"]').setValue(typed);
+      expect(w.get('[data-testid="suggest-budget-problem"]').text()).toBe(problem);
+      expect(w.get('[data-testid="suggest-more"]').attributes('disabled')).toBeDefined();
+      await w.get('[data-testid="suggest-form"]').trigger('submit');
+      await settle();
+    }
+    expect(fake.paramsOf('selectionSuggest')).toEqual([]);
+    await w.get('[data-testid="suggest-budget"]').setValue('3');
+    expect(w.find('[data-testid="suggest-budget-problem"]').exists()).toBe(false);
+    await w.get('[data-testid="suggest-form"]').trigger('submit');
+    await settle();
+    expect(fake.paramsOf('selectionSuggest')).toEqual([{ projectId: 1, budget: 3, method: 'ds_us' }]);
   });
 
   it('shows why a round failed', async () => {
