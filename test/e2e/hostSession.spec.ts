@@ -11,8 +11,8 @@ async function connected(page: Page): Promise<void> {
 }
 
 test('the link belongs to the browser that opened it: its tabs share it, another browser is refused in words', async ({ page, host, service, workDir, browser }) => {
-  await service.projectCreate({ dir: join(workDir, 'street'), synthetic: { sequences: 1, height: 32, width: 64, seed: 3 } });
-  await service.projectClose({});
+  const { projectId } = await service.projectCreate({ dir: join(workDir, 'street'), synthetic: { sequences: 1, height: 32, width: 64, seed: 3 } });
+  await service.projectClose({ projectId });
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());

@@ -45,31 +45,33 @@ test('create from synthetic data, paint, undo, paint, autosave, reload, mark don
   const save = page.getByTestId('save-state');
   await expect(page.getByTestId('frame-path')).toBeVisible();
   await canvasReady(page);
-  const frameId = (await service.frameList({}))[0]!.frameId;
+  // The project the page opened (opening the open folder again gives its id, and changes nothing).
+  const { projectId } = await service.projectOpen({ dir });
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
 
   await stroke(page, 0);
   await expect(save).toHaveAttribute('data-state', 'saved');
   await expect(save).toHaveAttribute('data-version', '1');
-  expect(painted((await service.frameGet({ frameId })).maskBase64)).toBeGreaterThan(0);
+  expect(painted((await service.frameGet({ projectId, frameId })).maskBase64)).toBeGreaterThan(0);
 
   await page.getByTestId('undo').click();
   await expect(save).toHaveAttribute('data-version', '2');
-  expect(painted((await service.frameGet({ frameId })).maskBase64)).toBe(0);
+  expect(painted((await service.frameGet({ projectId, frameId })).maskBase64)).toBe(0);
 
   await stroke(page, 5);
   await expect(save).toHaveAttribute('data-version', '3');
   await expect(save).toHaveAttribute('data-state', 'saved');
-  const before = (await service.frameGet({ frameId })).maskBase64;
+  const before = (await service.frameGet({ projectId, frameId })).maskBase64;
   expect(painted(before)).toBeGreaterThan(0);
 
   await page.reload();
   await canvasReady(page);
   await expect(save).toHaveAttribute('data-version', '3');
-  expect((await service.frameGet({ frameId })).maskBase64).toBe(before);
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(before);
 
   await page.getByTestId('mark-done').click();
-  await expect.poll(async () => (await service.frameGet({ frameId })).status).toBe('done');
-  expect((await service.frameGet({ frameId })).maskBase64).toBe(before);
+  await expect.poll(async () => (await service.frameGet({ projectId, frameId })).status).toBe('done');
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(before);
   await page.getByTestId('nav-queue').click();
   await expect(page.getByTestId(`queue-row-${frameId}`)).toContainText('done');
   expect(errors).toEqual([]);
@@ -77,8 +79,8 @@ test('create from synthetic data, paint, undo, paint, autosave, reload, mark don
 
 test('the start screen lists a recent project and opens it', async ({ page, host, service, workDir }) => {
   const dir = join(workDir, 'p');
-  await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 2 } });
-  await service.projectClose({});
+  const { projectId } = await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 2 } });
+  await service.projectClose({ projectId });
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button', { name: 'p' }).click();
   await expect(page.getByTestId('project-name')).toHaveText('p');
@@ -86,19 +88,19 @@ test('the start screen lists a recent project and opens it', async ({ page, host
 });
 
 test('a save from another window first shows a conflict and the stroke is not written over it', async ({ page, host, service, workDir }) => {
-  await service.projectCreate({ dir: join(workDir, 'c'), synthetic: { sequences: 2, height: 64, width: 128, seed: 4 } });
+  const { projectId } = await service.projectCreate({ dir: join(workDir, 'c'), synthetic: { sequences: 2, height: 64, width: 128, seed: 4 } });
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
   await page.getByTestId('go-queue').click();
   await page.getByTestId('open-frame').first().click();
   await canvasReady(page);
-  const f = await service.frameGet({ frameId: (await service.frameList({}))[0]!.frameId });
+  const f = await service.frameGet({ projectId, frameId: (await service.frameList({ projectId }))[0]!.frameId });
   const other = Buffer.alloc(f.width * f.height, 2).toString('base64');
-  await service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: other, expectedVersion: 0 });
+  await service.maskSave({ projectId, frameId: f.frameId, width: f.width, height: f.height, maskBase64: other, expectedVersion: 0 });
 
   await stroke(page, 0);
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'conflict');
   await expect(page.getByTestId('save-state')).toContainText('another window saved this frame first');
-  const stored = await service.frameGet({ frameId: f.frameId });
+  const stored = await service.frameGet({ projectId, frameId: f.frameId });
   expect([stored.maskVersion, stored.maskBase64]).toEqual([1, other]);
 });

@@ -9,15 +9,15 @@ import { test, expect } from './hostFixture';
 test.use({ actionTimeout: 15_000 });
 
 /** A synthetic project with two finished segmentation runs and an SDE run, each with a tiny saved model. */
-async function projectWithModels(service: ReturnType<typeof createService>, dir: string): Promise<{ segOld: number; segNew: number; sde: number }> {
+async function projectWithModels(service: ReturnType<typeof createService>, dir: string): Promise<{ projectId: number; segOld: number; segNew: number; sde: number }> {
   await useCpuEngine();
-  await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
+  const { projectId } = await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
   const p = openProject(dir);
   try {
     const segOld = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'scratch', metrics: segMetrics(0.45), seed: 11 });
     const sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12 });
     const segNew = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'transfer', metrics: segMetrics(0.75, 17), seed: 13 });
-    return { segOld: segOld.id, segNew: segNew.id, sde: sde.id };
+    return { projectId, segOld: segOld.id, segNew: segNew.id, sde: sde.id };
   } finally {
     p.close();
   }
@@ -94,38 +94,38 @@ async function stroke(page: Page): Promise<void> {
 }
 
 test('the annotator starts from the prediction, asks before painting over a mask, and shows the depth layer', async ({ page, host, service, workDir }) => {
-  await projectWithModels(service, join(workDir, 'annotate'));
+  const { projectId } = await projectWithModels(service, join(workDir, 'annotate'));
   await openRecent(page, host.url);
   await page.getByTestId('go-queue').click();
   await page.getByTestId('open-frame').first().click();
   await canvasReady(page);
-  const frameId = (await service.frameList({}))[0]!.frameId;
-  const prediction = (await service.reviewPrediction({ frameId })).classIdsBase64;
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
+  const prediction = (await service.reviewPrediction({ projectId, frameId })).classIdsBase64;
   const save = page.getByTestId('save-state');
 
   // An empty mask: filled at once, saved as one step.
   await page.getByTestId('start-from-prediction').click();
   await expect(save).toHaveAttribute('data-version', '1');
   await expect(save).toHaveAttribute('data-state', 'saved');
-  expect((await service.frameGet({ frameId })).maskBase64).toBe(prediction);
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(prediction);
 
   // Undo brings the empty mask back; a painted stroke is then not overwritten without asking.
   await page.getByTestId('undo').click();
   await expect(save).toHaveAttribute('data-version', '2');
   await stroke(page);
   await expect(save).toHaveAttribute('data-version', '3');
-  const painted = (await service.frameGet({ frameId })).maskBase64;
+  const painted = (await service.frameGet({ projectId, frameId })).maskBase64;
   expect(painted).not.toBe(prediction);
   await page.getByTestId('start-from-prediction').click();
   await expect(page.getByTestId('confirm-prediction')).toContainText('painted pixels');
   await page.getByTestId('confirm-prediction-no').click();
   await expect(page.getByTestId('confirm-prediction')).toBeHidden();
-  expect((await service.frameGet({ frameId })).maskBase64).toBe(painted);
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(painted);
   await page.getByTestId('start-from-prediction').click();
   await page.getByTestId('confirm-prediction-yes').click();
   await expect(save).toHaveAttribute('data-version', '4');
   await expect(save).toHaveAttribute('data-state', 'saved');
-  expect((await service.frameGet({ frameId })).maskBase64).toBe(prediction);
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(prediction);
 
   // The depth layer: hide the mask, then the canvas changes when the depth is shown over the image.
   await page.getByTestId('show-mask').uncheck();

@@ -40,7 +40,7 @@ test('SDE pretraining and a retrain from the training view: live progress, cance
   await page.getByTestId('sde-net').selectOption('tiny');
   await page.getByTestId('sde-height').fill('32');
   await page.getByTestId('sde-width').fill('64');
-  await page.getByTestId('sde-batch').fill('2');
+  await page.getByTestId('sde-batchSize').fill('2');
   await page.getByTestId('sde-steps').fill('40');
   await page.getByTestId('train-sde').click();
 
