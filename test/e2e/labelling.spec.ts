@@ -37,7 +37,7 @@ test('create from synthetic data, paint, undo, paint, autosave, reload, mark don
   await page.getByTestId('synth-width').fill('128');
   await page.getByTestId('create-project').click();
 
-  await expect(page.getByTestId('overview')).toBeVisible();
+  await expect(page.getByTestId('overview')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('stat-frames')).not.toHaveText('0');
   await page.getByTestId('go-queue').click();
   await page.getByTestId('open-frame').first().click();

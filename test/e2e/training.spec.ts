@@ -10,7 +10,7 @@ test.setTimeout(180_000);
 
 const JOB_MS = 60_000;
 
-test('SDE pretraining and a retrain from the training view: live progress, cancel, resume, history; suggest more', async ({ page, host, workDir }) => {
+test('SDE pretraining and a retrain from the training view: live progress, history; suggest more', async ({ page, host, workDir }) => {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -24,7 +24,7 @@ test('SDE pretraining and a retrain from the training view: live progress, cance
   await page.getByTestId('synth-height').fill('32');
   await page.getByTestId('synth-width').fill('64');
   await page.getByTestId('create-project').click();
-  await expect(page.getByTestId('overview')).toBeVisible();
+  await expect(page.getByTestId('overview')).toBeVisible({ timeout: 30_000 }); // generating the synthetic clips takes a while on a busy machine
   // Two frames with finished masks (the dataset's own labels), as if an annotator had painted them.
   const p = openProject(dir);
   await importLabels(p, { frameIds: listFrames(p.store, { split: 'train', keyframesOnly: true }).slice(0, 2).map((f) => f.id) });
@@ -41,32 +41,23 @@ test('SDE pretraining and a retrain from the training view: live progress, cance
   await page.getByTestId('sde-height').fill('32');
   await page.getByTestId('sde-width').fill('64');
   await page.getByTestId('sde-batchSize').fill('2');
-  await page.getByTestId('sde-steps').fill('40');
+  await page.getByTestId('sde-steps').fill('20');
   await page.getByTestId('train-sde').click();
 
+  // Live progress (cancel and resume have their own test: resume.spec.ts).
   const card = page.getByTestId('job-progress');
   await expect(card).toHaveAttribute('data-state', 'running', { timeout: JOB_MS });
-  await expect(page.getByTestId('job-step')).toHaveText(/^([2-9]|[1-3]\d) \/ 40$/, { timeout: JOB_MS });
+  await expect(page.getByTestId('job-step')).toHaveText(/^([1-9]|1[0-5]) \/ 20$/, { timeout: JOB_MS });
   await expect(page.getByTestId('job-loss')).toHaveText(/\d/);
   await expect(page.getByTestId('job-eta')).toHaveText(/\d+ (s|min)/);
   const runId = await card.getAttribute('data-run');
   expect(Number(runId)).toBeGreaterThan(0);
   await expect(page.getByTestId(`run-row-${runId}`)).toHaveAttribute('data-status', 'running');
   await expect(page.getByTestId('train-sde')).toBeDisabled(); // one job at a time
-
-  // Cancel pauses the run at a checkpoint; resume continues it to the end.
-  await page.getByTestId('cancel-job').click();
-  await expect(card).toHaveAttribute('data-state', 'paused', { timeout: JOB_MS });
-  await expect(page.getByTestId(`run-row-${runId}`)).toHaveAttribute('data-status', 'paused');
-  const pausedAt = Number((await page.getByTestId('job-step').textContent())!.split('/')[0]);
-  expect(pausedAt).toBeLessThan(40);
-  await page.getByTestId('resume-job').click();
-  await expect(page.getByTestId('job-resumed')).toHaveText(`Resumed from step ${pausedAt}.`, { timeout: JOB_MS });
   await expect(card).toHaveAttribute('data-state', 'done', { timeout: JOB_MS });
-  await expect(card).toHaveAttribute('data-run', runId!);
   await expect(page.getByTestId(`run-row-${runId}`)).toHaveAttribute('data-status', 'done');
-  await expect(page.getByTestId(`run-row-${runId}`)).toContainText('40 / 40');
-  await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(40);
+  await expect(page.getByTestId(`run-row-${runId}`)).toContainText('20 / 20');
+  await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(20);
 
   // Retrain (multi-task DepthMix from that SDE run), a few steps.
   await expect(page.getByTestId('retrain')).toBeEnabled();
