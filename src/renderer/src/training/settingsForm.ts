@@ -87,10 +87,14 @@ export function rangeText(s: Setting): string | null {
   return null;
 }
 
-/** The field's hint: what it does, what it accepts and its declared default ("default: the SDE run's, else 128"). */
-export function fieldHint(s: Setting): string {
+/**
+ * The field's hint: what it does, what it accepts and its declared default ("default: the SDE
+ * run's, else 128"); for a choice, what the chosen option means first.
+ */
+export function fieldHint(s: Setting, value?: FieldValue): string {
   const range = rangeText(s);
-  return `${s.help}${range ? ` (${range})` : ''}; default: ${defaultText(s)}`;
+  const chosen = s.type === 'choice' && typeof value === 'string' ? (s.optionHelp as Readonly<Record<string, string>> | undefined)?.[value] : undefined;
+  return `${chosen ? `${value}: ${chosen}. ` : ''}${s.help}${range ? ` (${range})` : ''}; default: ${defaultText(s)}`;
 }
 
 /**
