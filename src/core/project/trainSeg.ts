@@ -150,7 +150,7 @@ function resumePlan(p: OpenProject, runId: number) {
   const run = pausedRun(p, runId, 'seg');
   const settings = storedSettings(run, SEG_SETTINGS);
   const src = settings.sdeRunId !== null || settings.sdeCheckpoint !== null ? sdeSource(p, settings.sdeRunId ?? undefined, settings.sdeCheckpoint ?? undefined) : undefined;
-  const offsets = gapOffsets(src?.frameGap ?? 1);
+  const offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
   const samples = segTrainingSamples(p, offsets);
   return { run, settings, src, offsets, samples, labelled: resumedLabelled(p, run, samples.labelled) };
 }
@@ -172,7 +172,7 @@ export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts
     ({ run: resumed, settings: s, src, offsets, samples, labelled } = resumePlan(p, opts.resume));
   } else {
     ({ settings: s, src } = resolveSegSettings(p, input));
-    offsets = gapOffsets(src?.frameGap ?? 1);
+    offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
     samples = segTrainingSamples(p, offsets);
     labelled = samples.labelled;
   }
