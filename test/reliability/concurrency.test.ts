@@ -82,8 +82,8 @@ describe('one training run per project, across the app host and the CLI', () => 
     expect((await api.call('trainingCancel', { projectId })).ok).toBe(true);
     await until(async () => (await api.call('trainingStatus', { projectId })).result, (s) => s.job === null && s.last?.state === 'paused', 'the app job to pause');
 
-    // Now the CLI trains; the app is refused.
-    const running = spawnCli(['train-sde', '--project', project, '--net', 'tiny', '--size', '32x64', '--steps', '5000', '--batch', '1', '--checkpoint-every', '100000', ...engine]);
+    // Now the CLI trains: it continues the run the app paused, by its id; the app is refused.
+    const running = spawnCli(['train-sde', '--project', project, '--resume', String(appRun), '--checkpoint-every', '100000', ...engine]);
     await running.waitForStderr(/train-sde \[.*step \d+\/5000/);
     const refused = await api.call('trainingStartSde', { projectId, settings: { net: 'tiny', height: 32, width: 64, steps: 7, batchSize: 1 } });
     expect(refused.ok).toBe(false);
@@ -95,7 +95,7 @@ describe('one training run per project, across the app host and the CLI', () => 
     p = openProject(project);
     try {
       expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      // With the same settings the CLI continued the run the app had paused; it is paused again.
+      // The CLI continued the run the app had paused; it is paused again.
       expect(listRuns(p.store, p.project.id).map((x) => [x.id, x.status])).toEqual([[appRun, 'paused']]);
       expect(r.stderr).toMatch(/train-sde: resuming from step \d+/);
     } finally {
