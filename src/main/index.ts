@@ -8,9 +8,8 @@ import { createService, dispatch } from '../core/api/service';
 const service = createService('electron', {
   version: app.getVersion(),
   recentFile: join(app.getPath('userData'), 'recent-projects.json'),
-  // Training and selection run in a worker thread of the built trainingWorker entry (beside
-  // this file), so the window never waits on them.
-  jobs: { workerScript: join(__dirname, 'trainingWorker.js') },
+  // Training and selection run in worker threads (out/main/workerEntry.mjs, which runs the
+  // built trainingWorker entry), so the window never waits on them.
   emit: (event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT_CHANNEL, event, payload);
   },
