@@ -280,6 +280,13 @@ describe('packaging: everything the built app loads at run time is in the packag
     }
   });
 
+  it('the packed package.json names the app as an unpackaged run does, so both use one userData folder', () => {
+    const source = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const inPackage = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as Record<string, unknown>;
+    // Electron names the app (and its userData folder) after productName, else name.
+    expect([inPackage['productName'], inPackage['name'], inPackage['main']]).toEqual([source['productName'], source['name'], source['main']]);
+  });
+
   it('would unpack native packages that do not install here (optional backends, other platforms’ binaries)', () => {
     const unpack = asarUnpackFilter(config, root);
     expect(unpack).not.toBeNull();
