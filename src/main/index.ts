@@ -1,7 +1,7 @@
 // Electron main process: a thin shell. It opens the window, routes API calls from the preload
 // to the core service, and wires the menu, the system's dialogs and the window's remembered
 // place; all logic lives in src/core (the menu and window state in src/core/desktop).
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type OpenDialogOptions } from 'electron';
 import { join } from 'node:path';
 import {
   API_CHANNEL,
@@ -51,10 +51,16 @@ function main(): void {
   }
   const command = (c: MenuCommand): void => send('menu.command', c);
 
-  async function chooseFolder(title: string, buttonLabel: string): Promise<string | null> {
-    const options = { title, buttonLabel, properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
-    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-    return r.canceled ? null : (r.filePaths[0] ?? null);
+  /** The system's folder dialog (it can create a folder); the chosen folder goes to the window. */
+  function chooseFolder(title: string, buttonLabel: string, then: (dir: string) => MenuCommand): void {
+    const options: OpenDialogOptions = { title, buttonLabel, properties: ['openDirectory', 'createDirectory'] };
+    (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options)).then(
+      (r) => {
+        const dir = r.canceled ? undefined : r.filePaths[0];
+        if (dir) command(then(dir));
+      },
+      (e: unknown) => console.error(`folder dialog failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   function showAbout(): void {
@@ -72,8 +78,8 @@ function main(): void {
       projectOpen,
       devTools: !app.isPackaged,
       actions: {
-        newProject: () => void chooseFolder('New project: choose or create its folder', 'Use folder').then((dir) => dir && command({ command: 'project.new', dir })),
-        openProject: () => void chooseFolder('Open project', 'Open').then((dir) => dir && command({ command: 'project.open', dir })),
+        newProject: () => chooseFolder('New project: choose or create its folder', 'Use folder', (dir) => ({ command: 'project.new', dir })),
+        openProject: () => chooseFolder('Open project', 'Open', (dir) => ({ command: 'project.open', dir })),
         openRecent: (dir) => command({ command: 'project.open', dir }),
         closeProject: () => command({ command: 'project.close' }),
         about: showAbout,
