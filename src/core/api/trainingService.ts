@@ -26,7 +26,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface TrainingJobsOptions {
   emit?: (event: 'training.progress', payload: TrainingJobInfo) => void;
-  /** The worker script (a bundled app's built trainingWorker); default: the TypeScript sources through tsx. */
+  /** The worker script; default: workerEntry.mjs beside the job runner (see startJob). */
   workerScript?: string | URL;
   /** Engine backend for the jobs (default: the project's setting engine.backend, else DEPTHSEG_BACKEND, else auto). */
   backend?: BackendChoice;

@@ -3,6 +3,7 @@ import type {
   ApiParams,
   FrameEntry,
   MaskStatusName,
+  MenuCommand,
   ProjectInfo,
   ProjectOverviewInfo,
   RecentProject,
@@ -27,6 +28,8 @@ export const useProjectStore = defineStore('project', {
     frameId: null as number | null,
     busy: '' as string,
     error: null as string | null,
+    /** A folder the desktop menu's New Project… chose, for the start view's form. */
+    newProjectDir: '' as string,
   }),
   getters: {
     /** The next frame in the queue after the current one that is not done or skipped. */
@@ -91,6 +94,16 @@ export const useProjectStore = defineStore('project', {
       if (p) {
         this.project = p;
         this.go('overview');
+      }
+    },
+    /** A command from the desktop app's File menu: the same actions as the start view's buttons. */
+    async menuCommand(c: MenuCommand): Promise<void> {
+      if (c.command === 'project.open') await this.open(c.dir);
+      else if (c.command === 'project.close') {
+        if (this.project) await this.close();
+      } else {
+        this.newProjectDir = c.dir;
+        this.go('start');
       }
     },
     async close(): Promise<void> {
