@@ -5,15 +5,23 @@ import type { Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
 /**
- * The wasm engine starts its pthreads from wasmPthreadWorker.cjs beside the module that loads
- * it (src/core/engine): in the bundle that is out/main, where this copies it.
+ * Worker scripts the core starts from a path beside its own modules, placed beside them in
+ * the bundle (out/main) too:
+ * - the wasm engine's pthreads start from wasmPthreadWorker.cjs (src/core/engine);
+ * - a training job's thread starts from workerEntry.mjs (src/core/jobs, where it runs the
+ *   TypeScript worker through tsx); in the bundle it runs the built trainingWorker entry.
  */
-function wasmPthreadWorker(): Plugin {
+function workerScripts(): Plugin {
   return {
-    name: 'depthseg-wasm-pthread-worker',
+    name: 'depthseg-worker-scripts',
     generateBundle() {
       const file = resolve(__dirname, 'src/core/engine/wasmPthreadWorker.cjs');
       this.emitFile({ type: 'asset', fileName: 'wasmPthreadWorker.cjs', source: readFileSync(file, 'utf8') });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'workerEntry.mjs',
+        source: "// Entry of a training worker thread in the built app: the bundled worker body.\nimport './trainingWorker.js';\n",
+      });
     },
   };
 }
@@ -21,7 +29,8 @@ function wasmPthreadWorker(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      // The training worker is its own entry: the main process starts it in a worker thread.
+      // The training worker is its own entry: the core starts it in a worker thread (through
+      // workerEntry.mjs, see workerScripts).
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
@@ -31,7 +40,7 @@ export default defineConfig({
         output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
-    plugins: [wasmPthreadWorker()],
+    plugins: [workerScripts()],
   },
   preload: {
     build: {

@@ -55,8 +55,8 @@ async function main(): Promise<void> {
   });
   try {
     await writeDataset(join(work, 'data'));
-    await service.projectCreate({ dir: join(work, 'project'), dataset: join(work, 'data'), format: 'cityscapes' });
-    const [entry] = await service.frameList({});
+    const { projectId } = await service.projectCreate({ dir: join(work, 'project'), dataset: join(work, 'data'), format: 'cityscapes' });
+    const [entry] = await service.frameList({ projectId });
     if (!entry) throw new Error('bench dataset gave no frame to label');
 
     // API save time (service round trip: base64 decode, PNG encode, fsync, SQLite).
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
       const b64 = Buffer.from(mask).toString('base64');
-      version = (await service.maskSave({ frameId: entry.frameId, width: W, height: H, maskBase64: b64, expectedVersion: version })).version;
+      version = (await service.maskSave({ projectId, frameId: entry.frameId, width: W, height: H, maskBase64: b64, expectedVersion: version })).version;
       apiSave.push(performance.now() - t);
     }
 

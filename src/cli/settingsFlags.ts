@@ -89,3 +89,19 @@ export function settingsHelp(list: readonly Setting[], width = 24): string {
   if (hasSize(list)) line('--size HxW', 'height and width together, e.g. 128x256');
   return lines.join('\n');
 }
+
+/** The setting flags given on the command line, as the user typed them (for messages). */
+export function givenSettingFlags(list: readonly Setting[], flags: Record<string, unknown>): string[] {
+  const names = new Set(Object.keys(settingFlags(list)));
+  return Object.keys(flags)
+    .filter((f) => names.has(f) && flags[f] !== undefined)
+    .map((f) => `--${f}`);
+}
+
+/** Refuses setting flags beside --resume: a resumed run keeps the settings it stored. */
+export function refuseSettingsWithResume(list: readonly Setting[], flags: Record<string, unknown>, resume: number | undefined): void {
+  const given = givenSettingFlags(list, flags);
+  if (resume !== undefined && given.length > 0) {
+    throw new UsageError(`--resume continues run #${resume} with the settings it stored; leave out ${given.join(', ')}`);
+  }
+}

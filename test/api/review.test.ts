@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCall } from '../../src/core/api/contract';
 import { ModelCache } from '../../src/core/api/modelCache';
 import { createService } from '../../src/core/api/service';
-import { TRAIN_CLASSES } from '../../src/core/labels';
+import { CAMVID_CLASSES, TRAIN_CLASSES } from '../../src/core/labels';
 import { loadModelFromFolder } from '../../src/core/ml/nets';
 import { predictSegmentation } from '../../src/core/ml/predict';
 import { frameImage } from '../../src/core/project/modelOutputs';
 import { openProject, type OpenProject } from '../../src/core/project/openProject';
 import { latestModel } from '../../src/core/project/projectModels';
 import { addCheckpoint, getFrame, type TrainingRun } from '../../src/core/store';
-import { FIXTURE_SIZE, FIXTURE_TRAIN_IDS, freshDirs, writeCityscapesFixture } from '../data/fixtures';
+import { FIXTURE_SIZE, FIXTURE_TRAIN_IDS, freshDirs, writeCamvidFixture, writeCityscapesFixture } from '../data/fixtures';
 import { useCpuEngine } from '../ml/nets/netSetup';
 import { MODEL_SIZE, addFinishedRun, buildNet, saveCheckpoint, segMetrics } from './savedRuns';
 
@@ -30,6 +30,7 @@ const fixtureGt = (x: number): number => FIXTURE_TRAIN_IDS[Math.floor((x * FIXTU
 describe('review API over a real project with saved tiny models', () => {
   const service = createService('host', { version: '1.0.0', recentFile: join(dirs('review-config'), 'recent.json'), author: 'tester' });
   let dir = '';
+  let pid = 0;
   let p: OpenProject;
   let segOld: TrainingRun;
   let segNew: TrainingRun;
@@ -44,13 +45,13 @@ describe('review API over a real project with saved tiny models', () => {
     const data = dirs('review-data');
     await writeCityscapesFixture(data);
     dir = join(dirs('review-project'), 'proj');
-    await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
+    pid = (await service.projectCreate({ dir, dataset: data, format: 'cityscapes' })).projectId;
     // The training loops write through their own connection to the same database.
     p = openProject(dir);
     segOld = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'scratch', metrics: metricsOld, seed: 1 });
     sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 2 });
     segNew = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'transfer', metrics: metricsNew, seed: 3 });
-    const frames = await service.reviewFrames({});
+    const frames = await service.reviewFrames({ projectId: pid });
     valFrameId = frames.find((f) => f.split === 'val')!.frameId;
     trainFrameId = frames.find((f) => f.split === 'train')!.frameId;
   });
@@ -61,7 +62,7 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it('lists the runs with their checkpoints, outputs and mIoU, and picks the newest finished ones', async () => {
-    const r = await service.reviewRuns({});
+    const r = await service.reviewRuns({ projectId: pid });
     expect(r.runs.map((s) => [s.id, s.kind, s.mode, s.status, s.checkpointStep, s.segments, s.depth])).toEqual([
       [segOld.id, 'seg', 'scratch', 'done', 100, true, false],
       [sde.id, 'sde', null, 'done', 100, false, true],
@@ -73,14 +74,14 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it('lists the labelled frames of every split, val first, with ground truth and mask status', async () => {
-    const frames = await service.reviewFrames({});
+    const frames = await service.reviewFrames({ projectId: pid });
     expect(frames.map((f) => f.split)).toEqual(['val', 'train', 'train']);
     expect(frames.every((f) => f.hasGroundTruth && f.maskStatus === 'todo' && f.width === W && f.height === H)).toBe(true);
-    expect((await service.reviewFrames({ split: 'train', limit: 1 })).map((f) => f.frameId)).toEqual([frames[1]!.frameId]);
+    expect((await service.reviewFrames({ projectId: pid, split: 'train', limit: 1 })).map((f) => f.frameId)).toEqual([frames[1]!.frameId]);
   });
 
   it("predicts a frame with the newest segmentation run: the model's own classes, at the frame's size, coloured", async () => {
-    const pred = await service.reviewPrediction({ frameId: valFrameId });
+    const pred = await service.reviewPrediction({ projectId: pid, frameId: valFrameId });
     expect([pred.runId, pred.kind, pred.mode, pred.step, pred.width, pred.height]).toEqual([segNew.id, 'seg', 'transfer', 100, W, H]);
 
     // The same model run by hand on the frame at its input size, sampled at the frame's pixel centres.
@@ -102,12 +103,12 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it('predicts with a chosen older run', async () => {
-    const pred = await service.reviewPrediction({ frameId: valFrameId, runId: segOld.id });
+    const pred = await service.reviewPrediction({ projectId: pid, frameId: valFrameId, runId: segOld.id });
     expect([pred.runId, pred.mode]).toEqual([segOld.id, 'scratch']);
   });
 
   it('shows the SDE depth of a frame as a colour image at the frame size', async () => {
-    const d = await service.reviewDepth({ frameId: valFrameId });
+    const d = await service.reviewDepth({ projectId: pid, frameId: valFrameId });
     expect([d.runId, d.kind, d.step]).toEqual([sde.id, 'sde', 100]);
     const png = await decodePng(d.dataUrl);
     expect([png.width, png.height, png.channels]).toEqual([W, H, 3]);
@@ -115,7 +116,7 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it('reviews a val frame: prediction, depth, the dataset label and an error map that marks exactly the wrong pixels', async () => {
-    const r = await service.reviewFrame({ frameId: valFrameId });
+    const r = await service.reviewFrame({ projectId: pid, frameId: valFrameId });
     expect([r.frameId, r.split, r.width, r.height]).toEqual([valFrameId, 'val', W, H]);
     expect(r.imageDataUrl.startsWith('data:image/png;base64,')).toBe(true);
     expect(r.prediction?.runId).toBe(segNew.id);
@@ -124,7 +125,7 @@ describe('review API over a real project with saved tiny models', () => {
     expect(r.groundTruth?.source).toBe('dataset');
     expect(r.notes).toEqual([]);
 
-    const ids = new Uint8Array(Buffer.from((await service.reviewPrediction({ frameId: valFrameId })).classIdsBase64, 'base64'));
+    const ids = new Uint8Array(Buffer.from((await service.reviewPrediction({ projectId: pid, frameId: valFrameId })).classIdsBase64, 'base64'));
     const gt = await decodePng(r.groundTruth!.dataUrl);
     const err = await decodePng(r.error!.dataUrl);
     let labelled = 0;
@@ -153,10 +154,10 @@ describe('review API over a real project with saved tiny models', () => {
   it('takes a finished painted mask as the ground truth over the dataset label', async () => {
     const mask = new Uint8Array(W * H).fill(2);
     mask[0] = 255;
-    await service.maskSave({ frameId: trainFrameId, width: W, height: H, maskBase64: Buffer.from(mask).toString('base64'), expectedVersion: 0 });
-    expect((await service.reviewFrame({ frameId: trainFrameId })).groundTruth?.source).toBe('dataset'); // in progress: not yet
-    await service.maskSetStatus({ frameId: trainFrameId, status: 'done' });
-    const r = await service.reviewFrame({ frameId: trainFrameId, segRunId: segOld.id, depthRunId: sde.id });
+    await service.maskSave({ projectId: pid, frameId: trainFrameId, width: W, height: H, maskBase64: Buffer.from(mask).toString('base64'), expectedVersion: 0 });
+    expect((await service.reviewFrame({ projectId: pid, frameId: trainFrameId })).groundTruth?.source).toBe('dataset'); // in progress: not yet
+    await service.maskSetStatus({ projectId: pid, frameId: trainFrameId, status: 'done' });
+    const r = await service.reviewFrame({ projectId: pid, frameId: trainFrameId, segRunId: segOld.id, depthRunId: sde.id });
     expect(r.groundTruth?.source).toBe('mask');
     expect(r.prediction?.runId).toBe(segOld.id);
     const gt = await decodePng(r.groundTruth!.dataUrl);
@@ -166,7 +167,7 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it("gives the newest segmentation run's per-class IoU and confusion matrix from its checkpoint", async () => {
-    const e = (await service.reviewEvaluation({}))!;
+    const e = (await service.reviewEvaluation({ projectId: pid }))!;
     expect([e.run.id, e.step, e.source]).toEqual([segNew.id, 100, 'checkpoint']);
     expect(e.miou).toBeCloseTo(metricsNew.miou, 9);
     expect(e.perClass.map((c) => c.name)).toEqual(TRAIN_CLASSES.map((c) => c.name));
@@ -178,21 +179,21 @@ describe('review API over a real project with saved tiny models', () => {
 
   it('falls back to the logged val/ metrics where the checkpoint holds none', async () => {
     const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics: metricsOld, metricsInCheckpoint: false });
-    const e = (await service.reviewEvaluation({ runId: run.id }))!;
+    const e = (await service.reviewEvaluation({ projectId: pid, runId: run.id }))!;
     expect([e.source, e.step, e.confusion]).toEqual(['metrics', 100, null]);
     expect(e.miou).toBeCloseTo(metricsOld.miou, 9);
     expect(e.perClass.map((c) => c.iou)).toEqual(metricsOld.perClassIou);
   });
 
   it('compares two runs class by class with the mIoU difference', async () => {
-    const c = await service.reviewCompare({ runA: segOld.id, runB: segNew.id });
+    const c = await service.reviewCompare({ projectId: pid, runA: segOld.id, runB: segNew.id });
     expect([c.a.run.id, c.b.run.id]).toEqual([segOld.id, segNew.id]);
     expect(c.miouDelta).toBeCloseTo(metricsNew.miou - metricsOld.miou, 9);
     expect(c.miouDelta!).toBeGreaterThan(0);
     for (const [k, row] of c.perClass.entries()) {
       const a = metricsOld.perClassIou[k]!;
       const b = metricsNew.perClassIou[k]!;
-      expect([row.trainId, row.a, row.b]).toEqual([k, a, b]);
+      expect([row.classId, row.name, row.a, row.b]).toEqual([k, TRAIN_CLASSES[k]!.name, a, b]);
       if (a === null || b === null) expect(row.delta).toBeNull();
       else expect(row.delta).toBeCloseTo(b - a, 9);
     }
@@ -201,20 +202,21 @@ describe('review API over a real project with saved tiny models', () => {
   });
 
   it('refuses runs of the wrong kind or that do not exist, with a clear message', async () => {
-    await expect(service.reviewPrediction({ frameId: valFrameId, runId: sde.id })).rejects.toThrow(/is a sde run, not a segmentation run/);
-    await expect(service.reviewDepth({ frameId: valFrameId, runId: segOld.id })).rejects.toThrow(/predicts no depth/);
-    await expect(service.reviewEvaluation({ runId: 999 })).rejects.toThrow(/no training run 999/);
-    await expect(service.reviewCompare({ runA: segOld.id, runB: sde.id })).rejects.toThrow(/only segmentation runs have an IoU/);
-    await expect(service.reviewPrediction({ frameId: 99999 })).rejects.toThrow(/no frame 99999/);
-    expect(() => validateCall('reviewCompare', { runA: 2, runB: 2 })).toThrow(/two different runs/);
-    expect(() => validateCall('reviewFrame', { frameId: 1, segRunId: 'latest' })).toThrow(/invalid params for reviewFrame/);
+    await expect(service.reviewPrediction({ projectId: pid, frameId: valFrameId, runId: sde.id })).rejects.toThrow(/is a sde run, not a segmentation run/);
+    await expect(service.reviewDepth({ projectId: pid, frameId: valFrameId, runId: segOld.id })).rejects.toThrow(/predicts no depth/);
+    await expect(service.reviewEvaluation({ projectId: pid, runId: 999 })).rejects.toThrow(/no training run 999/);
+    await expect(service.reviewCompare({ projectId: pid, runA: segOld.id, runB: sde.id })).rejects.toThrow(/only segmentation runs have an IoU/);
+    await expect(service.reviewPrediction({ projectId: pid, frameId: 99999 })).rejects.toThrow(/no frame 99999/);
+    expect(() => validateCall('reviewCompare', { projectId: 1, runA: 2, runB: 2 })).toThrow(/two different runs/);
+    expect(() => validateCall('reviewFrame', { projectId: 1, frameId: 1, segRunId: 'latest' })).toThrow(/invalid params for reviewFrame/);
+    expect(() => validateCall('reviewFrame', { frameId: 1 })).toThrow(/invalid params for reviewFrame: projectId/);
   });
 
   it('names the checkpoint whose metrics are malformed', async () => {
     const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg' });
     // The checkpoint row at step 100 replaced by one whose per-class list is too short.
     addCheckpoint(p.store, { runId: run.id, step: 100, path: `checkpoints/run-${run.id}/step-0000100`, metrics: { miou: 50, perClassIou: [1, 2, 3] } });
-    await expect(service.reviewEvaluation({ runId: run.id })).rejects.toThrow(new RegExp(`run-${run.id}/step-0000100: checkpoint metrics of run ${run.id} step 100 are malformed: perClassIou`));
+    await expect(service.reviewEvaluation({ projectId: pid, runId: run.id })).rejects.toThrow(new RegExp(`run-${run.id}/step-0000100: checkpoint metrics of run ${run.id} step 100 are malformed: perClassIou`));
   });
 });
 
@@ -254,14 +256,14 @@ describe('model cache', () => {
     const service = createService('host', { version: '1.0.0', recentFile: join(dirs('empty-config'), 'recent.json') });
     const data = dirs('empty-data');
     await writeCityscapesFixture(data);
-    await service.projectCreate({ dir: join(dirs('empty-project'), 'p'), dataset: data, format: 'cityscapes' });
-    const [frame] = await service.reviewFrames({ split: 'val' });
-    const r = await service.reviewFrame({ frameId: frame!.frameId });
+    const { projectId: pid } = await service.projectCreate({ dir: join(dirs('empty-project'), 'p'), dataset: data, format: 'cityscapes' });
+    const [frame] = await service.reviewFrames({ projectId: pid, split: 'val' });
+    const r = await service.reviewFrame({ projectId: pid, frameId: frame!.frameId });
     expect([r.prediction, r.depth, r.error, r.groundTruth?.source]).toEqual([null, null, null, 'dataset']);
     expect(r.notes.join('\n')).toMatch(/prediction: no segmentation run has finished in this project yet[\s\S]*depth: no SDE run/);
-    await expect(service.reviewPrediction({ frameId: frame!.frameId })).rejects.toThrow(/no segmentation run has finished/);
-    expect(await service.reviewEvaluation({})).toBeNull();
-    expect(await service.reviewRuns({})).toEqual({ runs: [], latestSeg: null, latestDepth: null });
+    await expect(service.reviewPrediction({ projectId: pid, frameId: frame!.frameId })).rejects.toThrow(/no segmentation run has finished/);
+    expect(await service.reviewEvaluation({ projectId: pid })).toBeNull();
+    expect(await service.reviewRuns({ projectId: pid })).toEqual({ runs: [], latestSeg: null, latestDepth: null });
     service.close();
   });
 
@@ -271,16 +273,49 @@ describe('model cache', () => {
     const data = dirs('mt-data');
     await writeCityscapesFixture(data);
     const dir = join(dirs('mt-project'), 'p');
-    await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
+    const { projectId: pid } = await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
     const p = openProject(dir);
     const mt = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'multitask', mode: 'multitask', metrics: segMetrics(0.6) });
-    const runs = await service.reviewRuns({});
+    const runs = await service.reviewRuns({ projectId: pid });
     expect([runs.latestSeg, runs.latestDepth]).toEqual([mt.id, mt.id]);
     expect(runs.runs[0]).toMatchObject({ segments: true, depth: true });
-    const [frame] = await service.reviewFrames({});
-    const r = await service.reviewFrame({ frameId: frame!.frameId });
+    const [frame] = await service.reviewFrames({ projectId: pid });
+    const r = await service.reviewFrame({ projectId: pid, frameId: frame!.frameId });
     expect([r.prediction?.runId, r.depth?.runId, r.depth?.mode]).toEqual([mt.id, mt.id, 'multitask']);
     p.close();
+    service.close();
+  });
+});
+
+describe('review of a CamVid project (11 classes, not 19)', () => {
+  it("gives an 11-row IoU table in CamVid's names, and draws ground truth and prediction in CamVid colours", async () => {
+    await useCpuEngine();
+    const service = createService('host', { version: '1.0.0', recentFile: join(dirs('cv-review-config'), 'recent.json') });
+    const data = dirs('cv-review-data');
+    await writeCamvidFixture(data);
+    const dir = join(dirs('cv-review-project'), 'p');
+    const info = await service.projectCreate({ dir, dataset: data });
+    expect(info.labelSet.classes.map((c) => c.name)).toEqual(CAMVID_CLASSES.map((c) => c.name));
+    const p = openProject(dir);
+    const metrics = segMetrics(0.7, 9, 11);
+    const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics, numClasses: 11 });
+    p.close();
+    const pid = info.projectId;
+    expect((await service.reviewRuns({ projectId: pid })).latestSeg).toBe(run.id);
+    const e = (await service.reviewEvaluation({ projectId: pid }))!;
+    expect(e.run.id).toBe(run.id);
+    expect(e.perClass.map((c) => [c.classId, c.name])).toEqual(CAMVID_CLASSES.map((c, k) => [k, c.name]));
+    expect(e.perClass.map((c) => c.iou)).toEqual(metrics.perClassIou);
+    expect(e.confusion).toHaveLength(11);
+    const [frame] = await service.reviewFrames({ projectId: pid, split: 'val' });
+    const r = await service.reviewFrame({ projectId: pid, frameId: frame!.frameId });
+    // The fixture's CamVid label is (x + 6y) % 12: pixel 0 is sky (0), pixel 11 void.
+    const gt = await decodePng(r.groundTruth!.dataUrl);
+    expect([...gt.data.subarray(0, 3)]).toEqual([...CAMVID_CLASSES[0]!.color]);
+    expect([...gt.data.subarray(8 * gt.channels, 8 * gt.channels + 3)]).toEqual([...CAMVID_CLASSES[8]!.color]);
+    const pred = await service.reviewPrediction({ projectId: pid, frameId: frame!.frameId });
+    const ids = Buffer.from(pred.classIdsBase64, 'base64');
+    expect(Math.max(...ids)).toBeLessThan(11);
     service.close();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Finished training runs with a real (tiny, untrained) model saved in their checkpoint, as the
  * training loops leave them: checkpoints/run-<id>/step-<n>/model, a checkpoint row whose
- * metrics hold { miou, perClassIou[19], confusion[19][19] } for segmentation runs, the val/
+ * metrics hold { miou, perClassIou[n], confusion[n][n] } (n classes, 19 unless given) for segmentation runs, the val/
  * metrics logged at the eval steps, status running -> done. Used by the API and e2e tests.
  */
 import { join } from 'node:path';
@@ -25,8 +25,8 @@ export interface SegMetrics {
  * classes >= `present` never occur (IoU null), the others are right with a probability that
  * grows with `quality`.
  */
-export function segMetrics(quality: number, present = 15): SegMetrics {
-  const cm = new ConfusionMatrix(NUM_TRAIN_CLASSES);
+export function segMetrics(quality: number, present = 15, numClasses = NUM_TRAIN_CLASSES): SegMetrics {
+  const cm = new ConfusionMatrix(numClasses);
   const gt: number[] = [];
   const pred: number[] = [];
   for (let c = 0; c < present; c++) {
@@ -38,7 +38,7 @@ export function segMetrics(quality: number, present = 15): SegMetrics {
   cm.add(pred, gt);
   const iou = cm.perClassIoU();
   const confusion: number[][] = [];
-  for (let g = 0; g < NUM_TRAIN_CLASSES; g++) confusion.push(Array.from(cm.counts.subarray(g * NUM_TRAIN_CLASSES, (g + 1) * NUM_TRAIN_CLASSES)));
+  for (let g = 0; g < numClasses; g++) confusion.push(Array.from(cm.counts.subarray(g * numClasses, (g + 1) * numClasses)));
   return {
     miou: 100 * cm.meanIoU(),
     perClassIou: iou.map((v) => (Number.isNaN(v) ? null : 100 * v)),
@@ -48,8 +48,8 @@ export function segMetrics(quality: number, present = 15): SegMetrics {
 
 export type NetKind = 'seg' | 'depth' | 'multitask';
 
-export function buildNet(net: NetKind, seed: number): tfl.LayersModel {
-  if (net === 'seg') return buildSegNet(TINY, MODEL_SIZE, { seed });
+export function buildNet(net: NetKind, seed: number, numClasses = NUM_TRAIN_CLASSES): tfl.LayersModel {
+  if (net === 'seg') return buildSegNet({ ...TINY, numClasses }, MODEL_SIZE, { seed });
   if (net === 'depth') return buildDepthNet(TINY, MODEL_SIZE, { seed });
   return buildMultiTaskNet(TINY, MODEL_SIZE, { seed });
 }
@@ -69,12 +69,12 @@ export async function saveCheckpoint(store: ProjectStore, runId: number, step: n
 export async function addFinishedRun(
   store: ProjectStore,
   projectId: number,
-  o: { kind: 'seg' | 'sde'; net: NetKind; mode?: string; step?: number; seed?: number; metrics?: SegMetrics; metricsInCheckpoint?: boolean },
+  o: { kind: 'seg' | 'sde'; net: NetKind; mode?: string; step?: number; seed?: number; metrics?: SegMetrics; metricsInCheckpoint?: boolean; numClasses?: number },
 ): Promise<TrainingRun> {
   const run = createRun(store, { projectId, kind: o.kind, mode: o.mode ?? (o.kind === 'seg' ? 'scratch' : null) });
   setRunStatus(store, run.id, 'running');
   const step = o.step ?? 100;
-  const model = buildNet(o.net, o.seed ?? run.id);
+  const model = buildNet(o.net, o.seed ?? run.id, o.numClasses);
   await saveCheckpoint(store, run.id, step, model, o.metricsInCheckpoint === false ? undefined : o.metrics);
   model.dispose();
   if (o.metrics) {

@@ -29,7 +29,7 @@ describe('depthseg predict and eval with a model folder (spawned)', () => {
     const r = runCli(['predict', '--project', project, '--model', modelDir, '--out', out, '--backend', 'wasm', '--threads', '1', '--json']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ frames: 2, files: 8, outputs: ['trainIds', 'seg', 'disp', 'disp_color'] });
+    expect(summary).toMatchObject({ frames: 2, files: 8, outputs: ['classIds', 'seg', 'disp', 'disp_color'] });
     // Cityscapes: {split}/{city}/ as in the dataset
     expect(existsSync(join(out, 'train', 'synth', 'synth_000000_000019_seg.png'))).toBe(true);
     expect(existsSync(join(out, 'train', 'synth', 'synth_000000_000019_disp.png'))).toBe(true);
@@ -45,10 +45,10 @@ describe('depthseg predict and eval with a model folder (spawned)', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const frames = data.clips.length * data.names.length;
-    expect(r.stdout).toContain(`wrote ${frames * 4} files (trainIds, seg, disp, disp_color) for ${frames} frames to ${out}`);
+    expect(r.stdout).toContain(`wrote ${frames * 4} files (classIds, seg, disp, disp_color) for ${frames} frames to ${out}`);
     for (const clip of data.clips) {
       expect(readdirSync(join(out, clip)).sort()).toEqual(
-        data.names.flatMap((n) => ['disp', 'disp_color', 'seg', 'trainIds'].map((o) => `${n.replace('.png', '')}_${o}.png`)).sort(),
+        data.names.flatMap((n) => ['classIds', 'disp', 'disp_color', 'seg'].map((o) => `${n.replace('.png', '')}_${o}.png`)).sort(),
       );
     }
   });

@@ -64,15 +64,16 @@ describe('the pipeline through the CLI (spawned)', () => {
 
     const out = join(work, 'export');
     const exported = json(['export', '--project', proj, '--out', out]);
-    expect(exported).toMatchObject({ exported: 8, files: 24 });
+    expect(exported).toMatchObject({ exported: 8, files: 8 * 3 + 1 });
     const exportedFiles = filesUnder(out);
-    for (const suffix of ['_gtFine_labelIds.png', '_gtFine_labelTrainIds.png', '_gtFine_palette.png']) {
+    expect(exportedFiles).toContain(join(out, 'manifest.json'));
+    for (const suffix of ['_gtFine_labelIds.png', '_gtFine_labelTrainIds.png', '_gtFine_color.png']) {
       expect(exportedFiles.filter((f) => f.endsWith(suffix))).toHaveLength(8);
     }
 
     const predDir = join(work, 'pred');
     const pred = json(['predict', '--project', proj, '--model', seg.modelDir, '--out', predDir, '--split', 'val', ...engine]);
-    expect(pred).toMatchObject({ frames: 2, outputs: ['trainIds', 'seg'] });
+    expect(pred).toMatchObject({ frames: 2, outputs: ['classIds', 'seg'] });
     expect(pred.files).toBe(4);
     // Cityscapes layout: predictions keep the frame's {split}/{city} folder
     const segPngs = filesUnder(predDir).filter((f) => f.endsWith('_seg.png'));

@@ -145,11 +145,12 @@ describe('depthseg serve ends with the process that started it', () => {
     const dir = join(l.work, 'project');
     const created = await api.call('projectCreate', { dir, synthetic: { sequences: 4, height: 32, width: 64, seed: 21 } });
     expect(created.ok, created.error?.message).toBe(true);
-    const started = await api.call('trainingStartSde', { settings: { net: 'tiny', height: 32, width: 64, steps: 5000, batchSize: 1 } });
+    const projectId = (created.result as { projectId: number }).projectId;
+    const started = await api.call('trainingStartSde', { projectId, settings: { net: 'tiny', height: 32, width: 64, steps: 5000, batchSize: 1 } });
     expect(started.ok, started.error?.message).toBe(true);
     await until(
       async () => {
-        const job = (await api.call('trainingStatus', {})).result?.job;
+        const job = (await api.call('trainingStatus', { projectId })).result?.job;
         return job?.state === 'running' && job.runId !== null && job.step >= 1;
       },
       'the job to train',

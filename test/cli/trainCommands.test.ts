@@ -86,7 +86,7 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     // Settings beside --resume are refused: the run keeps its own.
     const mixed = runCli([...sde(8, 7), '--resume', String(runId)]);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(`--resume continues run #${runId} with the settings it stored; leave out net, height, width, steps, batchSize, seed`);
+    expect(mixed.stderr).toMatch(`--resume continues run #${runId} with the settings it stored; leave out --net, --size, --steps, --batch, --seed`);
     // A new start with the same settings is a new run, and says which paused run it leaves alone.
     const second = runCli(['train-sde', '--project', project, '--resume', String(runId), '--checkpoint-every', '100', ...engine, '--json']);
     expect(second.code, second.stderr).toBe(0);
@@ -123,7 +123,10 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
   it('refuses bad options with a clear message', () => {
     const a = runCli(['train-sde', '--project', project, '--size', '30x64']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/--size \(height\) must be a multiple of 16 \(got 30\)/);
+    expect(a.stderr).toMatch(/--size \(height\) must be at least 32 \(got 30\)/);
+    const a2 = runCli(['train-sde', '--project', project, '--size', '40x64']);
+    expect(a2.code).toBe(2);
+    expect(a2.stderr).toMatch(/--size \(height\) must be a multiple of 16 \(got 40\)/);
     const b = runCli(['train-seg', '--project', project, '--mix', 'cutmix']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--mix must be one of none, classmix, depthmix \(got "cutmix"\)/);

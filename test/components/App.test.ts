@@ -55,6 +55,41 @@ describe('App', () => {
     expect(w.find('[data-testid="create-form"]').exists()).toBe(false);
   });
 
+  it('carries out the desktop File menu with the start view’s own actions: open, new in a chosen folder, close', async () => {
+    fake.handlers.projectClose = () => ({ closed: true });
+    const w = await mountApp();
+    fake.emit('menu.command', { command: 'project.open', dir: '/projects/street' });
+    await settle();
+    expect(fake.paramsOf('projectOpen')).toEqual([{ dir: '/projects/street' }]);
+    expect(w.get('[data-testid="project-name"]').text()).toBe('street');
+    expect(w.get('[data-testid="stat-frames"]').text()).toBe('240');
+
+    fake.emit('menu.command', { command: 'project.new', dir: '/projects/new-street' });
+    await settle();
+    expect((w.get('[data-testid="project-dir"]').element as HTMLInputElement).value).toBe('/projects/new-street');
+    await w.get('[data-testid="project-dir"]').setValue('edited');
+    fake.emit('menu.command', { command: 'project.new', dir: '/projects/new-street' });
+    await settle();
+    expect((w.get('[data-testid="project-dir"]').element as HTMLInputElement).value).toBe('/projects/new-street');
+
+    fake.emit('menu.command', { command: 'project.close' });
+    await settle();
+    expect(fake.paramsOf('projectClose')).toEqual([{ projectId: 1 }]);
+    expect(w.find('nav').exists()).toBe(false);
+    // Close with nothing open asks the core nothing.
+    fake.emit('menu.command', { command: 'project.close' });
+    await settle();
+    expect(fake.paramsOf('projectClose')).toHaveLength(1);
+  });
+
+  it('stops following the menu once the app is unmounted', async () => {
+    const w = await mountApp();
+    w.unmount();
+    fake.emit('menu.command', { command: 'project.open', dir: '/projects/street' });
+    await settle();
+    expect(fake.paramsOf('projectOpen')).toEqual([]);
+  });
+
   it('after a reload reopens the project and view the window showed, and the nav switches views', async () => {
     sessionStorage.setItem('depthseg.view', JSON.stringify({ view: 'queue', frameId: null, dir: PROJECT.dir }));
     const w = await mountApp();

@@ -71,7 +71,7 @@ describe('project jobs in a worker thread', () => {
     p.close();
   }, 120_000);
 
-  it('train-seg pauses on cancel with a checkpoint, and the same settings continue it from that step', async () => {
+  it('train-seg pauses on cancel with a checkpoint, and a resume job (the run id) continues it from that step', async () => {
     const settings = { ...tiny, mode: 'multitask', mix: 'depthmix', steps: 400, sdeRunId };
     const first = await run('train-seg', { settings }, (e, job) => {
       if (e.type === 'run' && e.progress.phase === 'training' && e.progress.step === 2) job.cancel();
@@ -88,7 +88,7 @@ describe('project jobs in a worker thread', () => {
       expect(getRun(p.store, a.runId)).toMatchObject({ status: 'paused', kind: 'seg', mode: 'multitask', parentRunId: sdeRunId });
       expect(latestCheckpoint(p.store, a.runId)!.step).toBe(a.step);
 
-      const second = await run('train-seg', { settings }, (e, job) => {
+      const second = await run('train-seg', { resume: a.runId }, (e, job) => {
         if (e.type === 'run' && e.progress.phase === 'training' && e.progress.step === a.step + 2) job.cancel();
       });
       const b = result<TrainJobResult>(second.end);

@@ -46,10 +46,13 @@ async function until<T>(get: () => Promise<T> | T, ok: (v: T) => boolean, what: 
 describe('one training run per project, across the app host and the CLI', () => {
   let host: ServedHost;
   let api: ApiClient;
+  let projectId = 0;
   beforeAll(async () => {
     host = await serveHost(work, { DEPTHSEG_BACKEND: 'wasm', DEPTHSEG_THREADS: '1' });
     api = new ApiClient(await connectAsBrowser(host));
-    expect((await api.call('projectOpen', { dir: project })).ok).toBe(true);
+    const opened = await api.call('projectOpen', { dir: project });
+    expect(opened.ok).toBe(true);
+    projectId = (opened.result as { projectId: number }).projectId;
   }, 90_000);
   afterAll(async () => {
     api?.close();
@@ -58,10 +61,10 @@ describe('one training run per project, across the app host and the CLI', () => 
 
   it('the CLI is refused while the app trains, and the app while the CLI trains, each naming the run and the process', { timeout: 240_000 }, async () => {
     // The app trains (a worker thread of the host process).
-    const started = await api.call('trainingStartSde', { settings: { net: 'tiny', height: 32, width: 64, steps: 5000, batchSize: 1 } });
+    const started = await api.call('trainingStartSde', { projectId, settings: { net: 'tiny', height: 32, width: 64, steps: 5000, batchSize: 1 } });
     expect(started.ok, started.error?.message).toBe(true);
     const status = await until(
-      async () => (await api.call('trainingStatus', {})).result,
+      async () => (await api.call('trainingStatus', { projectId })).result,
       (s) => s.job?.state === 'running' && s.job.runId !== null && s.job.step >= 1,
       'the app job to run',
     );
@@ -76,13 +79,13 @@ describe('one training run per project, across the app host and the CLI', () => 
     expect(listRuns(p.store, p.project.id).map((r) => [r.id, r.status])).toEqual([[appRun, 'running']]); // nothing half-created
     p.close();
 
-    expect((await api.call('trainingCancel', {})).ok).toBe(true);
-    await until(async () => (await api.call('trainingStatus', {})).result, (s) => s.job === null && s.last?.state === 'paused', 'the app job to pause');
+    expect((await api.call('trainingCancel', { projectId })).ok).toBe(true);
+    await until(async () => (await api.call('trainingStatus', { projectId })).result, (s) => s.job === null && s.last?.state === 'paused', 'the app job to pause');
 
-    // Now the CLI trains; the app is refused.
-    const running = spawnCli(['train-sde', '--project', project, '--net', 'tiny', '--size', '32x64', '--steps', '5000', '--batch', '1', '--checkpoint-every', '100000', ...engine]);
+    // Now the CLI trains: it continues the run the app paused, by its id; the app is refused.
+    const running = spawnCli(['train-sde', '--project', project, '--resume', String(appRun), '--checkpoint-every', '100000', ...engine]);
     await running.waitForStderr(/train-sde \[.*step \d+\/5000/);
-    const refused = await api.call('trainingStartSde', { settings: { net: 'tiny', height: 32, width: 64, steps: 7, batchSize: 1 } });
+    const refused = await api.call('trainingStartSde', { projectId, settings: { net: 'tiny', height: 32, width: 64, steps: 7, batchSize: 1 } });
     expect(refused.ok).toBe(false);
     expect(refused.error!.message).toMatch(new RegExp(`training run #\\d+ \\(sde\\) is running in this project in another process \\(pid ${running.child.pid}\\): wait for it or stop it there first`));
     running.child.kill('SIGINT');
@@ -92,7 +95,7 @@ describe('one training run per project, across the app host and the CLI', () => 
     p = openProject(project);
     try {
       expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      // With the same settings the CLI continued the run the app had paused; it is paused again.
+      // The CLI continued the run the app had paused; it is paused again.
       expect(listRuns(p.store, p.project.id).map((x) => [x.id, x.status])).toEqual([[appRun, 'paused']]);
       expect(r.stderr).toMatch(/train-sde: resuming from step \d+/);
     } finally {

@@ -101,9 +101,9 @@ beforeAll(async () => {
 
 async function openService(projectDir: string) {
   const service = createService('host', { version: '0', recentFile: join(temp('disk-cfg'), 'r.json'), author: 'annotator' });
-  await service.projectCreate({ dir: projectDir, dataset });
-  const frames = await service.frameList({});
-  return { service, frames };
+  const { projectId } = await service.projectCreate({ dir: projectDir, dataset });
+  const frames = await service.frameList({ projectId });
+  return { service, frames, projectId };
 }
 
 const mask = (w: number, h: number, v: number): string => Buffer.alloc(w * h, v).toString('base64');
@@ -118,9 +118,11 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
 
   it.skipIf(!mounted)('says the disk is full or read-only naming the file, keeps the saved mask and the edit, and saves the edit once it can', async () => {
     const projectDir = join(mountDir, 'project');
-    const { service, frames } = await openService(projectDir);
+    const opened = await openService(projectDir);
+    const { service, frames } = opened;
+    let pid = opened.projectId;
     const f = frames[0]!;
-    const first = await service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: mask(f.width, f.height, 1), expectedVersion: 0 });
+    const first = await service.maskSave({ projectId: pid, frameId: f.frameId, width: f.width, height: f.height, maskBase64: mask(f.width, f.height, 1), expectedVersion: 0 });
     const firstFile = readFileSync(join(projectDir, `masks/frame-${f.frameId}-v1.png`));
 
     // The annotator goes on painting while the disk fills up.
@@ -129,7 +131,7 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
     const states: { state: SaveState; error?: string }[] = [];
     const timers: (() => void)[] = [];
     const autosave = new Autosave(first.version, {
-      save: (m, v) => service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: Buffer.from(m).toString('base64'), expectedVersion: v }),
+      save: (m, v) => service.maskSave({ projectId: pid, frameId: f.frameId, width: f.width, height: f.height, maskBase64: Buffer.from(m).toString('base64'), expectedVersion: v }),
       isConflict: (e) => /saved elsewhere meanwhile/.test(String(e)),
       onState: (state, d) => states.push({ state, ...(d.error ? { error: d.error } : {}) }),
       schedule: (fn) => timers.push(fn),
@@ -143,7 +145,7 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
     expect(autosave.unsaved).toBe(edit); // kept in memory
     expect(timers.length).toBeGreaterThan(0); // and retried later by itself
     // The database cannot grow either: the same kind of message, naming it.
-    const status = await service.maskSetStatus({ frameId: frames[1]!.frameId, status: 'skipped' }).catch((e: unknown) => e);
+    const status = await service.maskSetStatus({ projectId: pid, frameId: frames[1]!.frameId, status: 'skipped' }).catch((e: unknown) => e);
     if (status instanceof Error) expect(status.message).toMatch(/project\.sqlite: the disk is full|project\.sqlite: the disk reported an error/);
     // The saved mask is as it was.
     expect(readFileSync(join(projectDir, `masks/frame-${f.frameId}-v1.png`)).equals(firstFile)).toBe(true);
@@ -157,7 +159,7 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
     // Space is freed; the project is closed and its disk comes back read-only (a mount
     // with files open for writing cannot be remounted).
     rmSync(filler);
-    await service.projectClose({});
+    await service.projectClose({ projectId: pid });
     remount(mountDir, 'ro');
     try {
       const ro = await service.projectOpen({ dir: projectDir }).catch((e: unknown) => e);
@@ -174,7 +176,8 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
     } finally {
       remount(mountDir, 'rw');
     }
-    await service.projectOpen({ dir: projectDir });
+    // Reopened (by the window's Reopen): its calls name the new id.
+    pid = (await service.projectOpen({ dir: projectDir })).projectId;
 
     // Writable again: the kept edit is saved by the next retry, exactly.
     timers.at(-1)!();
@@ -199,9 +202,9 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
 describe('something in the way of a save, while the project stays readable', () => {
   it('the annotator leaving a frame whose edit cannot be saved keeps it: reopening the frame shows it, and it is saved once the way is clear', async () => {
     const projectDir = join(temp('disk-blocked'), 'project');
-    const { service, frames } = await openService(projectDir);
+    const { service, frames, projectId: pid } = await openService(projectDir);
     const [a, b] = frames;
-    await service.maskSave({ frameId: a!.frameId, width: a!.width, height: a!.height, maskBase64: mask(a!.width, a!.height, 1), expectedVersion: 0 });
+    await service.maskSave({ projectId: pid, frameId: a!.frameId, width: a!.width, height: a!.height, maskBase64: mask(a!.width, a!.height, 1), expectedVersion: 0 });
     const before = readFileSync(join(projectDir, `masks/frame-${a!.frameId}-v1.png`));
 
     // The UI's annotate store over the same bridge the Electron preload gives the window.
@@ -249,9 +252,9 @@ describe('something in the way of a save, while the project stays readable', () 
 
   it('a file where the masks folder should be, and a masks folder that cannot be written, each say so', async () => {
     const projectDir = join(temp('disk-masks'), 'project');
-    const { service, frames } = await openService(projectDir);
+    const { service, frames, projectId: pid } = await openService(projectDir);
     const f = frames[0]!;
-    const save = (v: number) => service.maskSave({ frameId: f.frameId, width: f.width, height: f.height, maskBase64: mask(f.width, f.height, v), expectedVersion: 0 }).catch((e: unknown) => e);
+    const save = (v: number) => service.maskSave({ projectId: pid, frameId: f.frameId, width: f.width, height: f.height, maskBase64: mask(f.width, f.height, v), expectedVersion: 0 }).catch((e: unknown) => e);
     renameSync(join(projectDir, 'masks'), join(projectDir, 'masks.moved'));
     writeFileSync(join(projectDir, 'masks'), 'not a folder');
     const notDir = await save(1);

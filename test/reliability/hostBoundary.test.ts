@@ -163,18 +163,20 @@ describe('files are read only inside the project and its dataset', () => {
     writeFileSync(join(outside, 'victim-dir', 'keep.txt'), 'must survive');
 
     const projectDir = join(work, 'project');
-    expect((await api.call('projectCreate', { dir: projectDir, dataset: data })).ok).toBe(true);
-    const queue = (await api.call('frameList', {})).result as { frameId: number; imagePath: string }[];
+    const created = await api.call('projectCreate', { dir: projectDir, dataset: data });
+    expect(created.ok).toBe(true);
+    const projectId = (created.result as { projectId: number }).projectId;
+    const queue = (await api.call('frameList', { projectId })).result as { frameId: number; imagePath: string }[];
     expect(queue.length).toBeGreaterThanOrEqual(2);
     const [a, b] = queue;
-    const good = await api.call('frameGet', { frameId: a!.frameId });
+    const good = await api.call('frameGet', { projectId, frameId: a!.frameId });
     expect(good.ok).toBe(true);
 
     // A dataset image replaced by a symbolic link to a file outside every allowed folder.
     const imageA = join(data, a!.imagePath);
     rmSync(imageA);
     symlinkSync(join(outside, 'secret.png'), imageA);
-    const viaLink = await api.call('frameGet', { frameId: a!.frameId });
+    const viaLink = await api.call('frameGet', { projectId, frameId: a!.frameId });
     expect(viaLink.ok).toBe(false);
     expect(viaLink.error!.message).toContain(imageA);
     expect(viaLink.error!.message).toMatch(/outside the open project and its datasets/);
@@ -185,11 +187,11 @@ describe('files are read only inside the project and its dataset', () => {
     db.pragma('busy_timeout = 5000');
     const setImage = db.prepare('UPDATE frames SET image_path = ? WHERE id = ?');
     setImage.run(`../outside/secret.png`, b!.frameId);
-    let r = await api.call('frameGet', { frameId: b!.frameId });
+    let r = await api.call('frameGet', { projectId, frameId: b!.frameId });
     expect(r.ok).toBe(false);
     expect(r.error!.message).toMatch(/is outside .* \(named '\.\.\/outside\/secret\.png'\)/);
     setImage.run(join(outside, 'secret.png'), b!.frameId);
-    r = await api.call('frameGet', { frameId: b!.frameId });
+    r = await api.call('frameGet', { projectId, frameId: b!.frameId });
     expect(r.ok).toBe(false);
     expect(r.error!.message).toMatch(/is outside/);
     expect(JSON.stringify(r)).not.toContain(secretB64.slice(0, 40));
@@ -198,13 +200,13 @@ describe('files are read only inside the project and its dataset', () => {
     // A saved mask whose row is made to name a file outside the project: neither read, nor
     // replaced, nor deleted when the next save replaces "the previous version".
     const mask = Buffer.alloc(16 * 8, 1).toString('base64');
-    const saved = await api.call('maskSave', { frameId: b!.frameId, width: 16, height: 8, maskBase64: mask, expectedVersion: 0 });
+    const saved = await api.call('maskSave', { projectId, frameId: b!.frameId, width: 16, height: 8, maskBase64: mask, expectedVersion: 0 });
     expect(saved.ok, saved.error?.message).toBe(true);
     db.prepare('UPDATE label_masks SET mask_path = ? WHERE frame_id = ?').run('masks/../../outside/victim.txt', b!.frameId);
-    r = await api.call('frameGet', { frameId: b!.frameId });
+    r = await api.call('frameGet', { projectId, frameId: b!.frameId });
     expect(r.ok).toBe(false);
     expect(r.error!.message).toMatch(/mask_path names 'masks\/\.\.\/\.\.\/outside\/victim\.txt', which is not inside the project's masks\/ folder/);
-    r = await api.call('maskSave', { frameId: b!.frameId, width: 16, height: 8, maskBase64: mask, expectedVersion: 1 });
+    r = await api.call('maskSave', { projectId, frameId: b!.frameId, width: 16, height: 8, maskBase64: mask, expectedVersion: 1 });
     expect(r.ok).toBe(false);
     expect(readFileSync(join(outside, 'victim.txt'), 'utf8')).toBe('must survive');
 
@@ -212,7 +214,7 @@ describe('files are read only inside the project and its dataset', () => {
     db.prepare("INSERT INTO training_runs (project_id, kind, config_json, status, progress_json, created_at) VALUES (1, 'sde', '{}', 'paused', '{}', 'now')").run();
     const runId = (db.prepare('SELECT max(id) FROM training_runs').pluck().get() as number);
     db.prepare("INSERT INTO checkpoints (run_id, step, path, metrics_json, created_at) VALUES (?, 1, ?, '{}', 'now')").run(runId, join(outside, 'victim-dir'));
-    r = await api.call('trainingRuns', {});
+    r = await api.call('trainingRuns', { projectId });
     expect(r.ok).toBe(false);
     expect(r.error!.message).toMatch(/checkpoints row \d+ \(run \d+, step 1\) path names .*victim-dir', which is not inside the project's checkpoints\/ folder/);
     expect(existsSync(join(outside, 'victim-dir', 'keep.txt'))).toBe(true);

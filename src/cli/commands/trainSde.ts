@@ -3,7 +3,7 @@ import { SDE_SETTINGS } from '../../core/settings';
 import { parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { ENGINE_FLAGS, ENGINE_USAGE } from '../engineFlags';
-import { settingFlags, settingsFromFlags, settingsHelp, settingsSynopsis } from '../settingsFlags';
+import { refuseSettingsWithResume, settingFlags, settingsFromFlags, settingsHelp, settingsSynopsis } from '../settingsFlags';
 import { integerFlag, outcomeHeadline, RUN_FLAGS, RUN_USAGE, runTrainingCommand } from '../trainRun';
 
 export const trainSdeCommand: CliCommand = {
@@ -24,9 +24,7 @@ ${ENGINE_USAGE}`,
     if (!flags.project) throw new UsageError('train-sde needs --project DIR');
     const settings = settingsFromFlags(SDE_SETTINGS, flags);
     const resume = integerFlag('resume', flags.resume as number | undefined, 1);
-    if (resume !== undefined && Object.keys(settings).length > 0) {
-      throw new UsageError(`--resume continues run #${resume} with the settings it stored; leave out ${Object.keys(settings).join(', ')}`);
-    }
+    refuseSettingsWithResume(SDE_SETTINGS, flags, resume);
     return runTrainingCommand(
       'train-sde',
       { ...flags, project: flags.project },

@@ -471,6 +471,15 @@ export interface RunHistory {
   readonly series: MetricSeries[];
 }
 
+/**
+ * A command from the desktop app's menu for the window's UI to carry out: the folder comes
+ * from the system's folder dialog or the recent-projects list (src/core/desktop/menu.ts).
+ */
+export type MenuCommand =
+  | { readonly command: 'project.new'; readonly dir: string }
+  | { readonly command: 'project.open'; readonly dir: string }
+  | { readonly command: 'project.close' };
+
 /** Events the core pushes to every connected UI (progress of long work...). */
 export interface ApiEvents {
   /** Reserved for long-running work; payload defined by later issues. */
@@ -479,6 +488,8 @@ export interface ApiEvents {
   'training.progress': TrainingJobInfo;
   /** A project was closed (or replaced by another window's): windows showing it must reopen it. */
   'project.closed': { readonly projectId: number; readonly dir: string };
+  /** Electron only: File menu commands (new, open, open recent, close project). */
+  'menu.command': MenuCommand;
 }
 export type ApiEvent = keyof ApiEvents;
 

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { exportLabels } from '../project/exportLabels';
 import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { projectOverview } from '../store';
 import type { OpenProject } from '../project/openProject';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './contract';
@@ -12,11 +13,16 @@ import { TrainingJobs, type TrainingJobsOptions } from './trainingService';
 import { reviewCompare, reviewDepth, reviewEvaluation, reviewFrame, reviewFrames, reviewPrediction, reviewRuns } from './reviewService';
 import { defaultRecentFile, listRecent, rememberRecent } from './recentProjects';
 
+/**
+ * The version in the nearest package.json above this module: the repository's when it runs
+ * from the sources, the app's own when it runs bundled (out/main, also inside app.asar).
+ */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (dirname(dir) === dir) throw new Error('no package.json above the workbench core');
+  }
 }
 
 /** Where the service pushes events; the Electron main process and the host each supply one. */

@@ -17,14 +17,16 @@ import type { ApiParams, JobKindName, MetricSeries, RunHistory, TrainingJobInfo,
 import type { OpenProject } from '../project/openProject';
 import { projectRun } from './projectSession';
 import { newSdeSettings, newSegSettings, trainingDefaults } from './trainingSettings';
-import { pausedRun } from '../project/runResume';
+import { pausedRun, storedSettings } from '../project/runResume';
+import { checkSegResume } from '../project/trainSeg';
+import { SDE_SETTINGS } from '../settings';
 import { processAlive } from '../processAlive';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface TrainingJobsOptions {
   emit?: (event: 'training.progress', payload: TrainingJobInfo) => void;
-  /** The worker script (a bundled app's built trainingWorker); default: the TypeScript sources through tsx. */
+  /** The worker script; default: workerEntry.mjs beside the job runner (see startJob). */
   workerScript?: string | URL;
   /** Engine backend for the jobs (default: the project's setting engine.backend, else DEPTHSEG_BACKEND, else auto). */
   backend?: BackendChoice;
@@ -89,7 +91,10 @@ export class TrainingJobs {
     this.checkFree(open);
     const run = projectRun(open, runId);
     if (run.kind !== 'sde' && run.kind !== 'seg') throw new UsageError(`run #${runId} is a ${run.kind} run: only SDE and segmentation runs resume here`);
+    // Refused at once, saying why, where the run cannot continue (not paused, unreadable settings, its frames no longer done).
     const paused = pausedRun(open, runId, run.kind);
+    if (run.kind === 'seg') checkSegResume(open, runId);
+    else storedSettings(paused, SDE_SETTINGS);
     return this.start(open, run.kind, { settings: paused.config, resume: runId });
   }
 

@@ -14,12 +14,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unpackedPath } from '../asarPath';
 
 // Not named `require`: the bundler's ESM shim declares that name in the Electron main bundle.
 const requireCjs = createRequire(import.meta.url);
 
+/**
+ * The tfjs-backend-wasm package folder: its .wasm binaries and the threaded build's scripts,
+ * which the pthreads read from disk (in a packaged app, its unpacked copy beside app.asar).
+ */
 export function wasmPackageDir(): string {
-  return path.dirname(requireCjs.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  return unpackedPath(path.dirname(requireCjs.resolve('@tensorflow/tfjs-backend-wasm/package.json')));
 }
 
 /** The part of the WebAssembly global used here (the project's lib settings do not declare it). */
@@ -51,7 +56,8 @@ export async function createThreadedWasmBackend(threads: number): Promise<Thread
   const dir = wasmPackageDir();
   const factory = requireCjs(path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
   const wasmFile = path.join(dir, 'dist', 'tfjs-backend-wasm-threaded-simd.wasm');
-  const workerFile = fileURLToPath(new URL('./wasmPthreadWorker.cjs', import.meta.url));
+  // A real file even in a packaged app: the pthreads start from it and require from beside it.
+  const workerFile = unpackedPath(fileURLToPath(new URL('./wasmPthreadWorker.cjs', import.meta.url)));
   let capLifted = false;
   let failInstantiate: (e: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {

@@ -18,8 +18,8 @@ export interface JobSpec {
   /** How long a cancelled job may take to stop before its thread is terminated (default 10 s). */
   cancelGraceMs?: number;
   /**
-   * The worker's script (default: workerEntry.mjs beside this file, which runs the TypeScript
-   * sources through tsx). A bundled app passes its built trainingWorker here.
+   * The worker's script (default: workerEntry.mjs beside this file: from the sources it runs
+   * the TypeScript worker through tsx; in the bundle, out/main, it runs the built worker).
    */
   workerScript?: string | URL;
 }

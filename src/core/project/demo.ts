@@ -25,9 +25,9 @@ import { openProject, type OpenProject } from './openProject';
 import { latestModel } from './projectModels';
 import type { RunOutcome, RunProgress } from './runLoop';
 import { runSelectionRound, type SelectionProgress } from './selectFrames';
-import { trainSde } from './trainSde';
+import { resolveSdeSettings, trainSde } from './trainSde';
 import { trainSeg } from './trainSeg';
-import type { SdeSettings, SegSettings } from '../settings';
+import { defaultsOf, SEG_SETTINGS, type SdeSettings, type SegSettings } from '../settings';
 
 export type DemoPreset = 'full' | 'quick' | 'tiny';
 
@@ -64,25 +64,25 @@ export const DEMO_PRESETS: Readonly<Record<DemoPreset, DemoSettings>> = {
   full: {
     preset: 'full',
     synth: { sequences: 100, height: 64, width: 128, seed: 1 },
-    sde: { net: 'small', height: 64, width: 128, steps: 1000, batchSize: 4, lr: 5e-4, seed: 1 },
+    sde: { height: 64, width: 128, steps: 1000, lr: 5e-4 },
     selection: { method: 'ds_us', budgets: [8, 8], studentSteps: 200, studentNet: 'tiny', seed: 1 },
-    seg: { mode: 'multitask', mix: 'depthmix', steps: 800, labelledBatch: 2, unlabelledBatch: 2, mixPairs: 1, lr: 2e-2, seed: 1 },
+    seg: { steps: 800, lr: 2e-2 },
     report: { gridFrames: 6 },
   },
   quick: {
     preset: 'quick',
     synth: { sequences: 32, height: 64, width: 128, seed: 1 },
-    sde: { net: 'small', height: 64, width: 128, steps: 100, batchSize: 4, lr: 2e-4, seed: 1 },
+    sde: { height: 64, width: 128, steps: 100 },
     selection: { method: 'ds_us', budgets: [4, 4], studentSteps: 40, studentNet: 'tiny', seed: 1 },
-    seg: { mode: 'multitask', mix: 'depthmix', steps: 100, labelledBatch: 2, unlabelledBatch: 2, mixPairs: 1, lr: 2e-2, seed: 1 },
+    seg: { steps: 100, lr: 2e-2 },
     report: { gridFrames: 6 },
   },
   tiny: {
     preset: 'tiny',
     synth: { sequences: 8, height: 32, width: 64, seed: 1 },
-    sde: { net: 'tiny', height: 32, width: 64, steps: 2, batchSize: 2, seed: 1 },
+    sde: { net: 'tiny', height: 32, width: 64, steps: 2, batchSize: 2 },
     selection: { method: 'ds_us', budgets: [2, 1], studentSteps: 2, studentNet: 'tiny', seed: 1 },
-    seg: { mode: 'multitask', mix: 'depthmix', steps: 2, labelledBatch: 1, unlabelledBatch: 1, mixPairs: 1, seed: 1 },
+    seg: { steps: 2, labelledBatch: 1, unlabelledBatch: 1 },
     report: { gridFrames: 2 },
   },
 };
@@ -169,6 +169,9 @@ function writeState(out: string, s: DemoState): void {
 export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
   const settings = DEMO_PRESETS[o.preset];
   if (!settings) throw new UsageError(`unknown demo preset '${String(o.preset)}'`);
+  // What the runs will train with: the declared defaults and the preset's changes.
+  const sdeRun = resolveSdeSettings(settings.sde);
+  const segRun = { ...defaultsOf(SEG_SETTINGS), ...settings.seg };
   const out = resolve(o.out);
   const datasetDir = join(out, 'data', 'synth');
   const projectDir = join(out, 'project');
@@ -264,7 +267,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
     };
 
     // 3. self-supervised depth
-    if (begin('sde', `training self-supervised depth (${settings.sde.net} net, ${settings.sde.steps} steps)`)) {
+    if (begin('sde', `training self-supervised depth (${sdeRun.net} net, ${sdeRun.steps} steps)`)) {
       if ((await train('sde', () => trainSde(p, settings.sde, control('sde')))) === 'paused') return paused();
     }
     if (stopRequested()) return paused();
@@ -304,7 +307,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
     if (stopRequested()) return paused();
 
     // 6. segmentation: multi-task + DepthMix from the SDE run
-    if (begin('seg', `training segmentation (${settings.seg.mode} + ${settings.seg.mix}, ${settings.seg.steps} steps)`)) {
+    if (begin('seg', `training segmentation (${segRun.mode} + ${segRun.mix}, ${segRun.steps} steps)`)) {
       const sdeRunId = latestModel(p.store, p.project.id, 'sde')!.run.id;
       if ((await train('seg', () => trainSeg(p, { ...settings.seg, sdeRunId }, control('seg')))) === 'paused') return paused();
     }
@@ -340,7 +343,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
       settings: settings as unknown as JsonObject,
       notes: [
         `The frames were labelled by a ${STAND_IN_ANNOTATOR}: the selection chose them without labels, then their synthetic ground truth was imported as finished masks, as a person painting them would.`,
-        `Networks: SDE ${settings.sde.net} at ${settings.sde.height}x${settings.sde.width}, ${settings.sde.steps} steps; segmentation ${settings.seg.mode} + ${settings.seg.mix}, ${settings.seg.steps} steps. ${settings.preset === 'full' ? '' : 'A short run: the numbers show the loop works, not what longer training reaches (depthseg demo without --quick).'}`,
+        `Networks: SDE ${sdeRun.net} at ${sdeRun.height}x${sdeRun.width}, ${sdeRun.steps} steps; segmentation ${segRun.mode} + ${segRun.mix}, ${segRun.steps} steps. ${settings.preset === 'full' ? '' : 'A short run: the numbers show the loop works, not what longer training reaches (depthseg demo without --quick).'}`,
       ],
     };
     const written = await writeProjectReport(p, out, { ...reportOpts, timings: { ...st.timings } });

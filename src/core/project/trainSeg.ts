@@ -145,22 +145,39 @@ function resumedLabelled<T extends { frameId: number }>(p: OpenProject, run: Tra
   return recorded.map((id) => byId.get(id as number)!);
 }
 
+/** What a resumed segmentation run trains with: its stored settings, its SDE model, and the frames it started on. */
+function resumePlan(p: OpenProject, runId: number) {
+  const run = pausedRun(p, runId, 'seg');
+  const settings = storedSettings(run, SEG_SETTINGS);
+  const src = settings.sdeRunId !== null || settings.sdeCheckpoint !== null ? sdeSource(p, settings.sdeRunId ?? undefined, settings.sdeCheckpoint ?? undefined) : undefined;
+  const offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
+  const samples = segTrainingSamples(p, offsets);
+  return { run, settings, src, offsets, samples, labelled: resumedLabelled(p, run, samples.labelled) };
+}
+
+/** Refuses (UsageError, saying why) a segmentation run that cannot continue; cheap enough to ask before starting a job. */
+export function checkSegResume(p: OpenProject, runId: number): void {
+  resumePlan(p, runId);
+}
+
 export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
   reclaimStaleRuns(p.store, p.project.id);
-  const resumed = opts.resume !== undefined ? pausedRun(p, opts.resume, 'seg') : undefined;
   let s: SegSettings;
   let src: SdeSource | undefined;
-  if (resumed) {
-    s = storedSettings(resumed, SEG_SETTINGS);
-    src = s.sdeRunId !== null || s.sdeCheckpoint !== null ? sdeSource(p, s.sdeRunId ?? undefined, s.sdeCheckpoint ?? undefined) : undefined;
+  let resumed: TrainingRun | undefined;
+  let samples: ReturnType<typeof segTrainingSamples>;
+  let labelled: ReturnType<typeof segTrainingSamples>['labelled'];
+  let offsets: number[];
+  if (opts.resume !== undefined) {
+    ({ run: resumed, settings: s, src, offsets, samples, labelled } = resumePlan(p, opts.resume));
   } else {
     ({ settings: s, src } = resolveSegSettings(p, input));
+    offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
+    samples = segTrainingSamples(p, offsets);
+    labelled = samples.labelled;
   }
   const size = { height: s.height, width: s.width };
   const cfg: NetConfig = { ...netPreset(s.net), numClasses: p.project.labelSet.classes.length };
-  const offsets = gapOffsets(src?.frameGap ?? 1);
-  const samples = segTrainingSamples(p, offsets);
-  const labelled = resumed ? resumedLabelled(p, resumed, samples.labelled) : samples.labelled;
   if (labelled.length === 0) throw new UsageError('no labelled frames: paint some suggested frames (or depthseg import-labels) before training segmentation');
   const evalSamples = evaluationSamples(p);
   const frames = new FrameCache(size);

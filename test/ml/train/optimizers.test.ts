@@ -30,12 +30,12 @@ describe('SGD with momentum and weight decay', () => {
   it('resumes from its saved state with the same next update', () => {
     const make = () => tf.variable(tf.tensor1d([1, 2, 3]), true);
     const w1 = make();
-    const o1 = new SgdMomentum([{ variables: [w1] }]);
+    const o1 = new SgdMomentum([{ variables: [w1] }], { momentum: 0.9, weightDecay: 5e-4 });
     const g = (w: tf.Variable) => ({ [w.name]: tf.tensor1d([0.3, -0.1, 0.2]) });
     o1.apply(g(w1), 0.05);
     const state = o1.state();
     const w2 = tf.variable(w1.clone(), true);
-    const o2 = new SgdMomentum([{ variables: [w2] }]);
+    const o2 = new SgdMomentum([{ variables: [w2] }], { momentum: 0.9, weightDecay: 5e-4 });
     o2.load(state);
     o1.apply(g(w1), 0.05);
     o2.apply(g(w2), 0.05);

@@ -101,18 +101,18 @@ abstract class SlotOptimiser implements Optimiser {
 }
 
 export interface SgdOptions {
-  momentum?: number;
-  weightDecay?: number;
+  momentum: number;
+  weightDecay: number;
 }
 
 export class SgdMomentum extends SlotOptimiser {
   readonly momentum: number;
   readonly weightDecay: number;
 
-  constructor(groups: readonly ParamGroup[], opts: SgdOptions = {}) {
+  constructor(groups: readonly ParamGroup[], opts: SgdOptions) {
     super(groups, 1, 'SGD');
-    this.momentum = opts.momentum ?? 0.9;
-    this.weightDecay = opts.weightDecay ?? 5e-4;
+    this.momentum = opts.momentum;
+    this.weightDecay = opts.weightDecay;
   }
 
   apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {

@@ -5,6 +5,7 @@ import type {
   ApiResults,
   FrameEntry,
   MaskStatusName,
+  MenuCommand,
   ProjectInfo,
   ProjectOverviewInfo,
   RecentProject,
@@ -61,6 +62,8 @@ export const useProjectStore = defineStore('project', {
     reopenError: null as string | null,
     /** Bumped when the shown view must load everything again (after reopening). */
     generation: 0,
+    /** A folder the desktop menu's New Project… chose, for the start view's form. */
+    newProjectDir: '' as string,
   }),
   getters: {
     /** The next frame in the queue after the current one that is not done or skipped. */
@@ -243,6 +246,20 @@ export const useProjectStore = defineStore('project', {
       this.frameId = null;
       this.generation++;
       this.go('overview');
+    },
+    /** A command from the desktop app's File menu: the same actions as the start view's buttons. */
+    async menuCommand(c: MenuCommand): Promise<void> {
+      if (c.command === 'project.open') {
+        // Not from a field of the start view: the core's answer goes where the window shows errors.
+        const failed = await this.open(c.dir);
+        if (failed) this.error = failed;
+      }
+      else if (c.command === 'project.close') {
+        if (this.project) await this.close();
+      } else {
+        this.newProjectDir = c.dir;
+        this.go('start');
+      }
     },
     async close(): Promise<void> {
       const p = this.project;
