@@ -12,6 +12,8 @@ export const SEG_MODES = ['scratch', 'transfer', 'multitask'] as const;
 export type SegMode = (typeof SEG_MODES)[number];
 export const MIX_MODES = ['none', 'classmix', 'depthmix'] as const;
 export type MixMode = (typeof MIX_MODES)[number];
+export const TRANSFER_PARTS = ['encoder', 'encoder+decoder'] as const;
+export type TransferPart = (typeof TRANSFER_PARTS)[number];
 
 const int = <K extends string>(key: K, s: Omit<IntSetting<K>, 'type' | 'key'>): IntSetting<K> => ({ type: 'int', key, ...s });
 const num = <K extends string>(key: K, s: Omit<NumberSetting<K>, 'type' | 'key'>): NumberSetting<K> => ({ type: 'number', key, ...s });
@@ -125,6 +127,22 @@ export const SEG_SETTINGS = [
   int('unlabelledBatch', { flag: 'unlabelled-batch', label: 'Unlabelled batch', help: 'unlabelled frames per step (multi-task and mixing)', advanced: true, min: 1, max: 64, default: 2 }),
   int('mixPairs', { flag: 'mix-pairs', label: 'Mix pairs', help: 'image pairs mixed per step (each gives two mixed images)', advanced: true, min: 1, max: 32, default: 1 }),
   num('lr', { flag: 'lr', label: 'Learning rate', help: 'SGD learning rate of the decoder', advanced: false, min: 0, minExclusive: true, max: 10, default: 1e-2 }),
+  choice('transfer', {
+    flag: 'transfer',
+    label: 'Transfer',
+    help: 'what a segmentation network started from the SDE network takes from it (transfer and multitask)',
+    advanced: true,
+    options: TRANSFER_PARTS,
+    default: 'encoder+decoder',
+    optionHelp: { encoder: 'the encoder only; the segmentation decoder starts from random weights', 'encoder+decoder': 'the encoder and the depth decoder' },
+  }),
+  bool('resetBatchNorm', {
+    flag: 'reset-bn',
+    label: 'Reset BN stats',
+    help: "forget the SDE network's batch-norm running statistics (mean 0, variance 1) when starting from it",
+    advanced: true,
+    default: false,
+  }),
   num('encoderLrScale', {
     flag: 'encoder-lr-scale',
     label: 'Encoder LR x',

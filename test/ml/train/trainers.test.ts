@@ -108,6 +108,30 @@ describe('segmentation training', () => {
     [transfer, scratch, mt].forEach((t) => t.dispose());
   });
 
+  it('transfers the encoder only where asked, and forgets the batch-norm running statistics where asked', () => {
+    const sde = sdeNets();
+    const kernel = (m: typeof sde.depth, name: string) => Array.from(m.getLayer(name).getWeights()[0]!.dataSync());
+    const bn = sde.depth.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    // Give the SDE network running statistics of its own (as training leaves them).
+    bn.setWeights(bn.getWeights().map((w, i) => (i >= 2 ? tf.fill(w.shape, i === 2 ? 0.7 : 3) : w)));
+    const stats = (m: typeof sde.depth) => m.getLayer(bn.name).getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+    const encLayer = sde.depth.layers.find((l) => l.name.startsWith('enc') && l.getWeights().length > 0)!.name;
+    const decLayer = sde.depth.layers.find((l) => l.name.startsWith('dec_') && l.getWeights().length > 0)!.name;
+    const enc = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', transfer: 'encoder' }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
+    expect(kernel(enc.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
+    expect(kernel(enc.model, decLayer)).not.toEqual(kernel(sde.depth, decLayer));
+    expect(stats(enc.model)[0]!.every((v) => Math.abs(v - 0.7) < 1e-6)).toBe(true);
+    const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask', transfer: 'encoder' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    expect(kernel(mt.model, decLayer)).toEqual(kernel(sde.depth, decLayer)); // the depth branch keeps its SDE weights
+    expect(kernel(mt.model, `seg${decLayer}`)).not.toEqual(kernel(sde.depth, decLayer));
+    const reset = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', resetBatchNorm: true }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
+    expect(kernel(reset.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
+    const [mean, variance] = stats(reset.model);
+    expect(mean!.every((v) => v === 0)).toBe(true);
+    expect(variance!.every((v) => v === 1)).toBe(true);
+    [enc, mt, reset].forEach((t) => t.dispose());
+  });
+
   it('makes the teacher a copy after the first step and an average after the second', async () => {
     const sde = sdeNets();
     const t = new SegTrainer(segConfig({ steps: 2, mode: 'transfer', mix: 'depthmix', labelledBatch: 1, unlabelledBatch: 1 }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);

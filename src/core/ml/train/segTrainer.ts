@@ -25,7 +25,7 @@ import type { EgoRegion } from '../losses/egoMask';
 import { classMixMaskTensor } from '../mix/classMix';
 import { depthMixMask } from '../mix/depthMix';
 import { mixByMask, oneHotLabels, pseudoLabel } from '../mix/mixByMask';
-import { ENCODER_PREFIX, buildMultiTaskNet, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
+import { DECODER_PREFIX, ENCODER_PREFIX, SEG_DECODER_PREFIX, buildMultiTaskNet, resetBatchNormStatistics, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
 import { confidenceWeight } from '../teacher';
 import { cropBatch, gaussianBlur, jitterColours, sampleGeometric, samplePhotometric } from './augment';
 import { LabelCache, labelBatch, rastersToTensor, segBatch } from './batches';
@@ -108,12 +108,20 @@ export class SegTrainer {
     }
     const build = (seed: number) => (c.mode === 'multitask' ? buildMultiTaskNet(net, this.size, { seed }) : buildSegNet(net, this.size, { seed }));
     this.model = build(c.seed);
-    if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model);
+    // What the SDE network gives: the encoder (and the depth branch a multi-task network keeps
+    // training), or also its decoder as the segmentation decoder's start.
+    const encoderOnly = c.transfer === 'encoder';
+    const segDecoder = (name: string): boolean => name.startsWith(`${DECODER_PREFIX}_`) || name.startsWith(`${SEG_DECODER_PREFIX}_`);
+    if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model, encoderOnly ? { only: (n) => !segDecoder(n) } : {});
     if (c.mode === 'multitask') {
-      copyMatchingWeights(data.sde!.depth, this.model, { sourceName: multiTaskSourceName });
+      copyMatchingWeights(data.sde!.depth, this.model, {
+        sourceName: multiTaskSourceName,
+        ...(encoderOnly ? { only: (n: string) => !n.startsWith(`${SEG_DECODER_PREFIX}_`) } : {}),
+      });
       this.pose = buildPoseNet(net, this.size, { seed: c.seed + 1, output: poseOutputOf(data.sde!.pose) });
       copyMatchingWeights(data.sde!.pose, this.pose);
     }
+    if (c.mode !== 'scratch' && c.resetBatchNorm) resetBatchNormStatistics(this.model);
     if (c.mix !== 'none') {
       this.teacher = build(c.seed);
       copyWeightsInto(this.model, this.teacher);
