@@ -46,6 +46,11 @@ function main(): void {
     // Training and selection run in worker threads (out/main/workerEntry.mjs, which runs the
     // built trainingWorker entry), so the window never waits on them.
     emit: (event, payload) => {
+      // The menu follows the core's own word on what is open (a stale window's close closes nothing).
+      if (event === 'project.closed') {
+        projectOpen = false;
+        refreshMenu();
+      }
       for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT_CHANNEL, event, payload);
     },
   });
@@ -103,8 +108,8 @@ function main(): void {
       try {
         const call = validateCall(method, params);
         const result = await dispatch(service, call.method, call.params);
-        if (call.method === 'projectOpen' || call.method === 'projectCreate' || call.method === 'projectClose') {
-          projectOpen = call.method !== 'projectClose';
+        if (call.method === 'projectOpen' || call.method === 'projectCreate') {
+          projectOpen = true;
           refreshMenu();
         }
         return { ok: true, result };

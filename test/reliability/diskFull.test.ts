@@ -211,6 +211,10 @@ describe('something in the way of a save, while the project stays readable', () 
     (globalThis as { window?: unknown }).window = { depthseg: bridgeOver(service) };
     (globalThis as { FileReader?: unknown }).FileReader ??= NodeFileReader;
     setActivePinia(createPinia());
+    // The window has the project open, as after its open call (the annotate store names it in every call).
+    const projectStore = '../../src/renderer/src/stores/project';
+    const { useProjectStore } = (await import(/* @vite-ignore */ projectStore)) as { useProjectStore: () => { project: unknown } };
+    useProjectStore().project = await service.projectOpen({ dir: projectDir });
     const annotate = await annotateStore();
     await annotate.load(a!.frameId);
     expect(annotate.version).toBe(1);
