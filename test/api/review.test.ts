@@ -316,6 +316,18 @@ describe('review of a CamVid project (11 classes, not 19)', () => {
     const pred = await service.reviewPrediction({ projectId: pid, frameId: frame!.frameId });
     const ids = Buffer.from(pred.classIdsBase64, 'base64');
     expect(Math.max(...ids)).toBeLessThan(11);
+    // A run whose evaluation put 95% of the pixels in one class is flagged in the run list, by class name.
+    const q = openProject(dir);
+    const collapsed = await addFinishedRun(q.store, q.project.id, {
+      kind: 'seg',
+      net: 'seg',
+      numClasses: 11,
+      metrics: { ...segMetrics(0.1, 9, 11), collapsed: true, majorityClass: 3, majorityShare: 0.95 } as ReturnType<typeof segMetrics>,
+    });
+    q.close();
+    const listed = await service.trainingRuns({ projectId: pid });
+    expect(listed.find((r) => r.id === collapsed.id)!.collapsed).toEqual({ className: 'road', share: 0.95 });
+    expect(listed.find((r) => r.id === run.id)!.collapsed).toBeNull();
     service.close();
   });
 });

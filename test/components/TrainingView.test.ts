@@ -256,4 +256,12 @@ describe('TrainingView', () => {
     expect(cells(7).slice(1, 3)).toEqual(['failed', '12 / 100']);
     expect(w.text()).toContain('Run #7: the loss diverged (NaN at step 12); try a lower learning rate');
   });
+
+  it('flags a collapsed run in the run list with the class and its share', async () => {
+    runs = [run({ id: 5, metrics: { miou: 2.1 }, collapsed: { className: 'road', share: 0.973 } }), run({ id: 6, metrics: { miou: 30 } })];
+    const w = await mountTraining();
+    expect(w.get('[data-testid="collapsed-5"]').text()).toBe('collapsed: 97% road');
+    expect(w.get('[data-testid="collapsed-5"]').attributes('title')).toMatch(/predicts road for 97% of the validation pixels/);
+    expect(w.find('[data-testid="collapsed-6"]').exists()).toBe(false);
+  });
 });

@@ -119,6 +119,7 @@ export function run(o: Partial<TrainingRunInfo> & Pick<TrainingRunInfo, 'id'>): 
     config: { mode: 'multitask', mix: 'depthmix', net: 'tiny', height: 64, width: 128, lr: 0.02 },
     loss: 0.5,
     metrics: {},
+    collapsed: null,
     resumable: false,
     active: false,
     ...o,

@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { ConfusionMatrix, DepthMetrics, depthErrors } from '../../src/core/ml/metrics';
+import { COLLAPSE_SHARE, ConfusionMatrix, DepthMetrics, depthErrors, isCollapsed } from '../../src/core/ml/metrics';
 
 describe('ConfusionMatrix', () => {
+  it('names the class predicted most often and its share; over 90% in one class is a collapse', () => {
+    const cm = new ConfusionMatrix(3);
+    // gt 0,0,1,2 predicted 1,1,1,2: class 1 takes 3 of 4 pixels
+    cm.add([1, 1, 1, 2], [0, 0, 1, 2]);
+    expect(cm.majorityPrediction()).toEqual({ classId: 1, share: 0.75 });
+    expect(isCollapsed(0.75)).toBe(false);
+    const one = new ConfusionMatrix(3);
+    one.add(new Array(20).fill(2), [...new Array(10).fill(0), ...new Array(10).fill(1)]);
+    expect(one.majorityPrediction()).toEqual({ classId: 2, share: 1 });
+    expect(isCollapsed(1)).toBe(true);
+    expect(COLLAPSE_SHARE).toBe(0.9);
+    expect(isCollapsed(0.9)).toBe(false);
+    expect(new ConfusionMatrix(2).majorityPrediction().share).toBeNaN();
+  });
+
   // A 2x3 image, 3 classes, computed on paper:
   //   gt   = 0 0 1 / 1 2 255
   //   pred = 0 1 1 / 1 0 2

@@ -30,6 +30,7 @@ const run = (o: Partial<TrainingRunInfo>): TrainingRunInfo => ({
   config: { mode: 'multitask', mix: 'depthmix', net: 'tiny', height: 32, width: 64, lr: 0.01, labelledFrames: 12 },
   loss: 0.5,
   metrics: { miou: 41.234, pixelAccuracy: 80 },
+  collapsed: null,
   resumable: false,
   active: false,
   ...o,

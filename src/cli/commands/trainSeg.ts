@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors';
+import { COLLAPSE_SHARE } from '../../core/ml/metrics';
 import { SEG_SETTINGS } from '../../core/settings';
 import { parseArgs } from '../args';
 import type { CliCommand } from '../command';
@@ -37,11 +38,17 @@ ${ENGINE_USAGE}`,
           `trained on ${String(c['labelledFrames'])} labelled frames at ${String(c['height'])}x${String(c['width'])} (${String(c['net'])} net), ${p.project.labelSet.title}`,
         ];
         const m = outcome.metrics;
+        const names = p.project.labelSet.classes.map((x) => x.name);
         if (outcome.status === 'done' && typeof m['miou'] === 'number') {
           lines.push(`validation (${String(m['evalFrames'])} frames): mIoU ${(m['miou'] as number).toFixed(1)}%  pixel accuracy ${(m['pixelAccuracy'] as number).toFixed(1)}%`);
           const per = Array.isArray(m['perClassIou']) ? (m['perClassIou'] as (number | null)[]) : [];
-          const names = p.project.labelSet.classes.map((x) => x.name);
           for (const [k, v] of per.entries()) if (typeof v === 'number') lines.push(`  ${(names[k] ?? `class ${k}`).padEnd(14)} ${v.toFixed(1)}`);
+        }
+        if (m['collapsed'] === true && typeof m['majorityShare'] === 'number') {
+          const cls = names[m['majorityClass'] as number] ?? `class ${String(m['majorityClass'])}`;
+          lines.push(
+            `warning: collapsed: the model predicts ${cls} for ${(100 * m['majorityShare']).toFixed(0)}% of the validation pixels (over ${100 * COLLAPSE_SHARE}%): it has learned the most common class, not the scene; try mode scratch, a lower --lr, or more steps`,
+          );
         }
         return lines;
       },

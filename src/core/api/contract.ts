@@ -452,6 +452,11 @@ export interface TrainingRunInfo {
   readonly loss: number | null;
   /** Numbers of its newest checkpoint's evaluation (seg: miou, pixelAccuracy; SDE: absRel, rmse, a1...). */
   readonly metrics: Record<string, number>;
+  /**
+   * A segmentation run whose newest evaluation put over 90% of the validation pixels in one
+   * class (it learned the most common class, not the scene); null where it did not or was not evaluated.
+   */
+  readonly collapsed: { readonly className: string; readonly share: number } | null;
   /** Paused runs continue with trainingResume. */
   readonly resumable: boolean;
   /** This run belongs to the job running now. */

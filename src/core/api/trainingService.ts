@@ -7,6 +7,7 @@
  * and curves come from the project store, which the worker writes as it trains.
  */
 import { UsageError } from '../errors';
+import type { LabelSet } from '../labels';
 import type { BackendChoice } from '../engine/backend';
 import type { ProjectJobReport, SelectJobParams, SelectJobResult, TrainJobParams, TrainJobResult } from '../jobs/kinds/projectJobs';
 import type { FromWorker, TerminalMessage } from '../jobs/protocol';
@@ -49,6 +50,12 @@ function numbersOf(m: Record<string, unknown>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(m)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
+}
+
+/** A collapsed run's class (by name) and share, from its checkpoint metrics. */
+function collapsedOf(m: Record<string, unknown>, labelSet: LabelSet): TrainingRunInfo['collapsed'] {
+  const k = typeof m['majorityClass'] === 'number' ? m['majorityClass'] : -1;
+  return { className: labelSet.classes[k]?.name ?? `class ${k}`, share: finite(m['majorityShare']) ?? 1 };
 }
 
 const KIND_TEXT: Record<JobKindName, string> = { sde: 'SDE pretraining', seg: 'retraining', select: 'a selection round' };
@@ -145,6 +152,7 @@ export class TrainingJobs {
         config: r.config,
         loss,
         metrics: ckpt ? numbersOf(ckpt.metrics) : {},
+        collapsed: ckpt && ckpt.metrics['collapsed'] === true ? collapsedOf(ckpt.metrics, project.labelSet) : null,
         resumable: r.status === 'paused' && (r.kind === 'sde' || r.kind === 'seg'),
         active: r.id === activeRun,
       };

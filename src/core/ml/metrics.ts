@@ -91,6 +91,23 @@ export class ConfusionMatrix {
     return ious.length === 0 ? NaN : ious.reduce((a, b) => a + b, 0) / ious.length;
   }
 
+  /** The class predicted most often and its share of the counted pixels (NaN share for an empty matrix). */
+  majorityPrediction(): { classId: number; share: number } {
+    const c = this.numClasses;
+    let best = 0;
+    let bestCount = -1;
+    for (let j = 0; j < c; j++) {
+      let n = 0;
+      for (let k = 0; k < c; k++) n += this.counts[k * c + j]!;
+      if (n > bestCount) {
+        best = j;
+        bestCount = n;
+      }
+    }
+    const t = this.total;
+    return { classId: best, share: t === 0 ? NaN : bestCount / t };
+  }
+
   /** Correct pixels / counted pixels; NaN for an empty matrix. */
   pixelAccuracy(): number {
     const c = this.numClasses;
@@ -99,6 +116,17 @@ export class ConfusionMatrix {
     const t = this.total;
     return t === 0 ? NaN : correct / t;
   }
+}
+
+/**
+ * A segmentation model that puts more than this share of the validation pixels in one class
+ * has collapsed: it has learned the most common class, not the scene (no street scene is 90%
+ * one class). Runs are flagged so in their metrics, the CLI and the app.
+ */
+export const COLLAPSE_SHARE = 0.9;
+
+export function isCollapsed(majorityShare: number): boolean {
+  return majorityShare > COLLAPSE_SHARE;
 }
 
 export interface DepthErrors {

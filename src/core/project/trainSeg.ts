@@ -201,8 +201,22 @@ export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts
         const c = cfg.numClasses;
         const confusion = Array.from({ length: c }, (_, g) => Array.from(ev.confusion.counts.subarray(g * c, (g + 1) * c)));
         return {
-          metrics: { miou: ev.miou, pixelAccuracy: ev.pixelAccuracy, perClassIou, confusion, evalFrames: ev.frames },
-          points: { 'val/miou': ev.miou, 'val/pixelAccuracy': ev.pixelAccuracy, ...Object.fromEntries(ev.perClassIou.map((v, k) => [`val/iou/${k}`, v])) },
+          metrics: {
+            miou: ev.miou,
+            pixelAccuracy: ev.pixelAccuracy,
+            perClassIou,
+            confusion,
+            evalFrames: ev.frames,
+            majorityClass: ev.majorityClass,
+            majorityShare: ev.majorityShare,
+            collapsed: ev.collapsed,
+          },
+          points: {
+            'val/miou': ev.miou,
+            'val/pixelAccuracy': ev.pixelAccuracy,
+            'val/majorityShare': ev.majorityShare,
+            ...Object.fromEntries(ev.perClassIou.map((v, k) => [`val/iou/${k}`, v])),
+          },
         };
       },
     });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadDepthMetres } from '../../data/load';
-import { DepthMetrics, ConfusionMatrix, type DepthErrors } from '../metrics';
+import { DepthMetrics, ConfusionMatrix, isCollapsed, type DepthErrors } from '../metrics';
 import { rastersToTensor, type LabelCache } from './batches';
 import type { FrameCache } from './frameCache';
 import { outputsByName } from './modelIo';
@@ -19,6 +19,11 @@ export interface SegEvaluation {
   pixelAccuracy: number;
   confusion: ConfusionMatrix;
   frames: number;
+  /** The class predicted most often, and its share of the labelled pixels (0..1). */
+  majorityClass: number;
+  majorityShare: number;
+  /** Over COLLAPSE_SHARE of the pixels in one class: the model has collapsed. */
+  collapsed: boolean;
 }
 
 export type EvalProgress = (done: number, total: number) => void;
@@ -47,7 +52,17 @@ export async function evaluateSegmentation(
     onProgress?.(Math.min(i + batchSize, labelled.length), labelled.length);
   }
   const perClass = cm.perClassIoU().map((v) => v * 100);
-  return { miou: cm.meanIoU() * 100, perClassIou: perClass, pixelAccuracy: cm.pixelAccuracy() * 100, confusion: cm, frames: labelled.length };
+  const majority = cm.majorityPrediction();
+  return {
+    miou: cm.meanIoU() * 100,
+    perClassIou: perClass,
+    pixelAccuracy: cm.pixelAccuracy() * 100,
+    confusion: cm,
+    frames: labelled.length,
+    majorityClass: majority.classId,
+    majorityShare: majority.share,
+    collapsed: isCollapsed(majority.share),
+  };
 }
 
 /** Depth errors of `model`'s disp_0 over the samples with ground-truth depth; null where none has. */
