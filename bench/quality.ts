@@ -1,6 +1,6 @@
 /**
  * Quality benchmark: the paper's ablation at small scale on the synthetic street data with a
- * fixed seed (src/core/project/ablation.ts): mIoU of scratch, SDE transfer, multi-task,
+ * fixed seed (bench/ablation.ts): mIoU of scratch, SDE transfer, multi-task,
  * multi-task + ClassMix, multi-task + DepthMix with a small label budget, and of the
  * fully supervised model on all labels; the ratio DepthMix / all labels (the paper: 0.92 on
  * Cityscapes with 1/30 of the labels); SDE depth errors against ground truth.
@@ -21,7 +21,7 @@ import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../src/core/engine/backend';
-import { ABLATION_CONFIGS, runAblation, type AblationSettings, type AblationResult } from '../src/core/project/ablation';
+import { ABLATION_CONFIGS, runAblation, type AblationSettings, type AblationResult } from './ablation';
 import type { RunProgress } from '../src/core/project/runLoop';
 import { runRealData, type RealDataResult } from './qualityReal';
 

@@ -1,5 +1,6 @@
 /**
- * The paper's ablation at small scale, on the synthetic street data with a fixed seed:
+ * The quality benchmark's engine (bench/quality.ts runs it): the paper's ablation at small
+ * scale, on the synthetic street data with a fixed seed:
  * with a fixed small label budget (a seeded random share of the training keyframes), mIoU of
  * (a) scratch, (b) SDE transfer, (c) multi-task, (d) multi-task + ClassMix, (e) multi-task +
  * DepthMix, and (f) all labels (transfer, no mixing: the fully supervised model of the same
@@ -10,17 +11,17 @@
  */
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRng, shuffled } from '../random';
-import { generateSynthDataset } from '../synth/generate';
-import { latestCheckpoint, listFrames, listRuns } from '../store';
-import type { PresetName } from '../ml/nets';
-import { importLabels } from './importLabels';
-import { initProject } from './initProject';
-import { openProject, type OpenProject } from './openProject';
-import type { RunProgress } from './runLoop';
-import { trainSde } from './trainSde';
-import { trainSeg } from './trainSeg';
-import type { SegSettings } from '../settings';
+import { createRng, shuffled } from '../src/core/random';
+import { generateSynthDataset } from '../src/core/synth/generate';
+import { latestCheckpoint, listFrames, listRuns } from '../src/core/store';
+import type { PresetName } from '../src/core/ml/nets';
+import { importLabels } from '../src/core/project/importLabels';
+import { initProject } from '../src/core/project/initProject';
+import { openProject, type OpenProject } from '../src/core/project/openProject';
+import type { RunProgress } from '../src/core/project/runLoop';
+import { trainSde } from '../src/core/project/trainSde';
+import { trainSeg } from '../src/core/project/trainSeg';
+import type { SegSettings } from '../src/core/settings';
 
 export const ABLATION_CONFIGS = ['scratch', 'transfer', 'multitask', 'classmix', 'depthmix', 'full'] as const;
 export type AblationConfig = (typeof ABLATION_CONFIGS)[number];
