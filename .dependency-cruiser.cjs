@@ -3,6 +3,53 @@
  * ones, core never imports Electron or the UI, the renderer sees only the API contract.
  */
 const core = '^src/core/';
+
+/**
+ * The layers of src/core, bottom to top. A folder imports only its own files, the layers
+ * below it and the files directly in src/core: never a layer above, never another folder of
+ * its own layer. Every folder of src/core is named here (rule core-folder-has-a-layer, and
+ * test/arch/layers.test.ts): a new folder gets its place in the order before it lands.
+ */
+const LAYERS = [
+  { name: 'vocabulary', folders: ['labels', 'settings'], about: 'label sets and setting declarations: plain data and zod' },
+  { name: 'readers-and-engine', folders: ['data', 'engine'], about: 'dataset readers and image io; the tfjs backends and wasm training kernels' },
+  { name: 'store-and-synth', folders: ['store', 'synth'], about: 'the project database; the procedural street renderer' },
+  { name: 'ml', folders: ['ml'], about: 'nets, losses, geometry, mixing, trainers, metrics, prediction' },
+  { name: 'selection', folders: ['selection'], about: 'frame selection: features, farthest point, uncertainty' },
+  { name: 'project', folders: ['project'], about: 'operations on one project folder, shared by the CLI and the API' },
+  { name: 'report', folders: ['report'], about: "the HTML report of a project's results" },
+  { name: 'workflows', folders: ['workflows'], about: 'what drives the whole loop end to end (the demo)' },
+  { name: 'jobs', folders: ['jobs'], about: 'training and selection in worker threads' },
+  { name: 'api', folders: ['api'], about: 'the typed API contract and its services' },
+  { name: 'desktop', folders: ['desktop'], about: "the Electron shell's menu and window state as plain modules" },
+];
+
+/** The files directly in src/core (errors, fsAtomic, random, processAlive, asarPath): below every folder. */
+const BASE_FILES = '^src/core/[^/]+$';
+const folders = (names) => `^src/core/(${names.join('|')})/`;
+
+const layerRules = [
+  {
+    name: 'layer-00-base-files',
+    comment: 'The files directly in src/core sit below every folder: they import no folder of src/core.',
+    severity: 'error',
+    from: { path: BASE_FILES },
+    to: { path: core, pathNot: BASE_FILES },
+  },
+  ...LAYERS.flatMap((layer, i) =>
+    layer.folders.map((folder) => {
+      const below = LAYERS.slice(0, i).flatMap((l) => l.folders);
+      return {
+        name: `layer-${String(i + 1).padStart(2, '0')}-${folder}`,
+        comment: `${folder}/ (layer ${layer.name}: ${layer.about}) imports only itself, the base files and the layers below: ${below.join(', ') || 'none'}.`,
+        severity: 'error',
+        from: { path: `^src/core/${folder}/` },
+        to: { path: core, pathNot: [BASE_FILES, folders([folder, ...below])] },
+      };
+    }),
+  ),
+];
+
 module.exports = {
   forbidden: [
     {
@@ -25,24 +72,13 @@ module.exports = {
       from: { path: '^src/renderer/' },
       to: { dependencyTypes: ['core'] },
     },
+    ...layerRules,
     {
-      name: 'bottom-layers-stay-at-the-bottom',
-      comment: 'store, data, engine and synth sit at the bottom of core.',
+      name: 'core-folder-has-a-layer',
+      comment: 'Every folder of src/core has its place in LAYERS (top of this file).',
       severity: 'error',
-      from: { path: '^src/core/(store|data|engine|synth)/' },
-      to: { path: '^src/core/(ml|selection|jobs|api)/' },
-    },
-    {
-      name: 'ml-below-selection-jobs-api',
-      severity: 'error',
-      from: { path: '^src/core/ml/' },
-      to: { path: '^src/core/(selection|jobs|api)/' },
-    },
-    {
-      name: 'selection-below-jobs-api',
-      severity: 'error',
-      from: { path: '^src/core/selection/' },
-      to: { path: '^src/core/(jobs|api)/' },
+      from: { path: '^src/core/[^/]+/', pathNot: folders(LAYERS.flatMap((l) => l.folders)) },
+      to: {},
     },
     {
       name: 'no-circular',

@@ -5,7 +5,7 @@
  * the cpu backend on the same model, thread scaling (1 thread vs all) and a kernel timing table
  * saying where a training step's time goes.
  *
- * The networks are this project's reference networks (src/core/engine/referenceNets.ts): a
+ * The networks are this project's reference networks (bench/referenceNets.ts): a
  * ResNet-18-style encoder (32-64-128-256, last stage dilated) with a U-Net decoder standing in
  * for the default segmentation network and the SDE depth network, and the encoder alone (6-channel
  * input, pose head) for the SDE pose network. The real networks come from src/core/ml.
@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, shutdownEngine } from '../src/core/engine/backend';
-import { createSegNet, trainStepFlops, type SegNet, type SegNetConfig } from '../src/core/engine/referenceNets';
+import { createSegNet, trainStepFlops, type SegNet, type SegNetConfig } from './referenceNets';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -244,7 +244,7 @@ async function main() {
     cores,
     engine,
     networks:
-      "reference networks from src/core/engine/referenceNets.ts (ResNet-18-style encoder 32-64-128-256, last stage dilated, U-Net decoder; 'sde-pose' is the encoder with a pose head), not the project's final networks in src/core/ml",
+      "reference networks from bench/referenceNets.ts (ResNet-18-style encoder 32-64-128-256, last stage dilated, U-Net decoder; 'sde-pose' is the encoder with a pose head), not the project's final networks in src/core/ml",
     flopCounting: 'convolutions only, 2 x multiply-adds; train step = forward + filter grads + input grads of all but the first conv',
     runs,
     statistic: 'median',

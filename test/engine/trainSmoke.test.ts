@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { createSegNet } from '../../src/core/engine/referenceNets';
+import { createSegNet } from '../../bench/referenceNets';
 import { synthFrames } from '../jobs/fixtures/synthFrames';
 import { startWasm } from './setup';
 

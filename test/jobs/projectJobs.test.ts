@@ -93,7 +93,7 @@ describe('project jobs in a worker thread', () => {
       });
       const b = result<TrainJobResult>(second.end);
       expect(b).toMatchObject({ runId: a.runId, status: 'paused', resumedFrom: a.step });
-      expect(second.runEvents[0]).toMatchObject({ phase: 'loading', step: a.step, message: `resuming from step ${a.step}` });
+      expect(second.runEvents[0]).toMatchObject({ phase: 'loading', step: a.step, resumingFrom: a.step, message: `resuming from step ${a.step}` });
       expect(second.runEvents.find((e) => e.phase === 'training')!.step).toBe(a.step + 1);
       expect(b.step).toBeGreaterThan(a.step);
       // One loss per step, with no gap or repeat across the pause.

@@ -1,12 +1,17 @@
 /**
  * Training in a worker thread: progress, checkpoints, cancel, failures and a flat tensor count,
- * with the real 'segnet-train' job on the wasm backend (tiny sizes).
+ * with a real training job ('segnet-train', a test fixture the worker loads through
+ * `kindModules`) on the wasm backend (tiny sizes).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CheckpointMessage, FromWorker, ProgressMessage } from '../../src/core/jobs/protocol';
 import { startJob } from '../../src/core/jobs/runner';
 import { synthFrames } from './fixtures/synthFrames';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+/** The worker registers the test-only 'segnet-train' kind from this module before the job. */
+const segnet = { kind: 'segnet-train', kindModules: [fixture('segnetTrainingKind.ts')] };
 
 const tiny = (steps: number, extra: Record<string, unknown> = {}) => ({
   ...synthFrames(1, 16, 16),
@@ -24,7 +29,7 @@ describe('training jobs in a worker thread', () => {
   it('reports progress with ETA, answers a checkpoint request and keeps the tensor count flat over 300 steps', async () => {
     const c = collect();
     let asked = false;
-    const job = startJob({ kind: 'segnet-train', params: tiny(300, { progressEvery: 10 }), backend: 'wasm', threads: 1 }, (m) => {
+    const job = startJob({ ...segnet, params: tiny(300, { progressEvery: 10 }), backend: 'wasm', threads: 1 }, (m) => {
       c.on(m);
       if (m.type === 'progress' && m.step === 100 && !asked) {
         asked = true;
@@ -56,7 +61,7 @@ describe('training jobs in a worker thread', () => {
 
   it('stops a running job on cancel', async () => {
     const c = collect();
-    const job = startJob({ kind: 'segnet-train', params: tiny(1_000_000), backend: 'wasm', threads: 1 }, (m) => {
+    const job = startJob({ ...segnet, params: tiny(1_000_000), backend: 'wasm', threads: 1 }, (m) => {
       c.on(m);
       if (m.type === 'progress' && m.step === 3) job.cancel();
     });
@@ -72,16 +77,16 @@ describe('training jobs in a worker thread', () => {
   it('reports failed with the message for bad parameters and for a job that throws', async () => {
     const bad = tiny(5);
     bad.labels = { ...bad.labels, shape: [1, 8, 16], data: bad.labels.data.slice(0, 128) };
-    const r1 = await startJob({ kind: 'segnet-train', params: bad, backend: 'wasm', threads: 1 }).done;
+    const r1 = await startJob({ ...segnet, params: bad, backend: 'wasm', threads: 1 }).done;
     expect(r1.type).toBe('failed');
     expect(r1.type === 'failed' && r1.message).toMatch(/labels must be int32 \[1, 16, 16\]/);
 
     const r2 = await startJob({ kind: 'no-such-kind', params: {} }).done;
-    expect(r2.type === 'failed' && r2.message).toMatch(/unknown job kind 'no-such-kind'; registered: segnet-train/);
+    expect(r2.type === 'failed' && r2.message).toMatch(/unknown job kind 'no-such-kind'; registered: train-sde, train-seg, select-round$/);
 
     const c = collect();
     const r3 = await startJob(
-      { kind: 'test-explodes', params: { failAt: 4 }, backend: 'cpu', kindModules: [fileURLToPath(new URL('./fixtures/explodingKind.ts', import.meta.url))] },
+      { kind: 'test-explodes', params: { failAt: 4 }, backend: 'cpu', kindModules: [fixture('explodingKind.ts')] },
       c.on,
     ).done;
     expect(r3.type === 'failed' && r3.message).toBe('exploded at step 4 on purpose');

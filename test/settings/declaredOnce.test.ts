@@ -73,7 +73,8 @@ describe('the settings declarations', () => {
     const offenders: string[] = [];
     // Where training is configured: the runs, the trainers, the API, the CLI, the app's training forms, the benchmarks.
     const where = [
-      ...['demo', 'ablation', 'trainSde', 'trainSeg'].map((n) => join('src', 'core', 'project', `${n}.ts`)),
+      ...filesUnder(join('src', 'core', 'workflows')),
+      ...['trainSde', 'trainSeg'].map((n) => join('src', 'core', 'project', `${n}.ts`)),
       ...filesUnder(join('src', 'core', 'ml', 'train')),
       ...filesUnder(join('src', 'core', 'api')),
       ...filesUnder(join('src', 'cli')),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataError, UsageError, errorMessage } from '../../core/errors';
-import type { DemoEvent, DemoPreset, DemoStage } from '../../core/project/demo';
+import type { DemoEvent, DemoPreset, DemoStage } from '../../core/workflows/demo';
 import type { AblationInput } from '../../core/report/projectReport';
 import { parseArgs } from '../args';
 import { printResult, type CliCommand } from '../command';
@@ -58,7 +58,7 @@ ${ENGINE_USAGE}`,
     const again = `depthseg demo --out ${out}${flags.quick ? ' --quick' : ''}`;
     const engine = engineOptions(flags);
     const { initEngine, shutdownEngine } = await import('../../core/engine/backend');
-    const { runDemo } = await import('../../core/project/demo');
+    const { runDemo } = await import('../../core/workflows/demo');
     const err = process.stderr;
     const say = (line: string) => {
       if (!quiet) err.write(`${line}\n`);

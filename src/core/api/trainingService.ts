@@ -295,7 +295,7 @@ export class TrainingJobs {
       if (e.lr !== undefined) info.lr = finite(e.lr);
       if (e.stepsPerSecond !== undefined) info.stepsPerSecond = finite(e.stepsPerSecond);
       if (e.etaSeconds !== undefined) info.etaSeconds = finite(e.etaSeconds);
-      if (e.phase === 'loading' && e.message?.startsWith('resuming')) info.resumedFrom = e.step;
+      if (e.resumingFrom !== undefined) info.resumedFrom = e.resumingFrom;
       if (info.state !== 'stopping') info.message = phaseMessage(e.phase, e.step, e.message);
     } else {
       const e = r.progress;

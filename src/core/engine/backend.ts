@@ -120,14 +120,17 @@ async function start(opts: EngineOptions): Promise<EngineInfo> {
   return { backend: 'cpu', reason: `${why}: cpu${notes.length ? `; ${notes.join('; ')}` : ''} (slow: tests and tiny models only)`, threads: 1 };
 }
 
+/** Node's error codes for a module that is not there: `import` (ESM) and `require` (CommonJS). */
+const MODULE_NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
+
 async function tryNative(pkg: string): Promise<{ ok: true } | { ok: false; error: string }> {
   try {
     await import(/* @vite-ignore */ pkg);
     if (!(await tf.setBackend('tensorflow'))) return { ok: false, error: 'its backend did not start' };
     return { ok: true };
   } catch (e) {
-    const msg = errorMessage(e);
-    return { ok: false, error: /Cannot find (module|package)/.test(msg) ? 'not installed' : msg.split('\n')[0]! };
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    return { ok: false, error: code !== undefined && MODULE_NOT_FOUND.has(code) ? 'not installed' : errorMessage(e).split('\n')[0]! };
   }
 }
 

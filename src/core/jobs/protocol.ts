@@ -21,7 +21,10 @@ export interface StartMessage {
   params: unknown;
   backend?: BackendChoice;
   threads?: number;
-  /** Modules (absolute paths or file URLs) that register more job kinds, imported first. */
+  /**
+   * Modules (absolute paths or file URLs) that register more job kinds, imported first: how
+   * the tests add their own kinds (test/jobs/fixtures) without shipping them in src/.
+   */
   kindModules?: string[];
   /**
    * Shared cancel flag (Int32 at index 0 becomes 1 on cancel): seen by isCancelled() even

@@ -60,6 +60,8 @@ export interface RunProgress {
   lr?: number;
   stepsPerSecond?: number;
   etaSeconds?: number;
+  /** On the 'loading' event that restores a checkpoint: its step, where the run goes on from. */
+  resumingFrom?: number;
   message?: string;
 }
 
@@ -181,7 +183,7 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   recoverCheckpointLeftovers(dirname(join(store.dir, checkpointPath(run.id, 0))));
   let last: Checkpoint | undefined;
   for (const ckpt of listCheckpoints(store, run.id).reverse()) {
-    emit({ phase: 'loading', step: ckpt.step, message: `resuming from step ${ckpt.step}` });
+    emit({ phase: 'loading', step: ckpt.step, resumingFrom: ckpt.step, message: `resuming from step ${ckpt.step}` });
     const dir = join(store.dir, ckpt.path);
     try {
       readCheckpointState(dir);

@@ -1,9 +1,7 @@
 /** The job kinds built into the worker. */
 import { registerJobKind } from '../registry';
 import { selectRoundJob, trainSdeJob, trainSegJob } from './projectJobs';
-import { segnetTraining } from './segnetTraining';
 
-registerJobKind(segnetTraining);
 registerJobKind(trainSdeJob);
 registerJobKind(trainSegJob);
 registerJobKind(selectRoundJob);

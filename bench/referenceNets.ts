@@ -1,6 +1,7 @@
 /**
- * Reference networks for engine benchmarks and smoke tests (the project's real networks live in
- * src/core/ml): a ResNet-18-style encoder (stem 7x7/2 + max pool, four stages of basic blocks,
+ * Reference networks for the engine benchmark (bench/engine.ts), the engine's training smoke
+ * test and the worker tests' 'segnet-train' job; the project's real networks live in
+ * src/core/ml. A ResNet-18-style encoder (stem 7x7/2 + max pool, four stages of basic blocks,
  * the last stage dilated instead of strided) with a U-Net decoder (bilinear x2 upsampling, skip
  * concatenation, two 3x3 convs), batch norm with batch statistics and ReLU. Written with plain
  * tfjs ops and variables, so it trains with tf.variableGrads / optimizers on any backend.
