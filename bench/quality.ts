@@ -6,12 +6,13 @@
  * as the paired difference to scratch with its standard error (bench/qualityProtocol.ts).
  *
  * node bin/run-ts.mjs bench/quality.ts [--quick] [--json] [--work DIR] [--fresh] [--real | --real-only]
- *                     [--seeds N] [--rows a,b,..] [--seg-steps N] [--sde-steps N] [--size HxW] [--net N]
+ *                     [--seeds N] [--rows a,b,..] [--seg-steps N] [--sde-steps N] [--size HxW] [--net N (SDE and segmentation)]
  *   --quick: the smoke preset (minutes; its numbers show the loop works, not what wins).
  *   --rows: which rows (default: the ablation's; `--rows list` prints the catalogue).
  *   --real: also real data where ../shared/data exists: CamVid with 1/30 of its labels, the
  *           SDE model trained on the 6 real Cityscapes snippets (CamVid has no video, so no
- *           multi-task rows there); --real-only: only that part.
+ *           multi-task rows there); --real-only: only that part; --real-net (small), --real-sde-steps
+ *           (1000) and --real-seg-steps (800) size it.
  * With --json, stdout is one JSON object: { miou: {row}, sd: {row}, paired: {row: {diff, se,
  * better}}, seeds, rows: {row: {perSeed, collapsed, curve}}, depth, budget, settings, real? }.
  * Results with their dates and commands: docs/results/.
@@ -147,7 +148,7 @@ if (!flag('--real-only')) {
     say(`== generating ${preset.sequences} synthetic sequences at ${height}x${width}`);
     await generateSynthDataset({ out: data, sequences: preset.sequences, size: { height, width }, seed: 1 });
   }
-  const sde = { ...preset.sde, height, width, steps: sdeSteps };
+  const sde = { ...preset.sde, ...(net ? { net } : {}), height, width, steps: sdeSteps };
   const bases: Record<string, BaseProject> = { sde: await sdeBase('sde', data, sde) };
   if (rowNames.some((r) => CATALOGUE[r]!.base === 'sde-long')) bases['sde-long'] = await sdeBase('sde-long', data, { ...sde, steps: preset.longSdeSteps });
   synthetic = await runProtocol({
@@ -171,7 +172,8 @@ if (flag('--real') || flag('--real-only')) {
   else {
     const realWork = path.join(workDir, 'real');
     mkdirSync(realWork, { recursive: true });
-    const city = await cityscapesSde(shared, path.join(realWork, 'city'), { steps: quick ? 60 : 1000, say, onProgress: (p) => sayProgress('real SDE', p) });
+    const realNet = (value('--real-net') ?? 'small') as SegSettings['net'];
+    const city = await cityscapesSde(shared, path.join(realWork, 'city'), { steps: quick ? 60 : Number(value('--real-sde-steps') ?? 1000), net: realNet, say, onProgress: (p) => sayProgress('real SDE', p) });
     const sdeCheckpoint = city.checkpointDir;
     city.open.close();
     const camvidDir = path.join(realWork, 'camvid-base');
@@ -182,7 +184,7 @@ if (flag('--real') || flag('--real-only')) {
       workDir: realWork,
       bases: { sde: { dir: camvidDir, sdeCheckpoint }, 'sde-long': { dir: camvidDir, sdeCheckpoint } },
       rows: Object.fromEntries(realRows.map((r) => [r, CATALOGUE[r]!])),
-      common: { net: 'small', height: 96, width: 128, steps: quick ? 60 : Number(value('--real-seg-steps') ?? 800) },
+      common: { net: realNet, height: 96, width: 128, steps: quick ? 60 : Number(value('--real-seg-steps') ?? 800) },
       seeds,
       budget: (n) => Math.max(4, Math.round(n / 30)),
       evalEvery: quick ? 20 : 100,

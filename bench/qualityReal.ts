@@ -9,6 +9,7 @@
  * The data is read in place, never copied: the frames reader takes the snippet folders as clips
  * (pseudo_labelIds holds only sub-folders, so it is no clip).
  */
+import type { SdeSettings } from '../src/core/settings';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { colouriseDisparity } from '../src/core/data/colourise';
@@ -47,14 +48,14 @@ export const CITYSCAPES_SDE = { net: 'small', height: 64, width: 128, lr: 5e-4, 
 export async function cityscapesSde(
   shared: string,
   dir: string,
-  o: { steps: number; seed?: number; say: (l: string) => void; onProgress: (p: RunProgress) => void },
+  o: { steps: number; seed?: number; net?: SdeSettings['net']; say: (l: string) => void; onProgress: (p: RunProgress) => void },
 ): Promise<{ open: OpenProject; modelDir: string; checkpointDir: string }> {
   const seqRoot = join(shared, 'cityscapes-seq');
   const city = await openOrInit(dir, async () => (await initProject({ dir, dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
   try {
     if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
       o.say(`== real Cityscapes snippets: SDE ${o.steps} steps (bonnet masked)`);
-      const r = await trainSde(city, { ...CITYSCAPES_SDE, steps: o.steps, seed: o.seed ?? 1 }, { onProgress: o.onProgress });
+      const r = await trainSde(city, { ...CITYSCAPES_SDE, ...(o.net ? { net: o.net } : {}), steps: o.steps, seed: o.seed ?? 1 }, { onProgress: o.onProgress });
       if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
     }
     const m = latestModel(city.store, city.project.id, 'sde')!;

@@ -133,8 +133,10 @@ export const SEG_SETTINGS = [
     help: 'what a segmentation network started from the SDE network takes from it (transfer and multitask)',
     advanced: true,
     options: TRANSFER_PARTS,
-    default: 'encoder+decoder',
-    optionHelp: { encoder: 'the encoder only; the segmentation decoder starts from random weights', 'encoder+decoder': 'the encoder and the depth decoder' },
+    // The SDE decoder's full-resolution features sit in the flat part of its ELUs; started from
+    // them, segmentation collapsed to one class in every seed (docs/results/2026-12-03-sde-payoff.md).
+    default: 'encoder',
+    optionHelp: { encoder: 'the encoder only; the segmentation decoder starts from random weights', 'encoder+decoder': 'the encoder and the depth decoder (collapsed to one class in our runs)' },
   }),
   bool('resetBatchNorm', {
     flag: 'reset-bn',

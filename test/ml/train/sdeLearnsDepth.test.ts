@@ -9,18 +9,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexCityscapes, loadDepthMetres } from '../../../src/core/data';
-import { DepthMetrics } from '../../../src/core/ml/metrics';
+import { COLLAPSE_SHARE, DepthMetrics } from '../../../src/core/ml/metrics';
 import { netPreset } from '../../../src/core/ml/nets';
 import { IDENTITY_COLOUR, IDENTITY_GEOMETRY } from '../../../src/core/ml/train/augment';
-import { tripletBatch } from '../../../src/core/ml/train/batches';
-import { evaluateDepth } from '../../../src/core/ml/train/evaluate';
+import { LabelCache, tripletBatch } from '../../../src/core/ml/train/batches';
+import { evaluateDepth, evaluateSegmentation } from '../../../src/core/ml/train/evaluate';
 import { FrameCache } from '../../../src/core/ml/train/frameCache';
-import { clipSamples, type FrameSample } from '../../../src/core/ml/train/samples';
+import { clipSamples, frameSamples, gapOffsets, type FrameSample } from '../../../src/core/ml/train/samples';
 import { disposeTriplets, poseTransforms } from '../../../src/core/ml/train/sdeBatch';
 import { SdeTrainer } from '../../../src/core/ml/train/sdeTrainer';
-import { sdeSettingsResolved } from '../../../src/core/settings';
+import { SegTrainer } from '../../../src/core/ml/train/segTrainer';
+import { sdeSettingsResolved, segSettingsResolved } from '../../../src/core/settings';
 import { generateSynthDataset } from '../../../src/core/synth/generate';
 import { freshDirs } from '../../data/fixtures';
 import { startWasm } from '../../engine/setup';
@@ -28,8 +29,12 @@ import { startWasm } from '../../engine/setup';
 const temp = freshDirs();
 const SIZE = { height: 32, width: 64 };
 const STEPS = 300;
+const SEG_STEPS = 60;
 let train: FrameSample[];
 let val: FrameSample[];
+/** Keyframes with labels: training (the first 4 are labelled) and validation. */
+let labelled: FrameSample[];
+let segVal: FrameSample[];
 /** Camera-to-world 4x4 (row-major) of every clip frame, by image path. */
 let posesOf: Map<string, number[]>;
 
@@ -40,6 +45,8 @@ beforeAll(async () => {
   const index = await indexCityscapes(root);
   train = clipSamples(index, 'train');
   val = clipSamples(index, 'val').filter((_, i) => i % 4 === 0);
+  labelled = frameSamples(index, 'train');
+  segVal = frameSamples(index, 'val');
   posesOf = new Map();
   for (const clip of [...index.splits.train!.clips, ...index.splits.val!.clips]) {
     const poses = JSON.parse(readFileSync(clip.posesPath!, 'utf8')) as { frames: Array<{ cameraToWorld: number[] }> };
@@ -56,12 +63,23 @@ function trueMotion(a: string, b: string): [number, number, number] {
   return [0, 1, 2].map((c) => ma[c]! * d[0]! + ma[4 + c]! * d[1]! + ma[8 + c]! * d[2]!) as [number, number, number];
 }
 
+/** The SDE run both tests look at: trained once, on first use. */
+const frames = new FrameCache(SIZE);
+let sde: Promise<SdeTrainer> | undefined;
+function trainedSde(): Promise<SdeTrainer> {
+  sde ??= (async () => {
+    const trainer = new SdeTrainer({ settings: sdeSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, steps: STEPS, lr: 5e-4 }), net: netPreset('tiny') }, train, frames);
+    while (!trainer.done) await trainer.trainStep();
+    return trainer;
+  })();
+  return sde;
+}
+afterAll(async () => (await sde)?.dispose());
+
 describe('self-supervised depth on generated street video', () => {
   it('learns the forward motion and a depth better than a constant one', async () => {
-    const frames = new FrameCache(SIZE);
-    const trainer = new SdeTrainer({ settings: sdeSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, steps: STEPS, lr: 5e-4 }), net: netPreset('tiny') }, train, frames);
-    try {
-      while (!trainer.done) await trainer.trainStep();
+    const trainer = await trainedSde();
+    {
 
       // Pose: the transform target -> next frame maps a point p to p - (camera motion), so its
       // translation is minus the motion; compare directions.
@@ -93,8 +111,24 @@ describe('self-supervised depth on generated street video', () => {
       // measured: abs rel 0.50 against 0.82, delta < 1.25 0.31 against 0.18
       expect(learned.absRel).toBeLessThan(0.8 * flat.absRel);
       expect(learned.a1).toBeGreaterThan(1.3 * flat.a1);
+    }
+  }, 300_000);
+
+  it('gives segmentation started from it (the declared defaults, transfer) a prediction that is not one class', async () => {
+    // Started from this SDE network's decoder too ('encoder+decoder', the default before
+    // 2026-12-03), every run predicted one class everywhere (docs/results/2026-12-03-sde-payoff.md).
+    const trainer = await trainedSde();
+    const labels = new LabelCache(SIZE);
+    const settings = segSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, mode: 'transfer', mix: 'none', steps: SEG_STEPS });
+    const seg = new SegTrainer({ settings, net: netPreset('tiny'), offsets: gapOffsets(1) }, { labelled: labelled.slice(0, 4), unlabelled: [], sde: { depth: trainer.depth, pose: trainer.pose } }, frames, labels);
+    try {
+      while (!seg.done) await seg.trainStep();
+      const ev = await evaluateSegmentation(seg.model, segVal, frames, labels, netPreset('tiny').numClasses);
+      expect(ev.majorityShare).toBeLessThan(COLLAPSE_SHARE);
+      expect(ev.collapsed).toBe(false);
+      expect(ev.perClassIou.filter((v) => v > 0).length).toBeGreaterThanOrEqual(3);
     } finally {
-      trainer.dispose();
+      seg.dispose();
     }
   }, 300_000);
 });

@@ -95,14 +95,14 @@ describe('segmentation training', () => {
   it('starts transfer from the SDE weights and multi-task from them on both decoders', () => {
     const sde = sdeNets();
     const kernel = (m: typeof sde.depth, name: string) => m.getLayer(name).getWeights()[0]!.dataSync();
-    const transfer = new SegTrainer(segConfig({ steps: 1, mode: 'transfer' }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
+    const transfer = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', transfer: 'encoder+decoder' }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
     const scratch = new SegTrainer(segConfig({ steps: 1, mode: 'scratch', seed: 9 }), { labelled: fx.labelled, unlabelled: [] }, fx.frames, fx.labels);
     const encLayer = sde.depth.layers.find((l) => l.name.startsWith('enc') && l.getWeights().length > 0)!.name;
     const decLayer = sde.depth.layers.find((l) => l.name.startsWith('dec_') && l.getWeights().length > 0)!.name;
     expect(kernel(transfer.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
     expect(kernel(transfer.model, decLayer)).toEqual(kernel(sde.depth, decLayer));
     expect(kernel(scratch.model, encLayer)).not.toEqual(kernel(sde.depth, encLayer));
-    const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
+    const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask', transfer: 'encoder+decoder' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     expect(kernel(mt.model, decLayer)).toEqual(kernel(sde.depth, decLayer));
     expect(kernel(mt.model, `seg${decLayer}`)).toEqual(kernel(sde.depth, decLayer));
     [transfer, scratch, mt].forEach((t) => t.dispose());
@@ -124,7 +124,7 @@ describe('segmentation training', () => {
     const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask', transfer: 'encoder' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     expect(kernel(mt.model, decLayer)).toEqual(kernel(sde.depth, decLayer)); // the depth branch keeps its SDE weights
     expect(kernel(mt.model, `seg${decLayer}`)).not.toEqual(kernel(sde.depth, decLayer));
-    const reset = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', resetBatchNorm: true }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
+    const reset = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', transfer: 'encoder+decoder', resetBatchNorm: true }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
     expect(kernel(reset.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
     const [mean, variance] = stats(reset.model);
     expect(mean!.every((v) => v === 0)).toBe(true);
