@@ -49,16 +49,8 @@ export interface DemoSettings {
 
 /**
  * The presets. `quick` fits in a few minutes on a 2-core CPU (wasm); `full` aims at the best
- * numbers in about an hour there; `tiny` only exercises the loop (tests). Sized from measured
- * CPU time per step on the wasm backend at 64x128 (tiny SDE 1.4 s, small SDE 2.2 s at batch 4;
- * multi-task + DepthMix 2.3 s tiny, 2.9 s small at 2 + 2 frames), about 1.5x less wall time
- * with two threads. The learning rate of the short multi-task run, measured on one quick
- * project (100 steps, validation mIoU by seed): 1e-2 gave 8.1; 2e-2 gave 9.3 and 11.0; 5e-2
- * gave 13.9, 6.7 and 0.95 (collapsed to one class), so 2e-2: a little lower, never collapsed.
- * Since the pose network learns the motion (nets/config.ts), the quick SDE is the small
- * network at 2e-4: the tiny one at 1e-3 learned a depth whose 4-channel last decoder layer
- * left segmentation from its weights on one class after 100 steps (mIoU 1.9 at any rate
- * from 1e-3 to 5e-2); the small one gave depth abs-rel 0.36 and mIoU 18.9 (9.3 before).
+ * numbers in about an hour there; `tiny` only exercises the loop (tests). How they were sized
+ * and their learning rates chosen: docs/results/2026-11-25-quick-demo.md.
  */
 export const DEMO_PRESETS: Readonly<Record<DemoPreset, DemoSettings>> = {
   full: {

@@ -50,19 +50,14 @@ export const INPUT_STD = 0.225;
 /** The pose rotation (axis-angle) is the head's mean activation times this (method.md: 0.01). */
 export const POSE_ROTATION_SCALE = 0.01;
 /**
- * The pose translation is the head's mean activation times this: 10 times method.md's 0.01.
- * At 0.01 a pose network trained from scratch for a few hundred steps never learned the
- * forward motion (translation about 0.001 m per frame where the camera moves 0.37 m), and the
- * depth, whose scale follows the translation's, fell below its 0.1 m floor (measured on the
- * synthetic data: README, "Self-supervised depth").
+ * The pose translation is the head's mean activation times this: 10 times method.md's 0.01,
+ * at which short runs never learned the forward motion. Why: docs/results/2026-11-25-pose-network.md.
  */
 export const POSE_TRANSLATION_SCALE = 0.1;
 /**
  * The translation the pose network starts from (its head starts at zero): the later frame's
- * camera 0.05 units ahead (z forward), as in video from a car driving forward. Without it
- * the photometric loss has a saddle at zero motion, where either direction lowers it at
- * first: from a random start about half the runs learned backward motion and inverted depth,
- * from zero none learned any motion. The network learns away from it (reversing, standing).
+ * camera 0.05 units ahead (z forward), as in video from a car driving forward; the network
+ * learns away from it (reversing, standing). Why: docs/results/2026-11-25-pose-network.md.
  */
 export const POSE_TRANSLATION_PRIOR: readonly [number, number, number] = [0, 0, -0.05];
 
