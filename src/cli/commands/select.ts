@@ -35,7 +35,7 @@ export const selectCommand: CliCommand = {
                 [--seg-model DIR] [--student-steps N] [--student-net tiny|small|reference]
                 [--weight W] [--seed N] [--json]
 
-Proposes N more frames to label from the train split (method.md, way 3) and queues them.
+Proposes N more frames to label from the train split (docs/method.md, way 3) and queues them.
 Frames already labelled and frames picked by earlier rounds count as selected; skipped ones
 are never proposed. Each round is stored with its picks and their scores.
   --budget N         how many frames to add in this round
@@ -48,7 +48,7 @@ are never proposed. Each round is stored with its picks and their scores.
   --student-net P    size of the student (default small)
   --weight W         ds_us: weight of the uncertainty: a number, or balanced (the default:
                      both terms spread alike over the frames, whatever the feature width);
-                     method.md's fixed weight is ${METHOD_UNCERTAINTY_WEIGHT}
+                     the paper's fixed weight is ${METHOD_UNCERTAINTY_WEIGHT}
   --seed N           seeds the first pick, random picks and the student (default 0)
 ${ENGINE_USAGE}`,
   async run(argv) {

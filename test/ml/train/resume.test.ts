@@ -95,7 +95,7 @@ describe('exact resume from a checkpoint', () => {
     const now = buildPoseNet(NET, SIZE, { seed: 5 });
     const err = await restoreNetwork(dir, 'pose', now).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError); // not a DataError: the run loop would delete the checkpoint as damaged
-    expect((err as Error).message).toMatch(/scales its output as .*"translationScale":0.01.*this version's as .*"translationScale":0.1.*start the run over \(--restart\)/);
+    expect((err as Error).message).toMatch(/scales its output as .*"translationScale":0.01.*this version's as .*"translationScale":0.1.*start a new run with the same settings instead/);
     expect(existsSync(join(dir, 'pose', 'model.json'))).toBe(true);
     // a network of the same scaling takes the weights
     const same = buildPoseNet(NET, SIZE, { seed: 5, output: earlier });

@@ -123,7 +123,7 @@ export async function restoreNetwork(dir: string, name: string, model: tfl.Layer
       if (was !== now) {
         throw new UsageError(
           `the checkpoint in ${dir} holds a pose network that scales its output as ${was}, this version's as ${now}: ` +
-            'it cannot be continued exactly; start the run over (--restart)',
+            'it cannot be continued exactly; start a new run with the same settings instead',
         );
       }
     }
