@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two test files at a time, also on CI's 2 cores (Vitest's default there is one): most
+    // files wait on SQLite, child processes or the file system, so the suite's wall time nearly
+    // halves while the few training files share the cores.
+    maxWorkers: 2,
     reporters: ['default'],
     projects: [
       {

@@ -29,7 +29,7 @@ import { startWasm } from '../../engine/setup';
 const temp = freshDirs();
 const SIZE = { height: 32, width: 64 };
 const STEPS = 300;
-const SEG_STEPS = 60;
+const SEG_STEPS = 100;
 let train: FrameSample[];
 let val: FrameSample[];
 /** Keyframes with labels: training (the first 4 are labelled) and validation. */
@@ -112,11 +112,12 @@ describe('self-supervised depth on generated street video', () => {
       expect(learned.absRel).toBeLessThan(0.8 * flat.absRel);
       expect(learned.a1).toBeGreaterThan(1.3 * flat.a1);
     }
-  }, 300_000);
+  }, 600_000);
 
   it('gives segmentation started from it (the declared defaults, transfer) a prediction that is not one class', async () => {
     // Started from this SDE network's decoder too ('encoder+decoder', the default before
-    // 2026-12-03), every run predicted one class everywhere (docs/results/2026-12-03-sde-payoff.md).
+    // 2026-12-03), the run predicts one class everywhere (measured at 60 steps: 100% of the
+    // pixels in one class; encoder only 87%, scratch 87%; docs/results/2026-12-03-sde-payoff.md).
     const trainer = await trainedSde();
     const labels = new LabelCache(SIZE);
     const settings = segSettingsResolved.parse({ net: 'tiny', height: SIZE.height, width: SIZE.width, mode: 'transfer', mix: 'none', steps: SEG_STEPS });
@@ -130,5 +131,5 @@ describe('self-supervised depth on generated street video', () => {
     } finally {
       seg.dispose();
     }
-  }, 300_000);
+  }, 600_000);
 });
