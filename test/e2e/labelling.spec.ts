@@ -1,24 +1,12 @@
 import type { Page } from '@playwright/test';
 import { join } from 'node:path';
+import { canvasReady, stroke } from './helpers';
 import { test, expect } from './hostFixture';
 
 // Fail with a message instead of hanging until the test's own timeout.
 test.use({ actionTimeout: 15_000 });
 
-/** Waits until the annotator shows its frame. */
-async function canvasReady(page: Page): Promise<void> {
-  await expect(page.locator('section.annotate[data-ready=true]')).toBeVisible({ timeout: 15_000 });
-}
 
-/** Drags across the middle of the annotator viewport with the brush. */
-async function stroke(page: Page, dy: number): Promise<void> {
-  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
-  const y = box.y + box.height / 2 + dy;
-  await page.mouse.move(box.x + box.width * 0.3, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.3 + i * 0.04), y);
-  await page.mouse.up();
-}
 
 const painted = (maskBase64: string | null): number =>
   maskBase64 === null ? 0 : [...Buffer.from(maskBase64, 'base64')].filter((v) => v !== 255).length;

@@ -196,27 +196,19 @@ export const useProjectStore = defineStore('project', {
     },
     /** Creates a project; on failure the core's message is returned (and shown), else null. */
     async create(params: ApiParams<'projectCreate'>): Promise<string | null> {
-      const before = this.project;
-      this.busy = params.synthetic ? 'Generating synthetic street data…' : 'Indexing the dataset…';
-      this.error = null;
-      try {
-        const p = await this.leaving(before, () => api().call('projectCreate', params));
-        this.switchTo(p);
-        return null;
-      } catch (e) {
-        return errorText(e);
-      } finally {
-        this.busy = '';
-      }
+      return this.switchBy(params.synthetic ? 'Generating synthetic street data…' : 'Indexing the dataset…', () => api().call('projectCreate', params));
     },
     /** Opens a project folder; on failure the core's message is returned (the caller shows it), else null. */
     async open(dir: string): Promise<string | null> {
+      return this.switchBy('Opening…', () => api().call('projectOpen', { dir }));
+    },
+    /** Switches this window to the project `call` gives (creating or opening one); the core's message on failure, else null. */
+    async switchBy(busy: string, call: () => Promise<ProjectInfo>): Promise<string | null> {
       const before = this.project;
-      this.busy = 'Opening…';
+      this.busy = busy;
       this.error = null;
       try {
-        const p = await this.leaving(before, () => api().call('projectOpen', { dir }));
-        this.switchTo(p);
+        this.switchTo(await this.leaving(before, call));
         return null;
       } catch (e) {
         return errorText(e);
