@@ -6,7 +6,8 @@
  * as the paired difference to scratch with its standard error (bench/qualityProtocol.ts).
  *
  * node bin/run-ts.mjs bench/quality.ts [--quick] [--json] [--work DIR] [--fresh] [--real | --real-only]
- *                     [--seeds N] [--rows a,b,..] [--seg-steps N] [--sde-steps N] [--size HxW] [--net N (SDE and segmentation)]
+ *                     [--seeds N] [--rows a,b,..] [--seg-steps N] [--sde-steps N] [--long-sde-steps N] [--size HxW]
+ *                     [--net N (SDE and segmentation)]
  *   --quick: the smoke preset (minutes; its numbers show the loop works, not what wins).
  *   --rows: which rows (default: the ablation's; `--rows list` prints the catalogue).
  *   --real: also real data where ../shared/data exists: CamVid with 1/30 of its labels, the
@@ -150,7 +151,7 @@ if (!flag('--real-only')) {
   }
   const sde = { ...preset.sde, ...(net ? { net } : {}), height, width, steps: sdeSteps };
   const bases: Record<string, BaseProject> = { sde: await sdeBase('sde', data, sde) };
-  if (rowNames.some((r) => CATALOGUE[r]!.base === 'sde-long')) bases['sde-long'] = await sdeBase('sde-long', data, { ...sde, steps: preset.longSdeSteps });
+  if (rowNames.some((r) => CATALOGUE[r]!.base === 'sde-long')) bases['sde-long'] = await sdeBase('sde-long', data, { ...sde, steps: Number(value('--long-sde-steps') ?? preset.longSdeSteps) });
   synthetic = await runProtocol({
     workDir,
     bases,
