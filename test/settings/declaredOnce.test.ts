@@ -79,6 +79,7 @@ describe('the settings declarations', () => {
       ...filesUnder(join('src', 'core', 'api')),
       ...filesUnder(join('src', 'cli')),
       join('src', 'renderer', 'src', 'stores', 'training.ts'),
+      join('src', 'renderer', 'src', 'training', 'trainingFormat.ts'),
       join('src', 'renderer', 'src', 'views', 'TrainingView.vue'),
       ...filesUnder('bench').filter((f) => /quality|selection/.test(f)),
     ];

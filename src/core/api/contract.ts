@@ -12,7 +12,7 @@ import { sdeSettingsInput, segSettingsAppInput, type SdeSettings, type SegSettin
 
 export type { LabelClass, LabelSet, Rgb } from '../labels/labelSet';
 export { IGNORE_ID } from '../labels/labelSet';
-export { defaultText, formatValue, settingProblem, type Setting } from '../settings/setting';
+export { defaultOf, defaultText, formatValue, settingProblem, type Setting } from '../settings/setting';
 export {
   MIX_MODES,
   NET_NAMES,

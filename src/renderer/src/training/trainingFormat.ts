@@ -1,5 +1,5 @@
 /** Text and chart geometry for the training view (pure functions, tested on their own). */
-import type { JobStateName, TrainingJobInfo, TrainingRunInfo } from '../../../core/api/contract';
+import { defaultOf, SEG_SETTINGS_IN_APP, type JobStateName, type TrainingJobInfo, type TrainingRunInfo } from '../../../core/api/contract';
 
 /** 75 -> "1 min 15 s", 4000 -> "1 h 7 min", null -> "–". */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -25,7 +25,7 @@ export function percent(step: number, total: number): number {
 
 const KIND_TITLE = { sde: 'SDE pretraining', seg: 'Segmentation', student: 'Selection student' } as const;
 
-/** "Segmentation #5 (multitask, depthmix)" / "SDE pretraining #2". */
+/** "Segmentation #5 (scratch, depthmix)" / "SDE pretraining #2". */
 export function runTitle(r: Pick<TrainingRunInfo, 'id' | 'kind' | 'mode' | 'config'>): string {
   const mix = typeof r.config['mix'] === 'string' ? r.config['mix'] : null;
   const detail = [r.mode, mix].filter(Boolean).join(', ');
@@ -69,7 +69,7 @@ export function jobTitle(j: Pick<TrainingJobInfo, 'kind' | 'runId' | 'settings'>
   if (j.kind === 'sde') return `SDE pretraining${run}`;
   if (j.kind === 'seg') {
     const s = j.settings;
-    return `Retraining${run} (${String(s['mode'] ?? 'multitask')}, ${String(s['mix'] ?? 'depthmix')})`;
+    return `Retraining${run} (${String(s['mode'] ?? defaultOf(SEG_SETTINGS_IN_APP, 'mode'))}, ${String(s['mix'] ?? defaultOf(SEG_SETTINGS_IN_APP, 'mix'))})`;
   }
   return `Selection round (${String(j.settings['method'] ?? 'ds_us')}, ${String(j.settings['budget'] ?? '?')} frames)`;
 }
