@@ -96,6 +96,8 @@ export const API_PARAMS = {
     })
     .strict(),
   maskSetStatus: onProject({ frameId: z.number().int().min(1), status: maskStatus }),
+  /** A frame's superpixels (SLIC, computed once per frame) for the superpixel brush and the region fill. */
+  frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
   reviewRuns: onProject({}),
@@ -159,6 +161,7 @@ export interface ApiResults {
   frameGet: FrameData;
   maskSave: MaskSaved;
   maskSetStatus: MaskSaved;
+  frameSuperpixels: FrameSuperpixels;
   reviewRuns: ReviewRuns;
   reviewFrames: ReviewFrameEntry[];
   reviewFrame: ReviewFrameData;
@@ -247,6 +250,23 @@ export interface FrameData {
   /** 0 while no mask is saved. */
   readonly maskVersion: number;
   readonly status: MaskStatusName;
+}
+
+/** A frame's superpixels: every pixel's label and each label's mean colour. */
+export interface FrameSuperpixels {
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  /** Labels 0..count-1; each is one 4-connected piece of the frame. */
+  readonly count: number;
+  /** SLIC's grid step in pixels (superpixels are about this wide). */
+  readonly regionSize: number;
+  /** Each pixel's label, row-major, 16 bits little-endian, in base64. */
+  readonly labelsBase64: string;
+  /** Mean CIELAB colour of each label: L, a, b of label k at 3k..3k+2. */
+  readonly meanLab: number[];
+  /** How long SLIC took on this frame, ms. */
+  readonly computeMs: number;
 }
 
 export interface MaskSaved {

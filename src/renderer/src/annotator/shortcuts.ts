@@ -4,7 +4,8 @@
  *
  *   1..9, 0 / Shift+1..9 / Shift+0   pick class id 0..9 / 10..18 / ignore (of the label set
  *                                    given; classes past 18 have no key, see classes.ts)
- *   B brush, E eraser, P polygon, F flood fill
+ *   B brush, E eraser, P polygon, F flood fill (follows the mask),
+ *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
@@ -15,9 +16,12 @@
  */
 import type { ClassTable } from './classes';
 
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill';
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill' | 'superpixel' | 'region';
 
-export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill'];
+export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill', 'superpixel', 'region'];
+
+/** The tools that need the frame's superpixels (offered once they have arrived). */
+export const IMAGE_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['superpixel', 'region']);
 
 export type ShortcutAction =
   | { readonly kind: 'undo' }
@@ -46,6 +50,8 @@ const TOOL_KEYS: Readonly<Record<string, Tool>> = {
   KeyE: 'eraser',
   KeyP: 'polygon',
   KeyF: 'fill',
+  KeyS: 'superpixel',
+  KeyR: 'region',
 };
 
 /** The action of a key press; class keys pick from `classes` (the project's label set). */
