@@ -50,7 +50,7 @@ const synthCount = Math.round(num('--synth', quick ? 2 : 12, 0));
 const camvidCount = Math.round(num('--camvid', quick ? 2 : 12, 0));
 const size: Size = parseSize(str('--size') ?? (quick ? '128x256' : '256x512'));
 const cap = Math.round(num('--cap', 100));
-const tolerance = num('--tolerance', 12, 0);
+const tolerance = num('--tolerance', 20, 0);
 const radiusDivisor = num('--radius-div', 32, 4);
 const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);

@@ -211,29 +211,45 @@ function thin(keep: (p: number) => boolean, width: number, height: number, pixel
   const h = y1 - y0 + 3;
   const on = new Uint8Array(w * h);
   for (const p of pixels) if (keep(p)) on[(((p / width) | 0) - y0 + 1) * w + (p % width) - x0 + 1] = 1;
-  const remove: number[] = [];
+  // Only pixels on the boundary can go: the candidates are those, and the neighbours of each
+  // pixel removed (the same result as scanning every pixel each pass, in time along the boundary).
+  const offsets = [-w, -w + 1, 1, w + 1, w, w - 1, -1, -w - 1]; // P2..P9 clockwise from north
+  const mark = new Uint8Array(w * h);
+  let candidates: number[] = [];
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (on[i] && offsets.some((o) => !on[i + o])) candidates.push(i);
+    }
+  }
+  const removable = (i: number, pass: number): boolean => {
+    let b = 0;
+    let a = 0;
+    for (let k = 0; k < 8; k++) {
+      const v = on[i + offsets[k]];
+      b += v;
+      if (v === 0 && on[i + offsets[(k + 1) % 8]] === 1) a++;
+    }
+    if (b < 2 || b > 6 || a !== 1) return false;
+    const [p2, p4, p6, p8] = [on[i - w], on[i + 1], on[i + w], on[i - 1]];
+    return pass === 0 ? p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0 : p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0;
+  };
   for (let changed = true; changed; ) {
     changed = false;
     for (let pass = 0; pass < 2; pass++) {
-      remove.length = 0;
-      for (let y = 1; y < h - 1; y++) {
-        for (let x = 1; x < w - 1; x++) {
-          const i = y * w + x;
-          if (!on[i]) continue;
-          // Neighbours P2..P9 clockwise from north.
-          const n = [on[i - w], on[i - w + 1], on[i + 1], on[i + w + 1], on[i + w], on[i + w - 1], on[i - 1], on[i - w - 1]];
-          let b = 0;
-          let a = 0;
-          for (let k = 0; k < 8; k++) {
-            b += n[k];
-            if (n[k] === 0 && n[(k + 1) % 8] === 1) a++;
-          }
-          if (b < 2 || b > 6 || a !== 1) continue;
-          if (pass === 0 ? n[0] * n[2] * n[4] === 0 && n[2] * n[4] * n[6] === 0 : n[0] * n[2] * n[6] === 0 && n[0] * n[4] * n[6] === 0) remove.push(i);
-        }
-      }
+      const remove = candidates.filter((i) => on[i] && removable(i, pass));
       for (const i of remove) on[i] = 0;
       if (remove.length > 0) changed = true;
+      const next: number[] = [];
+      const add = (i: number): void => {
+        if (!on[i] || mark[i]) return;
+        mark[i] = 1;
+        next.push(i);
+      };
+      for (const i of candidates) add(i);
+      for (const i of remove) for (const o of offsets) add(i + o);
+      for (const i of next) mark[i] = 0;
+      candidates = next;
     }
   }
   const out: number[] = [];
