@@ -5,7 +5,7 @@
  * CamVid's validation images where ../shared/data holds them.
  *
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
- *   [--size HxW] [--cap N] [--tolerance X]
+ *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -14,7 +14,9 @@
  *   --data DIR:     where camvid/ lies (default ../shared/data); read in place, never copied.
  *                   Absent: the CamVid part is skipped with a message.
  * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
- * image), superpixel (the superpixel brush). The brush radius is width/64 pixels.
+ * image), superpixel (the superpixel brush), assist_colour (brush, with the live assist's
+ * proposal, colour and position features, taken for every unpainted pixel; also its update
+ * time, updateMs). The brush radius is width/32 pixels (--radius-div N: width/N).
  * --json prints exactly one JSON object on stdout; progress goes to stderr.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -159,7 +161,7 @@ const result = {
   bench: 'annotate',
   date: new Date().toISOString().slice(0, 10),
   command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
-  protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: 'width/64 px, less in thinner regions' },
+  protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
   slic2048,
@@ -179,6 +181,11 @@ if (json) {
       const s = d.tools[t];
       console.log(`${t.padEnd(12)} ${String(s.noc90).padStart(6)}  ${String(s.noc95).padStart(6)}  ${`${s.reached90}/${s.frames}`.padStart(11)}  ${`${s.reached95}/${s.frames}`.padStart(11)}  ${String(s.finalAccuracy).padStart(11)}`);
     }
+  }
+  for (const [name, d] of Object.entries(datasets)) {
+    if ('skipped' in d) continue;
+    const u = d.tools.assist_colour?.updateMs;
+    if (u) console.log(`${name}: assist proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
   }
   if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
 }

@@ -13,11 +13,12 @@
 import { computeSuperpixels } from '../src/core/assist/superpixels';
 import { MaskDocument, type Point } from '../src/renderer/src/annotator/maskDocument';
 import { SuperpixelMap } from '../src/renderer/src/annotator/superpixelMap';
+import { LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
 
 export const IGNORE = 255;
 
 /** The tools compared, by their key in the results. */
-export const TOOLS = ['brush', 'brush_fill', 'superpixel'] as const;
+export const TOOLS = ['brush', 'brush_fill', 'superpixel', 'assist_colour'] as const;
 export type ToolName = (typeof TOOLS)[number];
 
 export interface Frame {
@@ -327,6 +328,8 @@ export interface ToolRun {
   readonly accuracy: number[];
   /** Time of the tool's mask operations per stroke, ms (the scripted annotator's own search excluded). */
   readonly toolMs: number[];
+  /** assist_colour: time to retrain the classifier and propose after each stroke, ms. */
+  readonly updateMs: number[];
 }
 
 export interface ProtocolSettings {
@@ -341,7 +344,9 @@ export interface ProtocolSettings {
 /**
  * One tool on one frame, from an empty mask. brush_fill clicks the region fill into a region
  * larger than four brush discs, and keeps the result only where it raised the accuracy
- * (else it undoes it, the click still counted, and scribbles with the brush).
+ * (else it undoes it, the click still counted, and scribbles with the brush). assist_colour
+ * scribbles with the brush, and the result after each stroke is the painted pixels plus the
+ * live assist's proposal for all the others (what "accept all" would give).
  */
 export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap, s: ProtocolSettings): ToolRun {
   const { width, height, gt } = frame;
@@ -350,17 +355,27 @@ export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap
   const toolMs: number[] = [];
   let strokes90: number | null = null;
   let strokes95: number | null = null;
-  let acc = pixelAccuracy(doc.data, gt);
+  const updateMs: number[] = [];
+  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels) : null;
+  /** The current result: the mask, or with the assist the mask plus its proposal. */
+  let result = doc.data;
+  let acc = pixelAccuracy(result, gt);
   /** Superpixels where a region fill was clicked and undone: not clicked again. */
   const failedFill = new Uint8Array(superpixels.count);
   const record = (): void => {
-    acc = pixelAccuracy(doc.data, gt);
+    if (assist) {
+      const t0 = performance.now();
+      const proposal = assist.propose(doc.data);
+      updateMs.push(performance.now() - t0);
+      result = acceptProposal(doc.data, proposal.classes);
+    }
+    acc = pixelAccuracy(result, gt);
     accuracy.push(acc);
     if (strokes90 === null && acc >= 0.9) strokes90 = accuracy.length;
     if (strokes95 === null && acc >= 0.95) strokes95 = accuracy.length;
   };
   while (accuracy.length < s.cap && acc < 0.95) {
-    const region = largestWrongRegion(doc.data, gt, width, height);
+    const region = largestWrongRegion(result, gt, width, height);
     if (!region) break;
     const stroke = strokeInto(region, width, height, s.radius);
     const clickLabel = superpixels.labels[stroke.click.y * width + stroke.click.x];
@@ -384,7 +399,7 @@ export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap
     toolMs.push(performance.now() - t0);
     record();
   }
-  return { strokes90, strokes95, accuracy, toolMs };
+  return { strokes90, strokes95, accuracy, toolMs, updateMs };
 }
 
 /** The frame's superpixels as the app gets them (SLIC with the default settings), and how long SLIC took. */
@@ -407,11 +422,14 @@ export interface ToolSummary {
   readonly finalAccuracy: number;
   /** Median time of one stroke's mask operation, ms. */
   readonly strokeMsMedian: number;
+  /** assist_colour: the proposal's update time after a stroke (retrain + predict), ms. */
+  readonly updateMs?: { readonly median: number; readonly p95: number };
 }
 
 export function summarise(runs: readonly ToolRun[], cap: number): ToolSummary {
   const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
   const ms = runs.flatMap((r) => r.toolMs).sort((a, b) => a - b);
+  const updates = runs.flatMap((r) => r.updateMs).sort((a, b) => a - b);
   return {
     noc90: round(mean(runs.map((r) => r.strokes90 ?? cap))),
     noc95: round(mean(runs.map((r) => r.strokes95 ?? cap))),
@@ -420,6 +438,7 @@ export function summarise(runs: readonly ToolRun[], cap: number): ToolSummary {
     frames: runs.length,
     finalAccuracy: round(100 * mean(runs.map((r) => r.accuracy[r.accuracy.length - 1] ?? 0))),
     strokeMsMedian: round(ms[Math.floor(ms.length / 2)] ?? NaN),
+    ...(updates.length > 0 ? { updateMs: { median: round(updates[Math.floor(updates.length / 2)]!), p95: round(updates[Math.min(updates.length - 1, Math.floor(0.95 * updates.length))]!) } } : {}),
   };
 }
 

@@ -49,14 +49,19 @@ describe("the annotation benchmark's scripted annotator", () => {
     expect(f.gt[stroke.click.y * f.width + stroke.click.x]).toBe(2);
   });
 
-  it('brings the tiny frame to 95% with each tool, the region fill and the superpixel brush in fewer strokes than the brush', () => {
+  it('brings the tiny frame to 95% with each tool; the region fill, the superpixel brush and the assist in fewer strokes than the brush', () => {
     const f = tinyFrame();
     const { map } = frameSuperpixels(f);
     const settings = { radius: 3, cap: 100, tolerance: 12 };
     const brush = runTool('brush', f, map, settings);
     const fill = runTool('brush_fill', f, map, settings);
     const sp = runTool('superpixel', f, map, settings);
-    for (const r of [brush, fill, sp]) expect(r.strokes95).not.toBeNull();
+    const assist = runTool('assist_colour', f, map, settings);
+    for (const r of [brush, fill, sp, assist]) expect(r.strokes95).not.toBeNull();
+    // A scribble in each class, then the assist proposes the rest by colour.
+    expect(assist.strokes95).toBeLessThanOrEqual(3);
+    expect(assist.strokes95!).toBeLessThan(brush.strokes95!);
+    expect(assist.updateMs).toHaveLength(assist.accuracy.length);
     expect(fill.strokes95).toBeLessThanOrEqual(2); // one click a colour region
     expect(sp.strokes95!).toBeLessThan(brush.strokes95!);
     expect(brush.accuracy.every((a, i) => i === 0 || a >= brush.accuracy[i - 1]!)).toBe(true);
