@@ -9,7 +9,8 @@
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
- *                   also SLIC's time on one 2048x1024 synthetic frame.
+ *                   also SLIC's time on one 2048x1024 synthetic frame, and the assist's
+ *                   update time there over 20 strokes (assist2048).
  *   --quick:        2 synthetic frames at 128x256 and 2 CamVid images, no 2048x1024 timing.
  *   --data DIR:     where camvid/ lies (default ../shared/data); read in place, never copied.
  *                   Absent: the CamVid part is skipped with a message.
@@ -23,7 +24,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
-import { computeSuperpixels } from '../src/core/assist/superpixels';
 import { LABEL_ID_TO_TRAIN_ID } from '../src/core/labels/cityscapes';
 import { LABELLED_FRAME, createBuffers, createSequence, renderFrame, synthIntrinsics } from '../src/core/synth';
 import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
@@ -147,14 +147,20 @@ if (camvid.skipped) {
   datasets['camvid'] = runDataset(camvid.frames);
 }
 let slic2048: { ms: number; superpixels: number } | null = null;
+let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
 if (!quick) {
   const big = { width: 2048, height: 1024 };
   const buf = createBuffers(big.width, big.height);
   renderFrame(createSequence(7, 0), LABELLED_FRAME, synthIntrinsics(big), buf);
-  const t0 = performance.now();
-  const sp = computeSuperpixels(buf.rgb, big.width, big.height);
-  slic2048 = { ms: Math.round(performance.now() - t0), superpixels: sp.count };
-  log(`SLIC on 2048x1024: ${slic2048.ms} ms, ${sp.count} superpixels`);
+  const frame: Frame = { name: 'synth 2048x1024', ...big, rgb: buf.rgb, gt: buf.label.map((id) => LABEL_ID_TO_TRAIN_ID[id] ?? IGNORE) };
+  const { map, slicMs, count } = frameSuperpixels(frame);
+  slic2048 = { ms: Math.round(slicMs), superpixels: count };
+  log(`SLIC on 2048x1024: ${slic2048.ms} ms, ${count} superpixels`);
+  // The assist's update time at full size: 20 strokes of the scripted annotator.
+  const run = runTool('assist_colour', frame, map, { radius: Math.round(big.width / radiusDivisor), cap: 20, tolerance });
+  const s = summarise([run], 20);
+  assist2048 = { strokes: run.accuracy.length, updateMs: s.updateMs ?? { median: NaN, p95: NaN }, accuracy: s.finalAccuracy };
+  log(`assist on 2048x1024: update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms over ${run.accuracy.length} strokes`);
 }
 
 const result = {
@@ -165,6 +171,7 @@ const result = {
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
   slic2048,
+  assist2048,
   seconds: Math.round((Date.now() - started) / 1000),
 };
 if (json) {
@@ -188,4 +195,5 @@ if (json) {
     if (u) console.log(`${name}: assist proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
   }
   if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
+  if (assist2048) console.log(`assist on 2048x1024: proposal update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms (${assist2048.strokes} strokes, ${assist2048.accuracy}% after them)`);
 }

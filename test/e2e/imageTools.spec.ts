@@ -70,3 +70,45 @@ test('the superpixel brush paints whole superpixels in two strokes, undo takes b
   expect(filled).toBeLessThan(sp.width * sp.height);
   expect(errors).toEqual([]);
 });
+
+test('live assist: after a stroke in each of two classes a proposal appears; accept takes it as one step, undo takes it back', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  const { projectId } = await service.projectCreate({ dir: join(workDir, 'assist'), synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await page.getByTestId('go-queue').click();
+  await page.getByTestId('open-frame').first().click();
+  await canvasReady(page);
+  await expect(page.getByTestId('assist-toggle')).toBeEnabled();
+  await page.getByTestId('assist-toggle').check();
+  const status = page.getByTestId('assist-status');
+  await expect(status).toContainText('no SDE features yet');
+  const save = page.getByTestId('save-state');
+
+  // Sky (class 10, Shift+1) across the top, road (class 0, key 1) across the bottom.
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('Shift+Digit1');
+  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  await stroke(page, -box.height * 0.4);
+  await expect(save).toHaveAttribute('data-version', '1');
+  await expect(status).toContainText('paint two classes');
+  await page.keyboard.press('Digit1');
+  await stroke(page, box.height * 0.4);
+  await expect(save).toHaveAttribute('data-version', '2');
+  await expect(status).not.toHaveAttribute('data-proposed', '0');
+  const painted = (await service.frameGet({ projectId, frameId })).maskBase64!;
+
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('KeyA');
+  await expect(save).toHaveAttribute('data-version', '3');
+  const accepted = Buffer.from((await service.frameGet({ projectId, frameId })).maskBase64!, 'base64');
+  expect(accepted.filter((v) => v === 255).length).toBe(0);
+  expect(new Set(accepted)).toEqual(new Set([0, 10]));
+  await expect(status).toHaveAttribute('data-proposed', '0');
+
+  await page.getByTestId('undo').click();
+  await expect(save).toHaveAttribute('data-version', '4');
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(painted);
+  expect(errors).toEqual([]);
+});

@@ -173,6 +173,7 @@ export class LiveAssist {
   private classifier: SoftmaxClassifier | undefined;
   /** The class ids the classifier's outputs stand for. */
   private classIds: number[] = [];
+  private counts: Uint32Array | undefined;
 
   constructor(superpixels: SuperpixelMap) {
     this.superpixels = superpixels;
@@ -185,25 +186,28 @@ export class LiveAssist {
     if (mask.length !== sp.width * sp.height) {
       throw new MaskError(`assist: the mask has ${mask.length} pixels but the superpixels cover ${sp.width}x${sp.height}`);
     }
-    // Painted pixels per superpixel and class.
-    const votes = new Map<number, Map<number, number>>();
+    // Painted pixels per superpixel and class (a table of 256 counts a superpixel, reused).
+    const counts = (this.counts ??= new Uint32Array(sp.count * 256));
+    counts.fill(0);
+    const touched = new Uint8Array(sp.count);
     for (let p = 0; p < mask.length; p++) {
       const v = mask[p];
       if (v === IGNORE_ID) continue;
       const k = sp.labels[p];
-      let m = votes.get(k);
-      if (!m) votes.set(k, (m = new Map()));
-      m.set(v, (m.get(v) ?? 0) + 1);
+      counts[k * 256 + v]++;
+      touched[k] = 1;
     }
     const own = new Int16Array(sp.count).fill(-1);
     const rows: number[] = [];
     const labels: number[] = [];
     const weights: number[] = [];
-    for (const [k, m] of votes) {
+    for (let k = 0; k < sp.count; k++) {
+      if (!touched[k]) continue;
       let best = -1;
       let most = 0;
       let total = 0;
-      for (const [c, n] of m) {
+      for (let c = 0; c < 255; c++) {
+        const n = counts[k * 256 + c];
         total += n;
         if (n > most) {
           most = n;

@@ -7,6 +7,7 @@
  *   B brush, E eraser, P polygon, F flood fill (follows the mask),
  *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
+ *   A                                accept the live assist's proposal (when shown)
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
  *   Ctrl+0                           fit to window
@@ -30,6 +31,7 @@ export type ShortcutAction =
   | { readonly kind: 'tool'; readonly tool: Tool }
   | { readonly kind: 'brush-size'; readonly direction: -1 | 1 }
   | { readonly kind: 'toggle-mask' }
+  | { readonly kind: 'accept-proposal' }
   | { readonly kind: 'toggle-depth' }
   | { readonly kind: 'fit' }
   | { readonly kind: 'polygon-close' }
@@ -76,6 +78,8 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
       return { kind: 'brush-size', direction: 1 };
     case 'KeyH':
       return { kind: 'toggle-mask' };
+    case 'KeyA':
+      return { kind: 'accept-proposal' };
     case 'KeyD':
       return { kind: 'toggle-depth' };
     case 'Enter':
