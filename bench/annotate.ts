@@ -5,7 +5,7 @@
  * CamVid's validation images where ../shared/data holds them.
  *
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
- *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N]
+ *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -14,6 +14,10 @@
  *   --quick:        2 synthetic frames at 128x256 and 2 CamVid images, no 2048x1024 timing.
  *   --data DIR:     where camvid/ lies (default ../shared/data); read in place, never copied.
  *                   Absent: the CamVid part is skipped with a message.
+ *   --sde-model DIR: a depth network's folder (a project's SDE checkpoint,
+ *                   checkpoints/run-N/step-M/model): adds assist_sde, the assist with that
+ *                   network's features per superpixel (src/core/assist/sdeFeatures.ts).
+ *                   Without it assist_sde is skipped with a message.
  * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
  * image), superpixel (the superpixel brush), assist_colour (brush, with the live assist's
  * proposal, colour and position features, taken for every unpainted pixel; also its update
@@ -21,6 +25,10 @@
  * --json prints exactly one JSON object on stdout; progress goes to stderr.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { initEngine } from '../src/core/engine/backend';
+import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
+import { superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
@@ -41,7 +49,7 @@ const num = (name: string, dflt: number, min = 1): number => {
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
   return n;
 };
-const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div']);
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model']);
 for (let i = 0; i < args.length; i++) {
   if (!args[i]!.startsWith('--')) continue;
   if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
@@ -56,6 +64,17 @@ const tolerance = num('--tolerance', 20, 0);
 const radiusDivisor = num('--radius-div', 32, 4);
 const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const sdeModelDir = str('--sde-model');
+let sdeModel: LayersModel | null = null;
+if (sdeModelDir) {
+  if (!existsSync(join(sdeModelDir, 'model.json'))) throw new Error(`--sde-model ${sdeModelDir}: no model.json there (give a checkpoint's model folder)`);
+  await initEngine({ threads: 1, log });
+  sdeModel = await loadModelFromFolder(resolve(sdeModelDir));
+  log(`SDE features from ${sdeModelDir} (input ${sdeModel.inputs[0]!.shape.slice(1, 3).join('x')})`);
+} else {
+  log('assist_sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
+}
+const tools = TOOLS.filter((t) => t !== 'assist_sde' || sdeModel);
 
 function synthFrames(n: number): Frame[] {
   const frames: Frame[] = [];
@@ -98,8 +117,8 @@ interface DatasetResult {
   readonly perFrame: { name: string; strokes90: Record<ToolName, number | null>; strokes95: Record<ToolName, number | null> }[];
 }
 
-function runDataset(frames: readonly Frame[]): DatasetResult {
-  const runs = Object.fromEntries(TOOLS.map((t) => [t, [] as ToolRun[]])) as Record<ToolName, ToolRun[]>;
+async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
+  const runs = Object.fromEntries(tools.map((t) => [t, [] as ToolRun[]])) as Record<ToolName, ToolRun[]>;
   const slic: number[] = [];
   const counts: number[] = [];
   const perFrame: DatasetResult['perFrame'] = [];
@@ -111,14 +130,15 @@ function runDataset(frames: readonly Frame[]): DatasetResult {
     radius = Math.max(2, Math.round(frame.width / radiusDivisor));
     const settings = { radius, cap, tolerance };
     const row = { name: frame.name, strokes90: {} as Record<ToolName, number | null>, strokes95: {} as Record<ToolName, number | null> };
-    for (const tool of TOOLS) {
-      const r = runTool(tool, frame, map, settings);
+    const sde = sdeModel ? await superpixelSdeFeatures(sdeModel, frame.rgb, map) : null;
+    for (const tool of tools) {
+      const r = runTool(tool, frame, map, settings, sde ? { data: sde.features, dims: sde.dims } : undefined);
       runs[tool].push(r);
       row.strokes90[tool] = r.strokes90;
       row.strokes95[tool] = r.strokes95;
     }
     perFrame.push(row);
-    log(`${frame.name}: ${TOOLS.map((t) => `${t} ${row.strokes90[t] ?? '-'}/${row.strokes95[t] ?? '-'}`).join(', ')} (strokes to 90/95%)`);
+    log(`${frame.name}: ${tools.map((t) => `${t} ${row.strokes90[t] ?? '-'}/${row.strokes95[t] ?? '-'}`).join(', ')} (strokes to 90/95%)`);
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   return {
@@ -127,7 +147,7 @@ function runDataset(frames: readonly Frame[]): DatasetResult {
     radius,
     slicMsMedian: Math.round(median(slic)),
     superpixels: Math.round(median(counts)),
-    tools: Object.fromEntries(TOOLS.map((t) => [t, summarise(runs[t], cap)])) as Record<ToolName, ToolSummary>,
+    tools: Object.fromEntries(tools.map((t) => [t, summarise(runs[t], cap)])) as Record<ToolName, ToolSummary>,
     perFrame,
   };
 }
@@ -136,7 +156,7 @@ const started = Date.now();
 const datasets: Record<string, DatasetResult | { skipped: string }> = {};
 if (synthCount > 0) {
   log(`synthetic: ${synthCount} frames at ${size.height}x${size.width}`);
-  datasets['synth'] = runDataset(synthFrames(synthCount));
+  datasets['synth'] = await runDataset(synthFrames(synthCount));
 }
 const camvid = await camvidFrames(camvidCount);
 if (camvid.skipped) {
@@ -144,7 +164,7 @@ if (camvid.skipped) {
   datasets['camvid'] = { skipped: camvid.skipped };
 } else if (camvid.frames.length > 0) {
   log(`CamVid: ${camvid.frames.length} val images`);
-  datasets['camvid'] = runDataset(camvid.frames);
+  datasets['camvid'] = await runDataset(camvid.frames);
 }
 let slic2048: { ms: number; superpixels: number } | null = null;
 let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
@@ -167,6 +187,7 @@ const result = {
   bench: 'annotate',
   date: new Date().toISOString().slice(0, 10),
   command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
+  sdeModel: sdeModelDir ?? null,
   protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
@@ -184,15 +205,17 @@ if (json) {
     }
     console.log(`\n${name}: ${d.frames} frames at ${d.size}, brush radius ${d.radius}, ~${d.superpixels} superpixels (SLIC median ${d.slicMsMedian} ms)`);
     console.log('tool         noc90   noc95   reached 90%  reached 95%  final acc %');
-    for (const t of TOOLS) {
+    for (const t of tools) {
       const s = d.tools[t];
       console.log(`${t.padEnd(12)} ${String(s.noc90).padStart(6)}  ${String(s.noc95).padStart(6)}  ${`${s.reached90}/${s.frames}`.padStart(11)}  ${`${s.reached95}/${s.frames}`.padStart(11)}  ${String(s.finalAccuracy).padStart(11)}`);
     }
   }
   for (const [name, d] of Object.entries(datasets)) {
     if ('skipped' in d) continue;
-    const u = d.tools.assist_colour?.updateMs;
-    if (u) console.log(`${name}: assist proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
+    for (const t of ['assist_colour', 'assist_sde'] as const) {
+      const u = d.tools[t]?.updateMs;
+      if (u) console.log(`${name}: ${t} proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
+    }
   }
   if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
   if (assist2048) console.log(`assist on 2048x1024: proposal update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms (${assist2048.strokes} strokes, ${assist2048.accuracy}% after them)`);

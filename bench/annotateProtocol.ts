@@ -13,12 +13,12 @@
 import { computeSuperpixels } from '../src/core/assist/superpixels';
 import { MaskDocument, type Point } from '../src/renderer/src/annotator/maskDocument';
 import { SuperpixelMap } from '../src/renderer/src/annotator/superpixelMap';
-import { LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
+import { type ExtraFeatures, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
 
 export const IGNORE = 255;
 
 /** The tools compared, by their key in the results. */
-export const TOOLS = ['brush', 'brush_fill', 'superpixel', 'assist_colour'] as const;
+export const TOOLS = ['brush', 'brush_fill', 'superpixel', 'assist_colour', 'assist_sde'] as const;
 export type ToolName = (typeof TOOLS)[number];
 
 export interface Frame {
@@ -346,9 +346,11 @@ export interface ProtocolSettings {
  * larger than four brush discs, and keeps the result only where it raised the accuracy
  * (else it undoes it, the click still counted, and scribbles with the brush). assist_colour
  * scribbles with the brush, and the result after each stroke is the painted pixels plus the
- * live assist's proposal for all the others (what "accept all" would give).
+ * live assist's proposal for all the others (what "accept all" would give); assist_sde the same
+ * with the SDE features of the superpixels (`sde`) too.
  */
-export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap, s: ProtocolSettings): ToolRun {
+export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap, s: ProtocolSettings, sde?: ExtraFeatures): ToolRun {
+  if (tool === 'assist_sde' && !sde) throw new Error('assist_sde needs the SDE features of the superpixels');
   const { width, height, gt } = frame;
   const doc = new MaskDocument(width, height);
   const accuracy: number[] = [];
@@ -356,7 +358,7 @@ export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap
   let strokes90: number | null = null;
   let strokes95: number | null = null;
   const updateMs: number[] = [];
-  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels) : null;
+  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels) : tool === 'assist_sde' ? new LiveAssist(superpixels, sde) : null;
   /** The current result: the mask, or with the assist the mask plus its proposal. */
   let result = doc.data;
   let acc = pixelAccuracy(result, gt);

@@ -98,6 +98,8 @@ export const API_PARAMS = {
   maskSetStatus: onProject({ frameId: z.number().int().min(1), status: maskStatus }),
   /** A frame's superpixels (SLIC, computed once per frame) for the superpixel brush and the region fill. */
   frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
+  /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
+  frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
   reviewRuns: onProject({}),
@@ -162,6 +164,7 @@ export interface ApiResults {
   maskSave: MaskSaved;
   maskSetStatus: MaskSaved;
   frameSuperpixels: FrameSuperpixels;
+  frameAssistFeatures: FrameAssistFeatures;
   reviewRuns: ReviewRuns;
   reviewFrames: ReviewFrameEntry[];
   reviewFrame: ReviewFrameData;
@@ -267,6 +270,20 @@ export interface FrameSuperpixels {
   readonly meanLab: number[];
   /** How long SLIC took on this frame, ms. */
   readonly computeMs: number;
+}
+
+/** A depth network's features averaged over each superpixel of a frame (same labels as frameSuperpixels). */
+export interface FrameAssistFeatures {
+  readonly frameId: number;
+  /** The training run whose network gave them, and its checkpoint's step. */
+  readonly runId: number;
+  readonly step: number;
+  /** Values per superpixel. */
+  readonly dims: number;
+  /** The network's layers read, in order. */
+  readonly layers: string[];
+  /** count x dims 32-bit floats, little-endian, in base64. */
+  readonly featuresBase64: string;
 }
 
 export interface MaskSaved {

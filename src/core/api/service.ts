@@ -96,6 +96,9 @@ export function createService(
     async frameSuperpixels(p) {
       return superpixels.get(on(p), p.frameId);
     },
+    async frameAssistFeatures(p) {
+      return superpixels.sdeFeatures(on(p), models, p.frameId, p.runId);
+    },
     async reviewRuns(p) {
       return reviewRuns(on(p));
     },

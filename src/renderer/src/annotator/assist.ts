@@ -9,7 +9,9 @@
  * squares and pairwise products, the classifier a multinomial logistic regression with a small
  * L2 penalty, trained by full-batch gradient descent and warm-started from the last stroke's
  * weights. A superpixel with painted pixels proposes its own painted class; every other
- * superpixel the class the classifier gives it. No SDE features yet: colour and position only.
+ * superpixel the class the classifier gives it. Where the project has an SDE model, its
+ * features averaged per superpixel (computed by the core, src/core/assist/sdeFeatures.ts) join
+ * the colour and position, standardised, as linear terms.
  */
 import { IGNORE_ID } from './classes';
 import { MaskError } from './maskError';
@@ -17,6 +19,21 @@ import type { SuperpixelMap } from './superpixelMap';
 
 /** Per-superpixel base features: L, a, b, x, y (standardised over the frame's superpixels). */
 export const BASE_FEATURES = 5;
+
+/** Standardises each of the `dims` columns of `rows` in place (mean 0, sd 1; a constant column becomes 0). */
+export function standardiseColumns(rows: Float32Array, dims: number): Float32Array {
+  const n = rows.length / dims;
+  for (let d = 0; d < dims; d++) {
+    let mean = 0;
+    for (let k = 0; k < n; k++) mean += rows[k * dims + d];
+    mean /= n;
+    let v = 0;
+    for (let k = 0; k < n; k++) v += (rows[k * dims + d] - mean) ** 2;
+    const sd = Math.sqrt(v / n) || 1;
+    for (let k = 0; k < n; k++) rows[k * dims + d] = (rows[k * dims + d] - mean) / sd;
+  }
+  return rows;
+}
 
 /** The base features of each superpixel, row k at k * BASE_FEATURES, standardised (mean 0, sd 1). */
 export function superpixelFeatures(sp: SuperpixelMap): Float32Array {
@@ -37,16 +54,13 @@ export function superpixelFeatures(sp: SuperpixelMap): Float32Array {
     f[row + 3] = sx / n;
     f[row + 4] = sy / n;
   }
-  for (let d = 0; d < BASE_FEATURES; d++) {
-    let mean = 0;
-    for (let k = 0; k < sp.count; k++) mean += f[k * BASE_FEATURES + d];
-    mean /= sp.count;
-    let v = 0;
-    for (let k = 0; k < sp.count; k++) v += (f[k * BASE_FEATURES + d] - mean) ** 2;
-    const sd = Math.sqrt(v / sp.count) || 1;
-    for (let k = 0; k < sp.count; k++) f[k * BASE_FEATURES + d] = (f[k * BASE_FEATURES + d] - mean) / sd;
-  }
-  return f;
+  return standardiseColumns(f, BASE_FEATURES);
+}
+
+/** Per-superpixel features from elsewhere (the SDE network's): count x dims, row-major. */
+export interface ExtraFeatures {
+  readonly data: Float32Array;
+  readonly dims: number;
 }
 
 /** Rows of `base` (width `dims`) expanded to [1, f, f_i * f_j for i <= j]. */
@@ -175,9 +189,29 @@ export class LiveAssist {
   private classIds: number[] = [];
   private counts: Uint32Array | undefined;
 
-  constructor(superpixels: SuperpixelMap) {
+  /** Whether SDE (or other extra) features take part. */
+  readonly extraDims: number;
+
+  constructor(superpixels: SuperpixelMap, extra?: ExtraFeatures) {
     this.superpixels = superpixels;
-    this.features = quadraticExpansion(superpixelFeatures(superpixels), BASE_FEATURES);
+    const base = quadraticExpansion(superpixelFeatures(superpixels), BASE_FEATURES);
+    if (!extra || extra.dims === 0) {
+      this.features = base;
+      this.extraDims = 0;
+      return;
+    }
+    if (!Number.isInteger(extra.dims) || extra.dims < 0 || extra.data.length !== superpixels.count * extra.dims) {
+      throw new MaskError(`assist: extra features hold ${extra.data.length} values, not ${superpixels.count} superpixels x ${extra.dims}`);
+    }
+    const scaled = standardiseColumns(extra.data.slice(), extra.dims);
+    const dims = base.dims + extra.dims;
+    const data = new Float32Array(superpixels.count * dims);
+    for (let k = 0; k < superpixels.count; k++) {
+      data.set(base.data.subarray(k * base.dims, (k + 1) * base.dims), k * dims);
+      data.set(scaled.subarray(k * extra.dims, (k + 1) * extra.dims), k * dims + base.dims);
+    }
+    this.features = { data, dims };
+    this.extraDims = extra.dims;
   }
 
   /** Trains on the painted pixels of `mask` and proposes a class for each unpainted one. */
@@ -222,12 +256,14 @@ export class LiveAssist {
     const ids = [...new Set(labels)].sort((a, b) => a - b);
     const classes = new Uint8Array(mask.length).fill(IGNORE_ID);
     if (ids.length < 2) return { classes, samples: rows.length, classCount: ids.length, proposed: 0 };
-    if (!this.classifier || ids.join() !== this.classIds.join()) {
+    // A new set of classes starts afresh; otherwise the last weights need only a few steps more.
+    const fresh = !this.classifier || ids.join() !== this.classIds.join();
+    if (fresh || !this.classifier) {
       this.classifier = new SoftmaxClassifier(this.features.dims, ids.length);
       this.classIds = ids;
     }
     const index = new Map(ids.map((c, i) => [c, i]));
-    this.classifier.fit(this.features.data, rows, labels.map((c) => index.get(c) as number), weights);
+    this.classifier.fit(this.features.data, rows, labels.map((c) => index.get(c) as number), weights, { iterations: fresh ? 150 : 50 });
     const predicted = this.classifier.predict(this.features.data);
     let proposed = 0;
     for (let p = 0; p < mask.length; p++) {
