@@ -52,6 +52,8 @@ describe('the live assist classifier', () => {
     expect([...p.classes.slice(0, 8)]).toEqual([255, 4, 7, 255, 4, 4, 7, 7]);
     const accepted = acceptProposal(mask, p.classes);
     expect([...accepted.slice(0, 8)]).toEqual([4, 4, 7, 7, 4, 4, 7, 7]);
+    // Only one class: the other class's proposed pixels stay unpainted.
+    expect([...acceptProposal(mask, p.classes, 7).slice(0, 8)]).toEqual([4, 255, 7, 7, 255, 255, 7, 7]);
     expect(() => assist.propose(new Uint8Array(3))).toThrow(/superpixels cover 8x2/);
   });
 });

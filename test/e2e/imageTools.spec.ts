@@ -71,7 +71,7 @@ test('the superpixel brush paints whole superpixels in two strokes, undo takes b
   expect(errors).toEqual([]);
 });
 
-test('live assist: after a stroke in each of two classes a proposal appears; accept takes it as one step, undo takes it back', async ({ page, host, service, workDir }) => {
+test('live assist: after a stroke in each of two classes a proposal appears; accepting one class or all of it is one step each, undo takes it back', async ({ page, host, service, workDir }) => {
   const errors = consoleErrors(page);
   const { projectId } = await service.projectCreate({ dir: join(workDir, 'assist'), synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
@@ -99,16 +99,27 @@ test('live assist: after a stroke in each of two classes a proposal appears; acc
   await expect(status).not.toHaveAttribute('data-proposed', '0');
   const painted = (await service.frameGet({ projectId, frameId })).maskBase64!;
 
+  // Shift+A takes only the active class (road, key 1) of the proposal; Ctrl+Z takes it back.
   await page.getByTestId('annotator-viewport').focus();
-  await page.keyboard.press('KeyA');
+  await page.keyboard.press('Shift+KeyA');
   await expect(save).toHaveAttribute('data-version', '3');
+  const roadOnly = Buffer.from((await service.frameGet({ projectId, frameId })).maskBase64!, 'base64');
+  const before = Buffer.from(painted, 'base64');
+  expect(roadOnly.filter((v, i) => v !== before[i] && v !== 0).length).toBe(0);
+  expect(roadOnly.filter((v, i) => v !== before[i]).length).toBeGreaterThan(0);
+  await page.keyboard.press('Control+KeyZ');
+  await expect(save).toHaveAttribute('data-version', '4');
+  expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(painted);
+
+  await page.keyboard.press('KeyA');
+  await expect(save).toHaveAttribute('data-version', '5');
   const accepted = Buffer.from((await service.frameGet({ projectId, frameId })).maskBase64!, 'base64');
   expect(accepted.filter((v) => v === 255).length).toBe(0);
   expect(new Set(accepted)).toEqual(new Set([0, 10]));
   await expect(status).toHaveAttribute('data-proposed', '0');
 
   await page.getByTestId('undo').click();
-  await expect(save).toHaveAttribute('data-version', '4');
+  await expect(save).toHaveAttribute('data-version', '6');
   expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(painted);
   expect(errors).toEqual([]);
 });

@@ -276,10 +276,15 @@ export class LiveAssist {
   }
 }
 
-/** The mask with the proposal taken for every unpainted pixel ("accept all"). */
-export function acceptProposal(mask: Uint8Array, proposal: Uint8Array): Uint8Array {
+/**
+ * The mask with the proposal taken for every unpainted pixel ("accept all"), or only where it
+ * proposes `onlyClass` ("accept this class").
+ */
+export function acceptProposal(mask: Uint8Array, proposal: Uint8Array, onlyClass?: number): Uint8Array {
   if (mask.length !== proposal.length) throw new MaskError(`assist: the proposal has ${proposal.length} pixels but the mask ${mask.length}`);
   const out = mask.slice();
-  for (let p = 0; p < out.length; p++) if (out[p] === IGNORE_ID) out[p] = proposal[p];
+  for (let p = 0; p < out.length; p++) {
+    if (out[p] === IGNORE_ID && (onlyClass === undefined || proposal[p] === onlyClass)) out[p] = proposal[p];
+  }
   return out;
 }

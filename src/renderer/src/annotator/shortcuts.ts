@@ -7,7 +7,7 @@
  *   B brush, E eraser, P polygon, F flood fill (follows the mask),
  *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
- *   A                                accept the live assist's proposal (when shown)
+ *   A / Shift+A                      accept the live assist's proposal / its active class only
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
  *   Ctrl+0                           fit to window
@@ -31,7 +31,7 @@ export type ShortcutAction =
   | { readonly kind: 'tool'; readonly tool: Tool }
   | { readonly kind: 'brush-size'; readonly direction: -1 | 1 }
   | { readonly kind: 'toggle-mask' }
-  | { readonly kind: 'accept-proposal' }
+  | { readonly kind: 'accept-proposal'; readonly onlyActiveClass: boolean }
   | { readonly kind: 'toggle-depth' }
   | { readonly kind: 'fit' }
   | { readonly kind: 'polygon-close' }
@@ -68,6 +68,7 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
   }
   const cls = classes.forKey(k.code, k.shiftKey);
   if (cls) return { kind: 'class', classId: cls.id };
+  if (k.code === 'KeyA') return { kind: 'accept-proposal', onlyActiveClass: k.shiftKey };
   if (k.shiftKey) return undefined;
   const tool = TOOL_KEYS[k.code];
   if (tool) return { kind: 'tool', tool };
@@ -78,8 +79,6 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
       return { kind: 'brush-size', direction: 1 };
     case 'KeyH':
       return { kind: 'toggle-mask' };
-    case 'KeyA':
-      return { kind: 'accept-proposal' };
     case 'KeyD':
       return { kind: 'toggle-depth' };
     case 'Enter':
