@@ -32,6 +32,11 @@ describe('annotator shortcuts', () => {
     expect(shortcutFor(key('Digit3', { ctrlKey: true }))).toBeUndefined();
     expect(shortcutFor(key('KeyE'))).toEqual({ kind: 'tool', tool: 'eraser' });
     expect(shortcutFor(key('KeyF'))).toEqual({ kind: 'tool', tool: 'fill' });
+    expect(shortcutFor(key('KeyS'))).toEqual({ kind: 'tool', tool: 'superpixel' });
+    expect(shortcutFor(key('KeyR'))).toEqual({ kind: 'tool', tool: 'region' });
+    expect(shortcutFor(key('KeyA'))).toEqual({ kind: 'accept-proposal', onlyActiveClass: false });
+    expect(shortcutFor(key('KeyA', { shiftKey: true }))).toEqual({ kind: 'accept-proposal', onlyActiveClass: true });
+    expect(shortcutFor(key('KeyS', { ctrlKey: true }))).toBeUndefined(); // Ctrl+S saves (the view's)
     expect(shortcutFor(key('BracketRight'))).toEqual({ kind: 'brush-size', direction: 1 });
     expect(shortcutFor(key('Escape'))).toEqual({ kind: 'polygon-cancel' });
     expect(shortcutFor(key('KeyE', { altKey: true }))).toBeUndefined();

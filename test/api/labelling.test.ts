@@ -86,6 +86,24 @@ describe('API service over a real project made from a Cityscapes-layout dataset'
     ).rejects.toThrow(/value 19 at pixel \(x 0, y 0\) \(1 pixels in all\) is not a class of this project: its masks hold 0\.\.18 \(Cityscapes \(19 classes\)\) or 255/);
   });
 
+  it("serves a frame's superpixels once per frame: 16-bit labels covering the frame, a mean colour each", async () => {
+    const [first] = await service.frameList({ projectId: pid });
+    const sp = await service.frameSuperpixels({ projectId: pid, frameId: first!.frameId });
+    const f = await service.frameGet({ projectId: pid, frameId: first!.frameId });
+    expect([sp.width, sp.height]).toEqual([f.width, f.height]);
+    const bytes = Buffer.from(sp.labelsBase64, 'base64');
+    expect(bytes.length).toBe(2 * f.width * f.height);
+    const labels = new Set<number>();
+    for (let i = 0; i < bytes.length; i += 2) labels.add(bytes.readUInt16LE(i));
+    expect(labels.size).toBe(sp.count);
+    expect(Math.max(...labels)).toBe(sp.count - 1);
+    expect(sp.meanLab).toHaveLength(3 * sp.count);
+    // The second call is the kept result.
+    expect(await service.frameSuperpixels({ projectId: pid, frameId: first!.frameId })).toBe(sp);
+    await expect(service.frameSuperpixels({ projectId: pid, frameId: 999999 })).rejects.toThrow(/999999/);
+    await expect(service.frameAssistFeatures({ projectId: pid, frameId: first!.frameId })).rejects.toThrow(/no SDE run .* has finished in this project yet/);
+  });
+
   it('opens the project again by folder after closing it, under a new id; calls naming the old id are refused', async () => {
     expect(await service.projectClose({ projectId: pid })).toEqual({ closed: true });
     await expect(service.projectOverview({ projectId: pid })).rejects.toMatchObject({ name: 'ProjectClosedError', message: expect.stringMatching(/^this window's project was closed in another window: reopen it/) });

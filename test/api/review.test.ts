@@ -115,6 +115,18 @@ describe('review API over a real project with saved tiny models', () => {
     expect(png.data.some((v) => v > 0)).toBe(true);
   });
 
+  it("gives the live assist the SDE network's features of each superpixel of a frame; a segmentation run is refused", async () => {
+    const sp = await service.frameSuperpixels({ projectId: pid, frameId: valFrameId });
+    const f = await service.frameAssistFeatures({ projectId: pid, frameId: valFrameId });
+    expect([f.runId, f.step]).toEqual([sde.id, 100]);
+    expect(f.layers).toEqual(['dec_up2_1', 'dec_up0_1', 'disp_0']);
+    const bytes = Buffer.from(f.featuresBase64, 'base64');
+    expect(bytes.length).toBe(4 * sp.count * f.dims);
+    const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    expect(values.every(Number.isFinite)).toBe(true);
+    await expect(service.frameAssistFeatures({ projectId: pid, frameId: valFrameId, runId: segOld.id })).rejects.toThrow(/predicts no depth/);
+  });
+
   it('reviews a val frame: prediction, depth, the dataset label and an error map that marks exactly the wrong pixels', async () => {
     const r = await service.reviewFrame({ projectId: pid, frameId: valFrameId });
     expect([r.frameId, r.split, r.width, r.height]).toEqual([valFrameId, 'val', W, H]);

@@ -96,6 +96,10 @@ export const API_PARAMS = {
     })
     .strict(),
   maskSetStatus: onProject({ frameId: z.number().int().min(1), status: maskStatus }),
+  /** A frame's superpixels (SLIC, computed once per frame) for the superpixel brush and the region fill. */
+  frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
+  /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
+  frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
   reviewRuns: onProject({}),
@@ -159,6 +163,8 @@ export interface ApiResults {
   frameGet: FrameData;
   maskSave: MaskSaved;
   maskSetStatus: MaskSaved;
+  frameSuperpixels: FrameSuperpixels;
+  frameAssistFeatures: FrameAssistFeatures;
   reviewRuns: ReviewRuns;
   reviewFrames: ReviewFrameEntry[];
   reviewFrame: ReviewFrameData;
@@ -247,6 +253,37 @@ export interface FrameData {
   /** 0 while no mask is saved. */
   readonly maskVersion: number;
   readonly status: MaskStatusName;
+}
+
+/** A frame's superpixels: every pixel's label and each label's mean colour. */
+export interface FrameSuperpixels {
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  /** Labels 0..count-1; each is one 4-connected piece of the frame. */
+  readonly count: number;
+  /** SLIC's grid step in pixels (superpixels are about this wide). */
+  readonly regionSize: number;
+  /** Each pixel's label, row-major, 16 bits little-endian, in base64. */
+  readonly labelsBase64: string;
+  /** Mean CIELAB colour of each label: L, a, b of label k at 3k..3k+2. */
+  readonly meanLab: number[];
+  /** How long SLIC took on this frame, ms. */
+  readonly computeMs: number;
+}
+
+/** A depth network's features averaged over each superpixel of a frame (same labels as frameSuperpixels). */
+export interface FrameAssistFeatures {
+  readonly frameId: number;
+  /** The training run whose network gave them, and its checkpoint's step. */
+  readonly runId: number;
+  readonly step: number;
+  /** Values per superpixel. */
+  readonly dims: number;
+  /** The network's layers read, in order. */
+  readonly layers: string[];
+  /** count x dims 32-bit floats, little-endian, in base64. */
+  readonly featuresBase64: string;
 }
 
 export interface MaskSaved {

@@ -201,7 +201,7 @@ async function segModel(open: OpenProject, cache: ModelCache, runId: number | un
 }
 
 /** The depth model to use: the named run's (SDE or multi-task), else the newest that can show depth. */
-async function depthModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
+export async function depthModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
   const { store, project } = open;
   let run: TrainingRun | undefined;
   if (runId !== undefined) {

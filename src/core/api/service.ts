@@ -9,6 +9,7 @@ import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './c
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
 import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
+import { SuperpixelCache } from './superpixelService';
 import { TrainingJobs, type TrainingJobsOptions } from './trainingService';
 import { reviewCompare, reviewDepth, reviewEvaluation, reviewFrame, reviewFrames, reviewPrediction, reviewRuns } from './reviewService';
 import { defaultRecentFile, listRecent, rememberRecent } from './recentProjects';
@@ -45,8 +46,11 @@ export function createService(
   const author = opts.author ?? safeUserName();
   /** Trained models loaded for review, one per run; emptied when the project changes. */
   const models = new ModelCache();
+  /** Superpixels of the last frames opened; emptied when the project changes. */
+  const superpixels = new SuperpixelCache();
   const session = new ProjectSession((projectId, dir) => {
     models.clear();
+    superpixels.clear();
     opts.emit?.('project.closed', { projectId, dir });
   });
   /** Training and selection in worker threads, one job at a time. */
@@ -88,6 +92,12 @@ export function createService(
     },
     async maskSetStatus(p) {
       return maskSetStatus(on(p), p.frameId, p.status);
+    },
+    async frameSuperpixels(p) {
+      return superpixels.get(on(p), p.frameId);
+    },
+    async frameAssistFeatures(p) {
+      return superpixels.sdeFeatures(on(p), models, p.frameId, p.runId);
     },
     async reviewRuns(p) {
       return reviewRuns(on(p));
@@ -145,6 +155,7 @@ export function createService(
     close() {
       jobs.close();
       models.clear();
+      superpixels.clear();
       session.close();
     },
   };

@@ -15,16 +15,16 @@
  * changed (null when it cannot have changed any), for the history and the display update.
  */
 import { IGNORE_ID } from './classes';
-import { type Rect, rectFromBounds } from './rect';
+import { MaskError } from './maskError';
+import { type Rect, rectFromBounds, unionRect } from './rect';
+import type { SuperpixelMap } from './superpixelMap';
 
 export interface Point {
   readonly x: number;
   readonly y: number;
 }
 
-export class MaskError extends Error {
-  override readonly name = 'MaskError';
-}
+export { MaskError };
 
 function checkLabel(value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 255) {
@@ -211,19 +211,137 @@ export class MaskDocument {
   }
 
   /**
-   * Fills every pixel whose centre is within r of segment a-b, row by row. For each row the
-   * covered centres form one interval (a capsule is convex): the union of the two end discs'
-   * chords and the band of the segment's rectangle. Returns the grown bounds.
+   * The superpixel brush: every superpixel the brush stroke touches (the same capsules as
+   * `paintStroke`) is painted whole. `done` (one byte per superpixel, kept by the caller for
+   * the whole stroke) marks superpixels already painted by earlier pieces of the stroke, so a
+   * long stroke paints each only once; without it every touched one is painted.
    */
-  private fillCapsule(a: Point, b: Point, r: number, value: number, bounds: Bounds): Bounds {
+  paintSuperpixelStroke(points: readonly Point[], radius: number, value: number, superpixels: SuperpixelMap, done?: Uint8Array): Rect | null {
+    checkLabel(value);
+    this.checkSuperpixels(superpixels);
+    if (!(radius > 0) || !Number.isFinite(radius)) {
+      throw new MaskError(`brush radius must be a positive number, got ${radius}`);
+    }
+    if (done && done.length !== superpixels.count) {
+      throw new MaskError(`the stroke's superpixel marks have ${done.length} entries but there are ${superpixels.count} superpixels`);
+    }
+    if (points.length === 0) return null;
+    for (const p of points) {
+      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) {
+        throw new MaskError(`stroke point must be finite, got (${p.x}, ${p.y})`);
+      }
+    }
+    const marks = done ?? new Uint8Array(superpixels.count);
+    const touched: number[] = [];
+    const labels = superpixels.labels;
+    const visit = (row: number, i0: number, i1: number): void => {
+      for (let i = row + i0; i <= row + i1; i++) {
+        const k = labels[i];
+        if (!marks[k]) {
+          marks[k] = 1;
+          touched.push(k);
+        }
+      }
+    };
+    if (points.length === 1) this.capsuleSpans(points[0], points[0], radius, visit);
+    for (let i = 1; i < points.length; i++) this.capsuleSpans(points[i - 1], points[i], radius, visit);
+    let dirty: Rect | null = null;
+    const data = this.data;
+    for (const k of touched) {
+      for (const p of superpixels.pixelsOf(k)) data[p] = value;
+      dirty = unionRect(dirty, superpixels.boxOf(k));
+    }
+    return dirty;
+  }
+
+  /**
+   * The region fill, which follows the image: repaints the pixels connected to (x, y) that
+   * share its class in the mask (as `floodFill`) and lie in the image region of the click:
+   * the superpixels reached from the clicked one through touching superpixels whose mean
+   * colour is within `tolerance` (CIELAB delta E) of its own. On an empty mask it fills one
+   * object or surface, not the frame. Returns null outside the mask or when (x, y) already
+   * has `value`.
+   */
+  fillImageRegion(x: number, y: number, value: number, superpixels: SuperpixelMap, tolerance: number): Rect | null {
+    checkLabel(value);
+    this.checkSuperpixels(superpixels);
     const { width, height, data } = this;
+    x = Math.floor(x);
+    y = Math.floor(y);
+    if (x < 0 || y < 0 || x >= width || y >= height) return null;
+    const target = data[y * width + x];
+    if (target === value) return null;
+    const allowed = superpixels.similarRegion(superpixels.labels[y * width + x], tolerance);
+    const labels = superpixels.labels;
+    const open = (p: number): boolean => data[p] === target && allowed[labels[p]] === 1;
+    let bx0 = x;
+    let bx1 = x;
+    let by0 = y;
+    let by1 = y;
+    const stack: number[] = [y * width + x];
+    while (stack.length > 0) {
+      const seed = stack.pop() as number;
+      if (!open(seed)) continue;
+      const sy = (seed / width) | 0;
+      const row = sy * width;
+      let l = seed - row;
+      let r = l;
+      while (l > 0 && open(row + l - 1)) l--;
+      while (r < width - 1 && open(row + r + 1)) r++;
+      data.fill(value, row + l, row + r + 1);
+      if (l < bx0) bx0 = l;
+      if (r > bx1) bx1 = r;
+      if (sy < by0) by0 = sy;
+      if (sy > by1) by1 = sy;
+      for (const ny of [sy - 1, sy + 1]) {
+        if (ny < 0 || ny >= height) continue;
+        const nrow = ny * width;
+        let inRun = false;
+        for (let i = l; i <= r; i++) {
+          const isOpen = open(nrow + i);
+          if (isOpen && !inRun) stack.push(nrow + i);
+          inRun = isOpen;
+        }
+      }
+    }
+    return rectFromBounds(bx0, by0, bx1, by1);
+  }
+
+  private checkSuperpixels(sp: SuperpixelMap): void {
+    if (sp.width !== this.width || sp.height !== this.height) {
+      throw new MaskError(`the superpixels are ${sp.width}x${sp.height} but the mask is ${this.width}x${this.height}`);
+    }
+  }
+
+  /** Fills every pixel whose centre is within r of segment a-b; returns the grown bounds. */
+  private fillCapsule(a: Point, b: Point, r: number, value: number, bounds: Bounds): Bounds {
+    const data = this.data;
+    let { x0: bx0, y0: by0, x1: bx1, y1: by1 } = bounds;
+    this.capsuleSpans(a, b, r, (row, i0, i1) => {
+      data.fill(value, row + i0, row + i1 + 1);
+      const j = row / this.width;
+      if (i0 < bx0) bx0 = i0;
+      if (i1 > bx1) bx1 = i1;
+      if (j < by0) by0 = j;
+      if (j > by1) by1 = j;
+    });
+    return { x0: bx0, y0: by0, x1: bx1, y1: by1 };
+  }
+
+  /**
+   * The pixels whose centre is within r of segment a-b, row by row, as spans
+   * `visit(rowStart, i0, i1)` (pixels rowStart + i0 .. rowStart + i1). For each row the
+   * covered centres form one interval (a capsule is convex): the union of the two end discs'
+   * chords and the band of the segment's rectangle.
+   */
+  private capsuleSpans(a: Point, b: Point, r: number, visit: (rowStart: number, i0: number, i1: number) => void): void {
+    const { width, height } = this;
     const j0 = Math.max(0, Math.ceil(Math.min(a.y, b.y) - r - 0.5));
     const j1 = Math.min(height - 1, Math.floor(Math.max(a.y, b.y) + r - 0.5));
     const dx = b.x - a.x;
     const dy = b.y - a.y;
     const len2 = dx * dx + dy * dy;
     const rLen = r * Math.sqrt(len2);
-    let { x0: bx0, y0: by0, x1: bx1, y1: by1 } = bounds;
     for (let j = j0; j <= j1; j++) {
       const yc = j + 0.5;
       let lo = Infinity;
@@ -254,14 +372,8 @@ export class MaskDocument {
       const i0 = Math.max(0, Math.ceil(lo - 0.5));
       const i1 = Math.min(width - 1, Math.floor(hi - 0.5));
       if (i1 < i0) continue;
-      const row = j * width;
-      data.fill(value, row + i0, row + i1 + 1);
-      if (i0 < bx0) bx0 = i0;
-      if (i1 > bx1) bx1 = i1;
-      if (j < by0) by0 = j;
-      if (j > by1) by1 = j;
+      visit(j * width, i0, i1);
     }
-    return { x0: bx0, y0: by0, x1: bx1, y1: by1 };
   }
 }
 

@@ -4,8 +4,10 @@
  *
  *   1..9, 0 / Shift+1..9 / Shift+0   pick class id 0..9 / 10..18 / ignore (of the label set
  *                                    given; classes past 18 have no key, see classes.ts)
- *   B brush, E eraser, P polygon, F flood fill
+ *   B brush, E eraser, P polygon, F flood fill (follows the mask),
+ *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
+ *   A / Shift+A                      accept the live assist's proposal / its active class only
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
  *   Ctrl+0                           fit to window
@@ -15,9 +17,12 @@
  */
 import type { ClassTable } from './classes';
 
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill';
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill' | 'superpixel' | 'region';
 
-export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill'];
+export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill', 'superpixel', 'region'];
+
+/** The tools that need the frame's superpixels (offered once they have arrived). */
+export const IMAGE_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['superpixel', 'region']);
 
 export type ShortcutAction =
   | { readonly kind: 'undo' }
@@ -26,6 +31,7 @@ export type ShortcutAction =
   | { readonly kind: 'tool'; readonly tool: Tool }
   | { readonly kind: 'brush-size'; readonly direction: -1 | 1 }
   | { readonly kind: 'toggle-mask' }
+  | { readonly kind: 'accept-proposal'; readonly onlyActiveClass: boolean }
   | { readonly kind: 'toggle-depth' }
   | { readonly kind: 'fit' }
   | { readonly kind: 'polygon-close' }
@@ -46,6 +52,8 @@ const TOOL_KEYS: Readonly<Record<string, Tool>> = {
   KeyE: 'eraser',
   KeyP: 'polygon',
   KeyF: 'fill',
+  KeyS: 'superpixel',
+  KeyR: 'region',
 };
 
 /** The action of a key press; class keys pick from `classes` (the project's label set). */
@@ -60,6 +68,7 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
   }
   const cls = classes.forKey(k.code, k.shiftKey);
   if (cls) return { kind: 'class', classId: cls.id };
+  if (k.code === 'KeyA') return { kind: 'accept-proposal', onlyActiveClass: k.shiftKey };
   if (k.shiftKey) return undefined;
   const tool = TOOL_KEYS[k.code];
   if (tool) return { kind: 'tool', tool };

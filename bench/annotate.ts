@@ -1,0 +1,222 @@
+/**
+ * Annotation benchmark (issue 18): strokes a scripted annotator needs to bring a frame to 90%
+ * and 95% pixel accuracy with each tool of the annotator (noc90 / noc95, cap 100 strokes; the
+ * protocol: bench/annotateProtocol.ts), on labelled frames of the synthetic generator and on
+ * CamVid's validation images where ../shared/data holds them.
+ *
+ * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
+ *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
+ *
+ *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
+ *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
+ *                   also SLIC's time on one 2048x1024 synthetic frame, and the assist's
+ *                   update time there over 20 strokes (assist2048).
+ *   --quick:        2 synthetic frames at 128x256 and 2 CamVid images, no 2048x1024 timing.
+ *   --data DIR:     where camvid/ lies (default ../shared/data); read in place, never copied.
+ *                   Absent: the CamVid part is skipped with a message.
+ *   --sde-model DIR: a depth network's folder (a project's SDE checkpoint,
+ *                   checkpoints/run-N/step-M/model): adds assist_sde, the assist with that
+ *                   network's features per superpixel (src/core/assist/sdeFeatures.ts).
+ *                   Without it assist_sde is skipped with a message.
+ * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
+ * image), superpixel (the superpixel brush), assist_colour (brush, with the live assist's
+ * proposal, colour and position features, taken for every unpainted pixel; also its update
+ * time, updateMs). The brush radius is width/32 pixels (--radius-div N: width/N).
+ * --json prints exactly one JSON object on stdout; progress goes to stderr.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { initEngine } from '../src/core/engine/backend';
+import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
+import { superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
+import { LABEL_ID_TO_TRAIN_ID } from '../src/core/labels/cityscapes';
+import { LABELLED_FRAME, createBuffers, createSequence, renderFrame, synthIntrinsics } from '../src/core/synth';
+import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const str = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const num = (name: string, dflt: number, min = 1): number => {
+  const v = str(name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
+  return n;
+};
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model']);
+for (let i = 0; i < args.length; i++) {
+  if (!args[i]!.startsWith('--')) continue;
+  if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
+}
+const quick = flag('--quick');
+const json = flag('--json');
+const synthCount = Math.round(num('--synth', quick ? 2 : 12, 0));
+const camvidCount = Math.round(num('--camvid', quick ? 2 : 12, 0));
+const size: Size = parseSize(str('--size') ?? (quick ? '128x256' : '256x512'));
+const cap = Math.round(num('--cap', 100));
+const tolerance = num('--tolerance', 20, 0);
+const radiusDivisor = num('--radius-div', 32, 4);
+const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const sdeModelDir = str('--sde-model');
+let sdeModel: LayersModel | null = null;
+if (sdeModelDir) {
+  if (!existsSync(join(sdeModelDir, 'model.json'))) throw new Error(`--sde-model ${sdeModelDir}: no model.json there (give a checkpoint's model folder)`);
+  await initEngine({ threads: 1, log });
+  sdeModel = await loadModelFromFolder(resolve(sdeModelDir));
+  log(`SDE features from ${sdeModelDir} (input ${sdeModel.inputs[0]!.shape.slice(1, 3).join('x')})`);
+} else {
+  log('assist_sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
+}
+const tools = TOOLS.filter((t) => t !== 'assist_sde' || sdeModel);
+
+function synthFrames(n: number): Frame[] {
+  const frames: Frame[] = [];
+  for (let i = 0; i < n; i++) {
+    const buf = createBuffers(size.width, size.height);
+    renderFrame(createSequence(7, i), LABELLED_FRAME, synthIntrinsics(size), buf);
+    const gt = buf.label.map((id) => LABEL_ID_TO_TRAIN_ID[id] ?? IGNORE);
+    frames.push({ name: `synth seq ${i}`, width: size.width, height: size.height, rgb: buf.rgb, gt });
+  }
+  return frames;
+}
+
+async function camvidFrames(n: number): Promise<{ frames: Frame[]; skipped?: string }> {
+  const root = join(dataRoot, 'camvid');
+  if (n === 0) return { frames: [] };
+  if (!existsSync(join(root, 'val')) || !existsSync(join(root, 'valannot'))) {
+    return { frames: [], skipped: `${root}/val and valannot are absent (real samples are not part of a fresh clone): CamVid skipped` };
+  }
+  const names = readdirSync(join(root, 'val')).filter((f) => f.endsWith('.png')).sort();
+  const picked = Array.from({ length: Math.min(n, names.length) }, (_, i) => names[Math.floor((i * names.length) / Math.min(n, names.length))]!);
+  const frames: Frame[] = [];
+  for (const name of picked) {
+    const rgb = await readRgb(join(root, 'val', name));
+    const label = await readLabel(join(root, 'valannot', name));
+    if (label.width !== rgb.width || label.height !== rgb.height) throw new Error(`${name}: label ${label.width}x${label.height} but image ${rgb.width}x${rgb.height}`);
+    // CamVid's 11 is void: not counted.
+    const gt = label.data.map((v) => (v >= 11 ? IGNORE : v));
+    frames.push({ name: `camvid ${name}`, width: rgb.width, height: rgb.height, rgb: rgb.data, gt });
+  }
+  return { frames };
+}
+
+interface DatasetResult {
+  readonly frames: number;
+  readonly size: string;
+  readonly radius: number;
+  readonly slicMsMedian: number;
+  readonly superpixels: number;
+  readonly tools: Record<ToolName, ToolSummary>;
+  readonly perFrame: { name: string; strokes90: Record<ToolName, number | null>; strokes95: Record<ToolName, number | null> }[];
+}
+
+async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
+  const runs = Object.fromEntries(tools.map((t) => [t, [] as ToolRun[]])) as Record<ToolName, ToolRun[]>;
+  const slic: number[] = [];
+  const counts: number[] = [];
+  const perFrame: DatasetResult['perFrame'] = [];
+  let radius = 0;
+  for (const frame of frames) {
+    const { map, slicMs, count } = frameSuperpixels(frame);
+    slic.push(slicMs);
+    counts.push(count);
+    radius = Math.max(2, Math.round(frame.width / radiusDivisor));
+    const settings = { radius, cap, tolerance };
+    const row = { name: frame.name, strokes90: {} as Record<ToolName, number | null>, strokes95: {} as Record<ToolName, number | null> };
+    const sde = sdeModel ? await superpixelSdeFeatures(sdeModel, frame.rgb, map) : null;
+    for (const tool of tools) {
+      const r = runTool(tool, frame, map, settings, sde ? { data: sde.features, dims: sde.dims } : undefined);
+      runs[tool].push(r);
+      row.strokes90[tool] = r.strokes90;
+      row.strokes95[tool] = r.strokes95;
+    }
+    perFrame.push(row);
+    log(`${frame.name}: ${tools.map((t) => `${t} ${row.strokes90[t] ?? '-'}/${row.strokes95[t] ?? '-'}`).join(', ')} (strokes to 90/95%)`);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  return {
+    frames: frames.length,
+    size: frames[0] ? `${frames[0].height}x${frames[0].width}` : '',
+    radius,
+    slicMsMedian: Math.round(median(slic)),
+    superpixels: Math.round(median(counts)),
+    tools: Object.fromEntries(tools.map((t) => [t, summarise(runs[t], cap)])) as Record<ToolName, ToolSummary>,
+    perFrame,
+  };
+}
+
+const started = Date.now();
+const datasets: Record<string, DatasetResult | { skipped: string }> = {};
+if (synthCount > 0) {
+  log(`synthetic: ${synthCount} frames at ${size.height}x${size.width}`);
+  datasets['synth'] = await runDataset(synthFrames(synthCount));
+}
+const camvid = await camvidFrames(camvidCount);
+if (camvid.skipped) {
+  log(camvid.skipped);
+  datasets['camvid'] = { skipped: camvid.skipped };
+} else if (camvid.frames.length > 0) {
+  log(`CamVid: ${camvid.frames.length} val images`);
+  datasets['camvid'] = await runDataset(camvid.frames);
+}
+let slic2048: { ms: number; superpixels: number } | null = null;
+let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
+if (!quick) {
+  const big = { width: 2048, height: 1024 };
+  const buf = createBuffers(big.width, big.height);
+  renderFrame(createSequence(7, 0), LABELLED_FRAME, synthIntrinsics(big), buf);
+  const frame: Frame = { name: 'synth 2048x1024', ...big, rgb: buf.rgb, gt: buf.label.map((id) => LABEL_ID_TO_TRAIN_ID[id] ?? IGNORE) };
+  const { map, slicMs, count } = frameSuperpixels(frame);
+  slic2048 = { ms: Math.round(slicMs), superpixels: count };
+  log(`SLIC on 2048x1024: ${slic2048.ms} ms, ${count} superpixels`);
+  // The assist's update time at full size: 20 strokes of the scripted annotator.
+  const run = runTool('assist_colour', frame, map, { radius: Math.round(big.width / radiusDivisor), cap: 20, tolerance });
+  const s = summarise([run], 20);
+  assist2048 = { strokes: run.accuracy.length, updateMs: s.updateMs ?? { median: NaN, p95: NaN }, accuracy: s.finalAccuracy };
+  log(`assist on 2048x1024: update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms over ${run.accuracy.length} strokes`);
+}
+
+const result = {
+  bench: 'annotate',
+  date: new Date().toISOString().slice(0, 10),
+  command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
+  sdeModel: sdeModelDir ?? null,
+  protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
+  machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
+  datasets,
+  slic2048,
+  assist2048,
+  seconds: Math.round((Date.now() - started) / 1000),
+};
+if (json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  for (const [name, d] of Object.entries(datasets)) {
+    if ('skipped' in d) {
+      console.log(`${name}: ${d.skipped}`);
+      continue;
+    }
+    console.log(`\n${name}: ${d.frames} frames at ${d.size}, brush radius ${d.radius}, ~${d.superpixels} superpixels (SLIC median ${d.slicMsMedian} ms)`);
+    console.log('tool         noc90   noc95   reached 90%  reached 95%  final acc %');
+    for (const t of tools) {
+      const s = d.tools[t];
+      console.log(`${t.padEnd(12)} ${String(s.noc90).padStart(6)}  ${String(s.noc95).padStart(6)}  ${`${s.reached90}/${s.frames}`.padStart(11)}  ${`${s.reached95}/${s.frames}`.padStart(11)}  ${String(s.finalAccuracy).padStart(11)}`);
+    }
+  }
+  for (const [name, d] of Object.entries(datasets)) {
+    if ('skipped' in d) continue;
+    for (const t of ['assist_colour', 'assist_sde'] as const) {
+      const u = d.tools[t]?.updateMs;
+      if (u) console.log(`${name}: ${t} proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
+    }
+  }
+  if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
+  if (assist2048) console.log(`assist on 2048x1024: proposal update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms (${assist2048.strokes} strokes, ${assist2048.accuracy}% after them)`);
+}

@@ -1,0 +1,290 @@
+/**
+ * Live assist: a small classifier, trained on what the annotator has painted so far, proposes
+ * a class for every unpainted pixel. Plain TypeScript, no DOM: the annotator runs it after each
+ * stroke, and the annotation benchmark runs the same code.
+ *
+ * It works on the frame's superpixels (superpixelMap.ts): the samples are the superpixels with
+ * painted pixels (labelled with their most painted class), the features each superpixel's mean
+ * colour (CIELAB) and centre (x, y), standardised over the frame and expanded with their
+ * squares and pairwise products, the classifier a multinomial logistic regression with a small
+ * L2 penalty, trained by full-batch gradient descent and warm-started from the last stroke's
+ * weights. A superpixel with painted pixels proposes its own painted class; every other
+ * superpixel the class the classifier gives it. Where the project has an SDE model, its
+ * features averaged per superpixel (computed by the core, src/core/assist/sdeFeatures.ts) join
+ * the colour and position, standardised, as linear terms.
+ */
+import { IGNORE_ID } from './classes';
+import { MaskError } from './maskError';
+import type { SuperpixelMap } from './superpixelMap';
+
+/** Per-superpixel base features: L, a, b, x, y (standardised over the frame's superpixels). */
+export const BASE_FEATURES = 5;
+
+/** Standardises each of the `dims` columns of `rows` in place (mean 0, sd 1; a constant column becomes 0). */
+export function standardiseColumns(rows: Float32Array, dims: number): Float32Array {
+  const n = rows.length / dims;
+  for (let d = 0; d < dims; d++) {
+    let mean = 0;
+    for (let k = 0; k < n; k++) mean += rows[k * dims + d];
+    mean /= n;
+    let v = 0;
+    for (let k = 0; k < n; k++) v += (rows[k * dims + d] - mean) ** 2;
+    const sd = Math.sqrt(v / n) || 1;
+    for (let k = 0; k < n; k++) rows[k * dims + d] = (rows[k * dims + d] - mean) / sd;
+  }
+  return rows;
+}
+
+/** The base features of each superpixel, row k at k * BASE_FEATURES, standardised (mean 0, sd 1). */
+export function superpixelFeatures(sp: SuperpixelMap): Float32Array {
+  const f = new Float32Array(sp.count * BASE_FEATURES);
+  for (let k = 0; k < sp.count; k++) {
+    const pixels = sp.pixelsOf(k);
+    let sx = 0;
+    let sy = 0;
+    for (const p of pixels) {
+      sx += p % sp.width;
+      sy += (p / sp.width) | 0;
+    }
+    const n = Math.max(1, pixels.length);
+    const row = k * BASE_FEATURES;
+    f[row] = sp.meanLab[3 * k];
+    f[row + 1] = sp.meanLab[3 * k + 1];
+    f[row + 2] = sp.meanLab[3 * k + 2];
+    f[row + 3] = sx / n;
+    f[row + 4] = sy / n;
+  }
+  return standardiseColumns(f, BASE_FEATURES);
+}
+
+/** Per-superpixel features from elsewhere (the SDE network's): count x dims, row-major. */
+export interface ExtraFeatures {
+  readonly data: Float32Array;
+  readonly dims: number;
+}
+
+/** Rows of `base` (width `dims`) expanded to [1, f, f_i * f_j for i <= j]. */
+export function quadraticExpansion(base: Float32Array, dims: number): { data: Float32Array; dims: number } {
+  const rows = base.length / dims;
+  const out = 1 + dims + (dims * (dims + 1)) / 2;
+  const data = new Float32Array(rows * out);
+  for (let r = 0; r < rows; r++) {
+    const b = r * dims;
+    let o = r * out;
+    data[o++] = 1;
+    for (let i = 0; i < dims; i++) data[o++] = base[b + i];
+    for (let i = 0; i < dims; i++) for (let j = i; j < dims; j++) data[o++] = base[b + i] * base[b + j];
+  }
+  return { data, dims: out };
+}
+
+/**
+ * Multinomial logistic regression over `classes` classes on feature rows of width `dims`
+ * (include a constant feature for a bias). Weights persist between fits (warm start).
+ */
+export class SoftmaxClassifier {
+  readonly dims: number;
+  readonly classes: number;
+  /** classes x dims, row-major. */
+  readonly weights: Float64Array;
+
+  constructor(dims: number, classes: number) {
+    if (!Number.isInteger(dims) || dims < 1) throw new MaskError(`classifier: feature width must be a positive integer, got ${dims}`);
+    if (!Number.isInteger(classes) || classes < 2) throw new MaskError(`classifier: needs at least 2 classes, got ${classes}`);
+    this.dims = dims;
+    this.classes = classes;
+    this.weights = new Float64Array(dims * classes);
+  }
+
+  /** Class probabilities of one row into `out` (length classes). */
+  probabilities(x: Float32Array, row: number, out: Float64Array): void {
+    const { dims, classes, weights } = this;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let z = 0;
+      for (let d = 0; d < dims; d++) z += weights[c * dims + d] * x[row * dims + d];
+      out[c] = z;
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let c = 0; c < classes; c++) {
+      out[c] = Math.exp(out[c] - max);
+      sum += out[c];
+    }
+    for (let c = 0; c < classes; c++) out[c] /= sum;
+  }
+
+  /**
+   * Full-batch gradient descent on the mean cross-entropy (+ l2/2 |W|^2 without the bias) of
+   * the rows `rows` of `x` with labels `y` (0..classes-1) and weights `w`.
+   */
+  fit(x: Float32Array, rows: readonly number[], y: readonly number[], w: readonly number[], opts: { iterations?: number; rate?: number; l2?: number } = {}): void {
+    const { dims, classes, weights } = this;
+    if (rows.length !== y.length || rows.length !== w.length) throw new MaskError('classifier: rows, labels and weights differ in length');
+    for (const c of y) if (!Number.isInteger(c) || c < 0 || c >= classes) throw new MaskError(`classifier: label ${c} is not in 0..${classes - 1}`);
+    if (rows.length === 0) return;
+    const iterations = opts.iterations ?? 150;
+    const rate = opts.rate ?? 0.5;
+    const l2 = opts.l2 ?? 1e-3;
+    const grad = new Float64Array(weights.length);
+    const p = new Float64Array(classes);
+    const total = w.reduce((a, b) => a + b, 0);
+    for (let it = 0; it < iterations; it++) {
+      grad.fill(0);
+      for (let i = 0; i < rows.length; i++) {
+        this.probabilities(x, rows[i], p);
+        p[y[i]] -= 1;
+        const base = rows[i] * dims;
+        const wi = w[i] / total;
+        for (let c = 0; c < classes; c++) {
+          const g = p[c] * wi;
+          if (g === 0) continue;
+          for (let d = 0; d < dims; d++) grad[c * dims + d] += g * x[base + d];
+        }
+      }
+      for (let c = 0; c < classes; c++) {
+        for (let d = 0; d < dims; d++) {
+          const k = c * dims + d;
+          weights[k] -= rate * (grad[k] + (d === 0 ? 0 : l2 * weights[k]));
+        }
+      }
+    }
+  }
+
+  /** The most probable class of each row. */
+  predict(x: Float32Array): Uint8Array {
+    const rows = x.length / this.dims;
+    const out = new Uint8Array(rows);
+    const p = new Float64Array(this.classes);
+    for (let r = 0; r < rows; r++) {
+      this.probabilities(x, r, p);
+      let best = 0;
+      for (let c = 1; c < this.classes; c++) if (p[c] > p[best]) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+}
+
+export interface Proposal {
+  /** A class per pixel for the unpainted pixels, 255 where painted (or nothing is proposed). */
+  readonly classes: Uint8Array;
+  /** Superpixels the classifier learnt from. */
+  readonly samples: number;
+  /** Painted classes it tells apart (the proposal needs two). */
+  readonly classCount: number;
+  /** Pixels proposed. */
+  readonly proposed: number;
+}
+
+/**
+ * The assist of one frame: its superpixels' features, once, and the classifier, kept from
+ * stroke to stroke while the painted classes stay the same.
+ */
+export class LiveAssist {
+  readonly superpixels: SuperpixelMap;
+  private readonly features: { data: Float32Array; dims: number };
+  private classifier: SoftmaxClassifier | undefined;
+  /** The class ids the classifier's outputs stand for. */
+  private classIds: number[] = [];
+  private counts: Uint32Array | undefined;
+
+  /** Whether SDE (or other extra) features take part. */
+  readonly extraDims: number;
+
+  constructor(superpixels: SuperpixelMap, extra?: ExtraFeatures) {
+    this.superpixels = superpixels;
+    const base = quadraticExpansion(superpixelFeatures(superpixels), BASE_FEATURES);
+    if (!extra || extra.dims === 0) {
+      this.features = base;
+      this.extraDims = 0;
+      return;
+    }
+    if (!Number.isInteger(extra.dims) || extra.dims < 0 || extra.data.length !== superpixels.count * extra.dims) {
+      throw new MaskError(`assist: extra features hold ${extra.data.length} values, not ${superpixels.count} superpixels x ${extra.dims}`);
+    }
+    const scaled = standardiseColumns(extra.data.slice(), extra.dims);
+    const dims = base.dims + extra.dims;
+    const data = new Float32Array(superpixels.count * dims);
+    for (let k = 0; k < superpixels.count; k++) {
+      data.set(base.data.subarray(k * base.dims, (k + 1) * base.dims), k * dims);
+      data.set(scaled.subarray(k * extra.dims, (k + 1) * extra.dims), k * dims + base.dims);
+    }
+    this.features = { data, dims };
+    this.extraDims = extra.dims;
+  }
+
+  /** Trains on the painted pixels of `mask` and proposes a class for each unpainted one. */
+  propose(mask: Uint8Array): Proposal {
+    const sp = this.superpixels;
+    if (mask.length !== sp.width * sp.height) {
+      throw new MaskError(`assist: the mask has ${mask.length} pixels but the superpixels cover ${sp.width}x${sp.height}`);
+    }
+    // Painted pixels per superpixel and class (a table of 256 counts a superpixel, reused).
+    const counts = (this.counts ??= new Uint32Array(sp.count * 256));
+    counts.fill(0);
+    const touched = new Uint8Array(sp.count);
+    for (let p = 0; p < mask.length; p++) {
+      const v = mask[p];
+      if (v === IGNORE_ID) continue;
+      const k = sp.labels[p];
+      counts[k * 256 + v]++;
+      touched[k] = 1;
+    }
+    const own = new Int16Array(sp.count).fill(-1);
+    const rows: number[] = [];
+    const labels: number[] = [];
+    const weights: number[] = [];
+    for (let k = 0; k < sp.count; k++) {
+      if (!touched[k]) continue;
+      let best = -1;
+      let most = 0;
+      let total = 0;
+      for (let c = 0; c < 255; c++) {
+        const n = counts[k * 256 + c];
+        total += n;
+        if (n > most) {
+          most = n;
+          best = c;
+        }
+      }
+      own[k] = best;
+      rows.push(k);
+      labels.push(best);
+      weights.push(Math.sqrt(total));
+    }
+    const ids = [...new Set(labels)].sort((a, b) => a - b);
+    const classes = new Uint8Array(mask.length).fill(IGNORE_ID);
+    if (ids.length < 2) return { classes, samples: rows.length, classCount: ids.length, proposed: 0 };
+    // A new set of classes starts afresh; otherwise the last weights need only a few steps more.
+    const fresh = !this.classifier || ids.join() !== this.classIds.join();
+    if (fresh || !this.classifier) {
+      this.classifier = new SoftmaxClassifier(this.features.dims, ids.length);
+      this.classIds = ids;
+    }
+    const index = new Map(ids.map((c, i) => [c, i]));
+    this.classifier.fit(this.features.data, rows, labels.map((c) => index.get(c) as number), weights, { iterations: fresh ? 150 : 50 });
+    const predicted = this.classifier.predict(this.features.data);
+    let proposed = 0;
+    for (let p = 0; p < mask.length; p++) {
+      if (mask[p] !== IGNORE_ID) continue;
+      const k = sp.labels[p];
+      classes[p] = own[k] >= 0 ? own[k] : ids[predicted[k]];
+      proposed++;
+    }
+    return { classes, samples: rows.length, classCount: ids.length, proposed };
+  }
+}
+
+/**
+ * The mask with the proposal taken for every unpainted pixel ("accept all"), or only where it
+ * proposes `onlyClass` ("accept this class").
+ */
+export function acceptProposal(mask: Uint8Array, proposal: Uint8Array, onlyClass?: number): Uint8Array {
+  if (mask.length !== proposal.length) throw new MaskError(`assist: the proposal has ${proposal.length} pixels but the mask ${mask.length}`);
+  const out = mask.slice();
+  for (let p = 0; p < out.length; p++) {
+    if (out[p] === IGNORE_ID && (onlyClass === undefined || proposal[p] === onlyClass)) out[p] = proposal[p];
+  }
+  return out;
+}
