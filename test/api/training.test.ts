@@ -131,7 +131,7 @@ describe('training through the API', () => {
     expect((await service.trainingRuns({ projectId: pid })).find((r) => r.id === pausedRun)).toMatchObject({ status: 'paused', resumable: true });
   }, 120_000);
 
-  it('retrains with multi-task DepthMix from the newest SDE run and shows its mIoU; suggests more frames', async () => {
+  it('retrains with the defaults (transfer from the newest SDE run) and shows its mIoU; suggests more frames', async () => {
     const sde = await service.trainingStartSde({ projectId: pid, settings: { ...tiny, batchSize: 2, steps: 3 } });
     await service.jobs.idle();
     const sdeDone = (await service.trainingStatus({ projectId: pid })).last!;
@@ -143,21 +143,21 @@ describe('training through the API', () => {
     expect(d.seg).toMatchObject({ sdeRunId: sdeDone.runId, ...tiny });
     // "Retrain" in the app, cancelled after its first step, then resumed by its id: it continues.
     const seg = await service.trainingStartSeg({ projectId: pid, settings: { steps: 4, labelledBatch: 1, unlabelledBatch: 1 } });
-    expect(seg.settings).toMatchObject({ mode: 'multitask', mix: 'depthmix', ...tiny, sdeRunId: sdeDone.runId, steps: 4 });
+    expect(seg.settings).toMatchObject({ mode: 'transfer', mix: 'none', ...tiny, sdeRunId: sdeDone.runId, steps: 4 });
     const first = await eventWhere((e) => e.jobId === seg.jobId && e.phase === 'training' && e.step >= 1);
     await service.trainingCancel({ projectId: pid });
     await service.jobs.idle();
     const paused = (await service.trainingStatus({ projectId: pid })).last!;
     expect(paused).toMatchObject({ kind: 'seg', state: 'paused', runId: first.runId });
     const resumed = await service.trainingResume({ projectId: pid, runId: first.runId! });
-    expect(resumed.settings).toMatchObject({ mode: 'multitask', mix: 'depthmix', steps: 4, sdeRunId: sdeDone.runId });
+    expect(resumed.settings).toMatchObject({ mode: 'transfer', mix: 'none', steps: 4, sdeRunId: sdeDone.runId });
     await service.jobs.idle();
     const done = (await service.trainingStatus({ projectId: pid })).last!;
     expect(done).toMatchObject({ kind: 'seg', state: 'done', step: 4, error: null, runId: first.runId, resumedFrom: paused.step });
     expect(done.metrics!['miou']).toBeGreaterThanOrEqual(0);
     expect(await service.trainingCancel({ projectId: pid })).toEqual({ cancelled: false });
     const run = (await service.trainingRuns({ projectId: pid })).find((r) => r.id === done.runId)!;
-    expect(run).toMatchObject({ kind: 'seg', mode: 'multitask', status: 'done', parentRunId: sdeDone.runId, resumable: false });
+    expect(run).toMatchObject({ kind: 'seg', mode: 'transfer', status: 'done', parentRunId: sdeDone.runId, resumable: false });
     expect(run.metrics['miou']).toBe(done.metrics!['miou']);
     const h = await service.trainingHistory({ projectId: pid, runId: done.runId! });
     expect(h.series.map((s) => s.name)).toEqual(expect.arrayContaining(['loss', 'lr', 'val/miou']));

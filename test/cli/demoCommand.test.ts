@@ -26,7 +26,7 @@ describe('depthseg demo (spawned, tiny settings)', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`report: ${join(out, 'report.html')}`);
     expect(first.stdout).toMatch(/validation mIoU \d+\.\d% \(pixel accuracy \d+\.\d%\) from 3 labelled of 6 train frames/);
-    for (const stage of ['[1/8] generating 8 synthetic sequences', '[3/8] training self-supervised depth', '[4/8] selecting frames', '[5/8] stand-in annotator', '[6/8] training segmentation (multitask + depthmix', '[8/8] writing']) {
+    for (const stage of ['[1/8] generating 8 synthetic sequences', '[3/8] training self-supervised depth', '[4/8] selecting frames', '[5/8] stand-in annotator', '[6/8] training segmentation (transfer + none', '[8/8] writing']) {
       expect(first.stderr).toContain(stage);
     }
 
@@ -39,11 +39,11 @@ describe('depthseg demo (spawned, tiny settings)', () => {
       ['diversity+uncertainty', 1],
     ]);
     const s = metrics.segmentation;
-    expect(s).toMatchObject({ mode: 'multitask', mix: 'depthmix', status: 'done', steps: 2, labelledFrames: 3, evalFrames: 2 });
+    expect(s).toMatchObject({ mode: 'transfer', mix: 'none', status: 'done', steps: 2, labelledFrames: 3, evalFrames: 2 });
     expect(s.miou).toBeGreaterThanOrEqual(0);
     expect(s.miou).toBeLessThanOrEqual(100);
     expect(Object.keys(s.perClassIou)).toHaveLength(19);
-    expect(metrics.depth.source).toMatch(/multi-task depth branch/);
+    expect(metrics.depth.source).toMatch(/SDE run #\d+/); // the default (transfer) keeps no depth branch: depth is the SDE run's
     expect(metrics.ablation.miou.depthmix).toBe(30);
     expect(Object.keys(metrics.timings)).toEqual(expect.arrayContaining(['synth', 'init', 'sde', 'select', 'label', 'seg', 'eval']));
 

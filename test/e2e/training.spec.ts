@@ -66,7 +66,7 @@ test('SDE pretraining and a retrain from the training view: live progress, histo
   await expect(page.getByTestId('seg-height')).toHaveValue('32');
   await page.getByTestId('seg-steps').fill('3');
   await page.getByTestId('retrain').click();
-  await expect(page.getByTestId('job-title')).toContainText('(multitask, depthmix)');
+  await expect(page.getByTestId('job-title')).toContainText('(transfer, none)');
   await expect(card).toHaveAttribute('data-state', 'done', { timeout: JOB_MS });
   await expect(page.getByTestId('job-miou')).toHaveText(/^\d+\.\d$/);
   const segRun = await card.getAttribute('data-run');
