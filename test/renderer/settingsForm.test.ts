@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SDE_SETTINGS, SEG_SETTINGS_IN_APP, type Setting } from '../../src/core/api/contract';
-import { defaultsOf } from '../../src/core/settings';
+import { defaultOf, defaultsOf } from '../../src/core/settings';
 import { checkForm, fieldHint, fieldProblem, formFrom, formSettings, listInWords, rangeText } from '../../src/renderer/src/training/settingsForm';
 
 const setting = (key: string): Setting => [...SDE_SETTINGS, ...SEG_SETTINGS_IN_APP].find((s) => s.key === key)!;
@@ -43,7 +43,7 @@ describe('training settings forms from the declarations', () => {
     form['lr'] = '1e-3';
     form['height'] = '32';
     const sent = formSettings(SEG_SETTINGS_IN_APP, form);
-    expect(sent).toMatchObject({ steps: 3, lr: 0.001, height: 32, mode: 'multitask', mix: 'depthmix' });
+    expect(sent).toMatchObject({ steps: 3, lr: 0.001, height: 32, mode: defaultOf(SEG_SETTINGS_IN_APP, 'mode'), mix: defaultOf(SEG_SETTINGS_IN_APP, 'mix') });
     expect(sent).not.toHaveProperty('sdeRunId');
     form['sdeRunId'] = 4;
     expect(formSettings(SEG_SETTINGS_IN_APP, form)['sdeRunId']).toBe(4);
