@@ -175,39 +175,7 @@ export class MaskDocument {
     if (x < 0 || y < 0 || x >= width || y >= height) return null;
     const target = data[y * width + x];
     if (target === value) return null;
-    let bx0 = x;
-    let bx1 = x;
-    let by0 = y;
-    let by1 = y;
-    // Seeds are pixel indices; each seed pixel holds `target` when pushed (rechecked on pop).
-    const stack: number[] = [y * width + x];
-    while (stack.length > 0) {
-      const seed = stack.pop() as number;
-      if (data[seed] !== target) continue;
-      const sy = (seed / width) | 0;
-      const row = sy * width;
-      let l = seed - row;
-      let r = l;
-      while (l > 0 && data[row + l - 1] === target) l--;
-      while (r < width - 1 && data[row + r + 1] === target) r++;
-      data.fill(value, row + l, row + r + 1);
-      if (l < bx0) bx0 = l;
-      if (r > bx1) bx1 = r;
-      if (sy < by0) by0 = sy;
-      if (sy > by1) by1 = sy;
-      // One seed per run of `target` in the rows above and below the span.
-      for (const ny of [sy - 1, sy + 1]) {
-        if (ny < 0 || ny >= height) continue;
-        const nrow = ny * width;
-        let inRun = false;
-        for (let i = l; i <= r; i++) {
-          const isTarget = data[nrow + i] === target;
-          if (isTarget && !inRun) stack.push(nrow + i);
-          inRun = isTarget;
-        }
-      }
-    }
-    return rectFromBounds(bx0, by0, bx1, by1);
+    return this.scanlineFill(x, y, value, (p) => data[p] === target);
   }
 
   /**
@@ -274,6 +242,15 @@ export class MaskDocument {
     const allowed = superpixels.similarRegion(superpixels.labels[y * width + x], tolerance);
     const labels = superpixels.labels;
     const open = (p: number): boolean => data[p] === target && allowed[labels[p]] === 1;
+    return this.scanlineFill(x, y, value, open);
+  }
+
+  /**
+   * Scanline fill from (x, y) over the 4-connected pixels where `open` holds (it must stop
+   * holding once a pixel is painted `value`); returns the painted bounds.
+   */
+  private scanlineFill(x: number, y: number, value: number, open: (p: number) => boolean): Rect | null {
+    const { width, height, data } = this;
     let bx0 = x;
     let bx1 = x;
     let by0 = y;
