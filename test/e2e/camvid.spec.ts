@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { importLabels } from '../../src/core/project/importLabels';
 import { openProject } from '../../src/core/project/openProject';
 import { listFrames } from '../../src/core/store';
-import { CAMVID_NAMES, canvasReady, consoleErrors, readGrey, stroke, valuesOf, writeCamvidLayout } from './helpers';
+import { CAMVID_NAMES, consoleErrors, openFirstQueuedFrame, readGrey, stroke, valuesOf, writeCamvidLayout } from './helpers';
 import { test, expect } from './hostFixture';
 
 test.use({ actionTimeout: 15_000 });
@@ -50,9 +50,7 @@ for (const variant of ['generated', 'shared'] as const) {
     expect(labelSet.classes.map((c) => c.name)).toEqual(CAMVID_NAMES);
 
     // The annotator: exactly CamVid's 11 classes in order (and ignore).
-    await page.getByTestId('go-queue').click();
-    await page.getByTestId('open-frame').first().click();
-    await canvasReady(page);
+    await openFirstQueuedFrame(page);
     await expect(page.getByRole('listbox', { name: 'Label classes' }).getByRole('option').locator('.name')).toHaveText([...CAMVID_NAMES, 'ignore']);
     const painted = (await service.frameList({ projectId }))[0]!.frameId;
 

@@ -14,6 +14,13 @@ export async function canvasReady(page: Page): Promise<void> {
   await expect(page.locator('section.annotate[data-ready=true]')).toBeVisible({ timeout: 15_000 });
 }
 
+/** From the project's overview: the queue's first frame, opened in the annotator. */
+export async function openFirstQueuedFrame(page: Page): Promise<void> {
+  await page.getByTestId('go-queue').click();
+  await page.getByTestId('open-frame').first().click();
+  await canvasReady(page);
+}
+
 /** Drags across the annotator viewport with the brush, `dy` pixels below its middle. */
 export async function stroke(page: Page, dy = 0): Promise<void> {
   const box = (await page.getByTestId('annotator-viewport').boundingBox())!;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { canvasReady, consoleErrors, stroke } from './helpers';
+import { consoleErrors, openFirstQueuedFrame, stroke } from './helpers';
 import { test, expect } from './hostFixture';
 
 test.use({ actionTimeout: 15_000 });
@@ -24,9 +24,7 @@ test('the superpixel brush paints whole superpixels in two strokes, undo takes b
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
-  await page.getByTestId('go-queue').click();
-  await page.getByTestId('open-frame').first().click();
-  await canvasReady(page);
+  await openFirstQueuedFrame(page);
   const sp = await service.frameSuperpixels({ projectId, frameId });
 
   // The tool waits for the superpixels, then S picks it.
@@ -77,9 +75,7 @@ test('live assist: after a stroke in each of two classes a proposal appears; acc
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
-  await page.getByTestId('go-queue').click();
-  await page.getByTestId('open-frame').first().click();
-  await canvasReady(page);
+  await openFirstQueuedFrame(page);
   await expect(page.getByTestId('assist-toggle')).toBeEnabled();
   await page.getByTestId('assist-toggle').check();
   const status = page.getByTestId('assist-status');

@@ -1,6 +1,5 @@
-import type { Page } from '@playwright/test';
 import { join } from 'node:path';
-import { canvasReady, stroke } from './helpers';
+import { canvasReady, openFirstQueuedFrame, stroke } from './helpers';
 import { test, expect } from './hostFixture';
 
 // Fail with a message instead of hanging until the test's own timeout.
@@ -79,9 +78,7 @@ test('a save from another window first shows a conflict and the stroke is not wr
   const { projectId } = await service.projectCreate({ dir: join(workDir, 'c'), synthetic: { sequences: 2, height: 64, width: 128, seed: 4 } });
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
-  await page.getByTestId('go-queue').click();
-  await page.getByTestId('open-frame').first().click();
-  await canvasReady(page);
+  await openFirstQueuedFrame(page);
   const f = await service.frameGet({ projectId, frameId: (await service.frameList({ projectId }))[0]!.frameId });
   const other = Buffer.alloc(f.width * f.height, 2).toString('base64');
   await service.maskSave({ projectId, frameId: f.frameId, width: f.width, height: f.height, maskBase64: other, expectedVersion: 0 });

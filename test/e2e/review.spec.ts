@@ -1,3 +1,4 @@
+import { openFirstQueuedFrame, stroke } from './helpers';
 import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import type { createService } from '../../src/core/api/service';
@@ -80,25 +81,10 @@ test('the review shows prediction, depth, ground truth and error of a frame, the
   expect(errors).toEqual([]);
 });
 
-async function canvasReady(page: Page): Promise<void> {
-  await expect(page.locator('section.annotate[data-ready=true]')).toBeVisible({ timeout: 15_000 });
-}
-
-async function stroke(page: Page): Promise<void> {
-  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * 0.3, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.3 + i * 0.04), y);
-  await page.mouse.up();
-}
-
 test('the annotator starts from the prediction, asks before painting over a mask, and shows the depth layer', async ({ page, host, service, workDir }) => {
   const { projectId } = await projectWithModels(service, join(workDir, 'annotate'));
   await openRecent(page, host.url);
-  await page.getByTestId('go-queue').click();
-  await page.getByTestId('open-frame').first().click();
-  await canvasReady(page);
+  await openFirstQueuedFrame(page);
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
   const prediction = (await service.reviewPrediction({ projectId, frameId })).classIdsBase64;
   const save = page.getByTestId('save-state');

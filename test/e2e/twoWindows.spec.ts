@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { canvasReady, consoleErrors, stroke, valuesOf } from './helpers';
+import { consoleErrors, openFirstQueuedFrame, stroke, valuesOf } from './helpers';
 import { test, expect } from './hostFixture';
 
 test.use({ actionTimeout: 15_000 });
@@ -34,9 +34,7 @@ test("tab 2 opening another project closes tab 1's: tab 1 says so, writes nothin
   // Tab 1: project A, a frame in the annotator.
   await openFromRecent(page, host.url, 'alpha');
   const idA = (await service.projectOpen({ dir: dirA })).projectId;
-  await page.getByTestId('go-queue').click();
-  await page.getByTestId('open-frame').first().click();
-  await canvasReady(page);
+  await openFirstQueuedFrame(page);
   const frameA = (await service.frameList({ projectId: idA }))[0]!.frameId;
   const pathA = await page.getByTestId('frame-path').textContent();
 

@@ -14,6 +14,7 @@ import {
   saveMask,
   setMaskStatus,
   type MaskStatus,
+  type Frame,
 } from '../store';
 import { confinedFile } from './confinedFile';
 import type { ApiParams, FrameData, FrameEntry, MaskSaved } from './contract';
@@ -77,12 +78,18 @@ function checkInProject(open: OpenProject, frameId: number): void {
   if (dataset.projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
 }
 
-export async function frameGet(open: OpenProject, frameId: number): Promise<FrameData> {
+/** A frame of the open project and its image file (confined to the project's dataset roots). */
+export function frameImageFile(open: OpenProject, frameId: number): { frame: Frame; file: string } {
   const { store } = open;
   checkInProject(open, frameId);
   const frame = getFrame(store, frameId);
   const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
-  const file = confinedFile(dataset.rootPath, frame.imagePath, allowedRoots(open));
+  return { frame, file: confinedFile(dataset.rootPath, frame.imagePath, allowedRoots(open)) };
+}
+
+export async function frameGet(open: OpenProject, frameId: number): Promise<FrameData> {
+  const { store } = open;
+  const { frame, file } = frameImageFile(open, frameId);
   const mime = MIME[extname(file).toLowerCase()];
   if (!mime) throw new DataError(file, `cannot be shown: ${extname(file) || 'no extension'} is not png, jpg or webp`);
   const saved = await loadMask(store, frameId);

@@ -8,13 +8,11 @@ import { superpixelSdeFeatures } from '../assist/sdeFeatures';
 import { computeSuperpixelsAsync, type Superpixels } from '../assist/superpixels';
 import { readRgb } from '../data/imageIo';
 import { DataError } from '../errors';
-import { getClip, getDataset, getFrame } from '../store';
 import type { OpenProject } from '../project/openProject';
-import { confinedFile } from './confinedFile';
 import type { FrameAssistFeatures, FrameSuperpixels } from './contract';
+import { frameImageFile } from './labellingService';
 import type { ModelCache } from './modelCache';
 import { depthModel } from './reviewService';
-import { allowedRoots } from './projectSession';
 
 /** Frames whose superpixels are kept (the one open, the ones before it). */
 const KEPT = 4;
@@ -73,11 +71,7 @@ export class SuperpixelCache {
 }
 
 async function compute(open: OpenProject, frameId: number): Promise<Entry> {
-  const { store, project } = open;
-  const frame = getFrame(store, frameId);
-  const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
-  if (dataset.projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
-  const file = confinedFile(dataset.rootPath, frame.imagePath, allowedRoots(open));
+  const { frame, file } = frameImageFile(open, frameId);
   const image = await readRgb(file);
   if (image.width !== frame.width || image.height !== frame.height) {
     throw new DataError(file, `is ${image.width}x${image.height} but the project recorded ${frame.width}x${frame.height}: re-create the project over the changed dataset`);
