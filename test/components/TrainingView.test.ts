@@ -153,7 +153,7 @@ describe('TrainingView', () => {
     expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeUndefined();
     // The plan above the button says what the chosen mode and mix do, in the declarations' words.
     expect(w.get('[data-testid="retrain-plan"]').text()).toBe(
-      "Trains on the 5 frames with a finished mask. Mode scratch (random weights, no SDE); mix none (labelled frames only (the default: mixing gave no gain on this project's CPU benchmark)).",
+      "Trains on the 5 frames with a finished mask. Mode scratch (random weights, no SDE); mix none (labelled frames only; the default, as mixing gave no gain on this project's CPU benchmark).",
     );
     fake.handlers.trainingStartSeg = () => job({ state: 'starting', runId: null });
     await w.get('[data-testid="retrain"]').trigger('click');

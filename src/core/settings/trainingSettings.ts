@@ -112,8 +112,8 @@ export const SEG_SETTINGS = [
     default: 'transfer',
     optionHelp: {
       scratch: 'random weights, no SDE',
-      transfer: 'start from the SDE weights (the default: on this project\'s CPU benchmark it ties or beats scratch)',
-      multitask: 'start from the SDE weights and keep training depth beside segmentation (below scratch on this project\'s CPU benchmark)',
+      transfer: 'start from the SDE weights; the default, as on this project\'s CPU benchmark it ties or beats scratch',
+      multitask: 'start from the SDE weights and keep training depth beside segmentation; below scratch on this project\'s CPU benchmark',
     },
   }),
   choice('mix', {
@@ -124,9 +124,9 @@ export const SEG_SETTINGS = [
     options: MIX_MODES,
     default: 'none',
     optionHelp: {
-      none: 'labelled frames only (the default: mixing gave no gain on this project\'s CPU benchmark)',
+      none: 'labelled frames only; the default, as mixing gave no gain on this project\'s CPU benchmark',
       classmix: 'half of the classes of one image over another',
-      depthmix: 'each pixel from the image that is closer there (no gain over none on this project\'s CPU benchmark)',
+      depthmix: 'each pixel from the image that is closer there; no gain over none on this project\'s CPU benchmark',
     },
   }),
   net('sdeRun'),
