@@ -64,12 +64,15 @@ describe('training through the API', () => {
     expect(() => validateCall('trainingStartSde', { projectId: pid, settings: {}, restart: true })).toThrow(/Unrecognized key/);
     expect(() => validateCall('selectionSuggest', { projectId: pid, budget: 0 })).toThrow(/budget/);
     const d = await service.trainingDefaults({ projectId: pid });
-    // The defaults are the declared ones, complete.
+    // The defaults are the declared ones, complete; with no SDE model yet, Retrain trains from scratch and says why.
     const { sdeCheckpoint: _c, ...segDefaults } = defaultsOf(SEG_SETTINGS);
-    expect(d.seg).toEqual({ ...segDefaults, sdeRunId: null });
+    expect(segDefaults.mode).toBe('transfer');
+    expect(d.seg).toEqual({ ...segDefaults, mode: 'scratch', sdeRunId: null });
+    expect(d.segNote).toMatch(/no SDE model yet, so the default transfer became scratch/);
+    expect(d.sdeUnavailable).toBeNull();
     expect(d.sde).toMatchObject({ net: 'small', height: 128, width: 256, steps: 2000, lr: 2e-4, poseLrScale: 10, frameGap: 1 });
     expect(d.labelledFrames).toBe(2);
-    await expect(service.trainingStartSeg({ projectId: pid, settings: {} })).rejects.toThrow(/no finished SDE run yet: run the SDE pretraining first/);
+    await expect(service.trainingStartSeg({ projectId: pid, settings: { mode: 'transfer' } })).rejects.toThrow(/no finished SDE run yet: run the SDE pretraining first/);
     expect(await service.trainingStatus({ projectId: pid })).toEqual({ job: null, last: null });
     expect(await service.trainingCancel({ projectId: pid })).toEqual({ cancelled: false });
   });
@@ -140,7 +143,8 @@ describe('training through the API', () => {
     await expect(service.trainingResume({ projectId: pid, runId: sdeDone.runId! })).rejects.toThrow(/is done: only a paused run can be resumed/);
 
     const d = await service.trainingDefaults({ projectId: pid });
-    expect(d.seg).toMatchObject({ sdeRunId: sdeDone.runId, ...tiny });
+    expect(d.seg).toMatchObject({ sdeRunId: sdeDone.runId, mode: 'transfer', ...tiny });
+    expect(d.segNote).toBeNull();
     // "Retrain" in the app, cancelled after its first step, then resumed by its id: it continues.
     const seg = await service.trainingStartSeg({ projectId: pid, settings: { steps: 4, labelledBatch: 1, unlabelledBatch: 1 } });
     expect(seg.settings).toMatchObject({ mode: 'transfer', mix: 'none', ...tiny, sdeRunId: sdeDone.runId, steps: 4 });

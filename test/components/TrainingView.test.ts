@@ -164,6 +164,21 @@ describe('TrainingView', () => {
     expect(sent[0]!.settings).not.toHaveProperty('sdeRunId');
   });
 
+  it('says why Retrain defaults to scratch, and why SDE pretraining cannot run on a project without video', async () => {
+    const base = trainingDefaults({ labelledFrames: 4, sdeRunId: null, sdeUnavailable: 'the project has no video frames with neighbours in its train split' });
+    defaults = { ...base, seg: { ...base.seg, mode: 'scratch' }, segNote: 'this project has no SDE model yet, so the default transfer became scratch' };
+    const w = await mountTraining();
+    expect(text(w, 'retrain-note')).toBe('This project has no SDE model yet, so the default transfer became scratch.');
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeUndefined();
+    expect(text(w, 'sde-unavailable')).toBe('SDE pretraining cannot run here: the project has no video frames with neighbours in its train split.');
+    expect(w.get('[data-testid="train-sde"]').attributes('disabled')).toBeDefined();
+    // Choosing transfer there names the way out: scratch, or another project's SDE checkpoint.
+    await w.get('[data-testid="seg-mode"]').setValue('transfer');
+    expect(w.get('[data-testid="retrain-plan"]').text()).toContain('this project has no video clips to learn it from');
+    expect(w.find('[data-testid="retrain-note"]').exists()).toBe(false);
+    expect(w.get('[data-testid="retrain"]').attributes('disabled')).toBeDefined();
+  });
+
   it('starts SDE pretraining with its settings: every start is a new run (no "restart" choice)', async () => {
     fake.handlers.trainingStartSde = () => job({ kind: 'sde', state: 'starting', runId: null, settings: {} });
     const w = await mountTraining();

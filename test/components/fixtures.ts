@@ -59,7 +59,7 @@ export function frameEntry(frameId: number, o: Partial<FrameEntry> = {}): FrameE
 
 const { sdeCheckpoint: _cliOnly, ...segDefaults } = defaultsOf(SEG_SETTINGS);
 
-export function trainingDefaults(o: { labelledFrames?: number; sdeRunId?: number | null } = {}): TrainingDefaults {
+export function trainingDefaults(o: { labelledFrames?: number; sdeRunId?: number | null; sdeUnavailable?: string | null } = {}): TrainingDefaults {
   return {
     // The declared defaults, with the net and size of "SDE run #2" (as the core resolves them).
     sde: { ...defaultsOf(SDE_SETTINGS), net: 'tiny', height: 64, width: 128, steps: 1000, lr: 0.0005 },
@@ -72,6 +72,8 @@ export function trainingDefaults(o: { labelledFrames?: number; sdeRunId?: number
       lr: 0.02,
       sdeRunId: o.sdeRunId === undefined ? 2 : o.sdeRunId,
     },
+    segNote: null,
+    sdeUnavailable: o.sdeUnavailable ?? null,
     labelledFrames: o.labelledFrames ?? 3,
   };
 }

@@ -17,10 +17,10 @@ import { latestModel } from '../../src/core/project/projectModels';
 import { reclaimStaleRuns, type RunProgress } from '../../src/core/project/runLoop';
 import { gapOffsets } from '../../src/core/ml/train/samples';
 import { trainSde } from '../../src/core/project/trainSde';
-import { sdeTrainingSamples } from '../../src/core/project/trainingData';
+import { sdeTrainingSamples, sdeUnavailableReason } from '../../src/core/project/trainingData';
 import { trainSeg } from '../../src/core/project/trainSeg';
 import { createRun, getRun, latestCheckpoint, listCheckpoints, listFrames, metricHistory, setRunProgress, setRunStatus } from '../../src/core/store';
-import { freshDirs } from '../data/fixtures';
+import { freshDirs, writeCamvidFixture } from '../data/fixtures';
 import { nanSdeCheckpoint } from '../reliability/nanModel';
 import { startWasm } from '../engine/setup';
 
@@ -164,10 +164,29 @@ describe('training runs on a project', () => {
     p.close();
   });
 
+  it('without an SDE model the default run trains from scratch and says so; a project without video cannot pretrain SDE', async () => {
+    const p = await newProject();
+    expect(sdeUnavailableReason(p)).toBeNull();
+    const out = await trainSeg(p, { net: 'tiny', height: 32, width: 64, steps: 1 });
+    expect(out.status).toBe('done');
+    expect(out.run.mode).toBe('scratch');
+    expect(out.run.config).toMatchObject({ mode: 'scratch', mix: 'none', sdeRunId: null });
+    expect(out.run.config['settingsNote']).toMatch(/no SDE model yet, so the default transfer became scratch/);
+    p.close();
+
+    const camvid = temp('camvid');
+    await writeCamvidFixture(camvid);
+    const { open } = await initProject({ dir: temp('camvid-proj'), dataset: camvid });
+    expect(sdeUnavailableReason(open)).toMatch(/no video frames with neighbours/);
+    await expect(trainSde(open, { ...sde, steps: 1 })).rejects.toThrow(/no video frames with neighbours/);
+    open.close();
+  });
+
   it('says what to do first when labels or the SDE model are missing', async () => {
     const p = await newProject(0);
     await expect(trainSeg(p, { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: 1 })).rejects.toThrow(/no labelled frames/);
     await expect(trainSeg(p, { mode: 'multitask', steps: 1 })).rejects.toThrow(/no finished SDE run yet: run the SDE pretraining first \(depthseg train-sde\)/);
+    await expect(trainSeg(p, { mix: 'depthmix', steps: 1 })).rejects.toThrow(/no finished SDE run yet/);
     await expect(trainSde(p, { ...sde, steps: 0 })).rejects.toThrow(/steps/);
     p.close();
   });

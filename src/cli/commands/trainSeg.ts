@@ -15,7 +15,7 @@ export const trainSegCommand: CliCommand = {
 Segmentation from the frames whose masks are done (painted, or imported with import-labels),
 scored on the validation split's own labels (mIoU, per-class IoU), in the project's label
 set. Starts from the project's newest finished SDE run unless --sde-run names one (ways 1
-and 2). Ctrl-C saves a checkpoint and pauses the run (exit code 130); --resume RUN
+and 2); without an SDE model and without --mode/--mix, it trains from scratch and says so. Ctrl-C saves a checkpoint and pauses the run (exit code 130); --resume RUN
 continues it exactly, with the settings it stored. A second Ctrl-C quits at once.
 ${settingsHelp(SEG_SETTINGS)}
 ${RUN_USAGE}
@@ -35,6 +35,7 @@ ${ENGINE_USAGE}`,
         const c = outcome.run.config;
         const lines = [
           outcomeHeadline(`segmentation (${String(c['mode'])}, ${String(c['mix'])})`, outcome, 'train-seg', p.store.dir),
+          ...(typeof c['settingsNote'] === 'string' ? [`note: ${c['settingsNote']}`] : []),
           `trained on ${String(c['labelledFrames'])} labelled frames at ${String(c['height'])}x${String(c['width'])} (${String(c['net'])} net), ${p.project.labelSet.title}`,
         ];
         const m = outcome.metrics;

@@ -464,6 +464,10 @@ export interface TrainingDefaults {
    * finished SDE run, whose id is sdeRunId (null: none yet, so only scratch without DepthMix can train).
    */
   readonly seg: Omit<SegSettings, 'sdeCheckpoint'>;
+  /** Why the segmentation defaults differ from the declared ones (no SDE model yet: scratch), or null. */
+  readonly segNote: string | null;
+  /** Why SDE pretraining cannot run on this project (no video clips, e.g. CamVid), or null where it can. */
+  readonly sdeUnavailable: string | null;
   /** Frames with a finished mask that segmentation trains on. */
   readonly labelledFrames: number;
 }

@@ -5,9 +5,9 @@
  */
 import { UsageError } from '../errors';
 import type { OpenProject } from '../project/openProject';
-import { segTrainingSamples } from '../project/trainingData';
+import { sdeUnavailableReason, segTrainingSamples } from '../project/trainingData';
 import { resolveSdeSettings } from '../project/trainSde';
-import { resolveSegSettings, sdeSource } from '../project/trainSeg';
+import { resolveSegSettings, sdeSource, segFallbackWithoutSde } from '../project/trainSeg';
 import { defaultsOf, SDE_SETTINGS, SEG_SETTINGS, type SdeSettings, type SegSettings } from '../settings';
 import type { SdeSettingsInput, SegSettingsInput, TrainingDefaults } from './contract';
 
@@ -33,9 +33,17 @@ export function newSegSettings(p: OpenProject, input: SegSettingsInput): SegSett
 export function trainingDefaults(p: OpenProject): TrainingDefaults {
   const basis = sdeSource(p);
   const { sdeCheckpoint: _none, ...seg } = defaultsOf(SEG_SETTINGS);
+  const fallback = basis ? null : segFallbackWithoutSde({});
   return {
     sde: defaultsOf(SDE_SETTINGS),
-    seg: { ...seg, ...(basis ? { net: basis.net, height: basis.height, width: basis.width } : {}), sdeRunId: basis?.run?.id ?? null },
+    seg: {
+      ...seg,
+      ...(basis ? { net: basis.net, height: basis.height, width: basis.width } : {}),
+      ...(fallback ? { mode: fallback.mode, mix: fallback.mix } : {}),
+      sdeRunId: basis?.run?.id ?? null,
+    },
+    segNote: fallback?.note ?? null,
+    sdeUnavailable: sdeUnavailableReason(p),
     labelledFrames: labelledFrameCount(p),
   };
 }

@@ -99,17 +99,38 @@ export function needsSde(s: Pick<SegSettings, 'mode' | 'mix'>): boolean {
 }
 
 /**
- * The settings of a new segmentation run: what was given over the declared defaults, with the
- * network and size of the SDE run it starts from where not given, and that run's id (the
- * newest finished SDE run unless one is named). A clear message where the chosen mode needs
- * an SDE model the project does not have yet.
+ * The mode and mix a run gets where the user leaves them out and the project has no SDE
+ * model: the declared defaults start from one (transfer), so without it they fall back to
+ * scratch without DepthMix — transfer only ties scratch on the benchmarks
+ * (docs/results/2026-12-03-sde-payoff.md), so nothing is lost, and a project without video
+ * (CamVid) can retrain at once. Null where the defaults need nothing the project lacks.
  */
-export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>): { settings: SegSettings; src: SdeSource | undefined } {
-  const given = parseSettings(segSettingsInput, input, 'segmentation training settings');
+export function segFallbackWithoutSde(given: Partial<Pick<SegSettings, 'mode' | 'mix'>>): { mode: SegSettings['mode']; mix: SegSettings['mix']; note: string } | null {
   const mode = given.mode ?? defaultOf(SEG_SETTINGS, 'mode');
   const mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
+  if (!needsSde({ mode, mix })) return null;
+  const fallback = {
+    mode: given.mode ?? (mode === 'scratch' ? mode : 'scratch'),
+    mix: given.mix ?? (mix === 'depthmix' ? 'none' : mix),
+  };
+  if (needsSde(fallback)) return null;
+  return { ...fallback, note: `this project has no SDE model yet, so the default ${mode}${mix !== 'none' ? ` with ${mix}` : ''} became ${fallback.mode}${fallback.mix !== 'none' ? ` with ${fallback.mix}` : ''} (after SDE pretraining, runs start from its encoder)` };
+}
+
+/**
+ * The settings of a new segmentation run: what was given over the declared defaults, with the
+ * network and size of the SDE run it starts from where not given, and that run's id (the
+ * newest finished SDE run unless one is named). Where the default mode needs an SDE model the
+ * project lacks, scratch (`note` says so); a clear message where the mode the user chose needs one.
+ */
+export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>): { settings: SegSettings; src: SdeSource | undefined; note?: string } {
+  const given = parseSettings(segSettingsInput, input, 'segmentation training settings');
+  let mode = given.mode ?? defaultOf(SEG_SETTINGS, 'mode');
+  let mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
   const wantSde = needsSde({ mode, mix }) || (given.sdeRunId ?? null) !== null || (given.sdeCheckpoint ?? null) !== null;
   const src = wantSde ? sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
+  const fallback = src ? null : segFallbackWithoutSde(given);
+  if (fallback) ({ mode, mix } = fallback);
   if (needsSde({ mode, mix }) && !src) {
     throw new UsageError(
       `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`,
@@ -118,10 +139,10 @@ export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>):
   const inherited = src ? { net: src.net, height: src.height, width: src.width } : {};
   const settings = parseSettings(
     segSettingsResolved,
-    { ...inherited, ...given, sdeRunId: src?.run?.id ?? null, sdeCheckpoint: given.sdeCheckpoint ?? null },
+    { ...inherited, ...given, mode, mix, sdeRunId: src?.run?.id ?? null, sdeCheckpoint: given.sdeCheckpoint ?? null },
     'segmentation training settings',
   );
-  return { settings, src };
+  return { settings, src, ...(fallback ? { note: fallback.note } : {}) };
 }
 
 /** The frames a resumed run trains on: those it started with (its checkpoint records them), all still done. */
@@ -168,10 +189,11 @@ export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts
   let samples: ReturnType<typeof segTrainingSamples>;
   let labelled: ReturnType<typeof segTrainingSamples>['labelled'];
   let offsets: number[];
+  let note: string | undefined;
   if (opts.resume !== undefined) {
     ({ run: resumed, settings: s, src, offsets, samples, labelled } = resumePlan(p, opts.resume));
   } else {
-    ({ settings: s, src } = resolveSegSettings(p, input));
+    ({ settings: s, src, note } = resolveSegSettings(p, input));
     offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
     samples = segTrainingSamples(p, offsets);
     labelled = samples.labelled;
@@ -186,7 +208,7 @@ export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts
   const trainer = new SegTrainer({ settings: s, net: cfg, offsets }, { labelled, unlabelled: samples.unlabelled, sde }, frames, labels);
   try {
     refuseWhileAnotherRuns(p.store, p.project.id);
-    const config = { ...s, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length } as unknown as JsonObject;
+    const config = { ...s, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length, ...(note ? { settingsNote: note } : {}) } as unknown as JsonObject;
     const run = resumed ?? createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
     return await driveRun({
       store: p.store,

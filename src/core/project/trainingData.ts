@@ -62,10 +62,17 @@ function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, b
   return s;
 }
 
+const NO_CLIPS = 'the project has no video frames with neighbours in its train split: self-supervised depth needs clips';
+
+/** Why self-supervised depth cannot train on this project (no video clips), or null where it can. */
+export function sdeUnavailableReason(p: OpenProject): string | null {
+  return projectSamples(p, 'train', DEFAULT_OFFSETS).some((s) => s.neighbourPaths) ? null : NO_CLIPS;
+}
+
 /** Samples for self-supervised depth: train frames with all their neighbours, every `stride`-th. */
 export function sdeTrainingSamples(p: OpenProject, stride = 1, offsets: readonly number[] = DEFAULT_OFFSETS): ProjectFrameSample[] {
   const all = projectSamples(p, 'train', offsets).filter((s) => s.neighbourPaths);
-  if (all.length === 0) throw new UsageError('the project has no video frames with neighbours in its train split: self-supervised depth needs clips');
+  if (all.length === 0) throw new UsageError(NO_CLIPS);
   return all.filter((_, i) => i % stride === 0);
 }
 
