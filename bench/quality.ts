@@ -62,6 +62,8 @@ const CATALOGUE: Record<string, RowSpec> = {
   // (e) multi-task loss weights
   'multitask-sdew0.1': { base: 'sde', seg: { mode: 'multitask', mix: 'none', sdeWeight: 0.1 } },
   'multitask-sdew0.3': { base: 'sde', seg: { mode: 'multitask', mix: 'none', sdeWeight: 0.3 } },
+  'multitask-sdew0': { base: 'sde', seg: { mode: 'multitask', mix: 'none', sdeWeight: 0 } },
+  'multitask-noclip': { base: 'sde', seg: { mode: 'multitask', mix: 'none', clipNorm: 1e6 } },
   // (f) mixing without SDE initialisation
   'scratch-depthmix': { base: 'sde', seg: { mode: 'scratch', mix: 'depthmix' } },
   'scratch-classmix': { base: 'sde', seg: { mode: 'scratch', mix: 'classmix' } },

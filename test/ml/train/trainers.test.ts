@@ -124,6 +124,13 @@ describe('segmentation training', () => {
     const mt = new SegTrainer(segConfig({ steps: 1, mode: 'multitask', transfer: 'encoder' }), { labelled: fx.labelled, unlabelled: fx.unlabelled, sde }, fx.frames, fx.labels);
     expect(kernel(mt.model, decLayer)).toEqual(kernel(sde.depth, decLayer)); // the depth branch keeps its SDE weights
     expect(kernel(mt.model, `seg${decLayer}`)).not.toEqual(kernel(sde.depth, decLayer));
+    // Its segmentation branch starts as the segmentation network of the same seed: the same prediction as the transfer run.
+    expect(kernel(mt.model, `seg${decLayer}`)).toEqual(kernel(enc.model, decLayer));
+    const [, h, w] = enc.model.inputs[0]!.shape as number[];
+    const x = tf.randomUniform([2, h!, w!, 3], 0, 1, 'float32', 5);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(outputsByName(mt.model, x, false).seg!, outputsByName(enc.model, x, false).seg!))).dataSync()[0]!);
+    expect(diff).toBeLessThan(1e-5);
+    x.dispose();
     const reset = new SegTrainer(segConfig({ steps: 1, mode: 'transfer', transfer: 'encoder+decoder', resetBatchNorm: true }), { labelled: fx.labelled, unlabelled: [], sde }, fx.frames, fx.labels);
     expect(kernel(reset.model, encLayer)).toEqual(kernel(sde.depth, encLayer));
     const [mean, variance] = stats(reset.model);

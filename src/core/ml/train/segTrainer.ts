@@ -25,7 +25,7 @@ import type { EgoRegion } from '../losses/egoMask';
 import { classMixMaskTensor } from '../mix/classMix';
 import { depthMixMask } from '../mix/depthMix';
 import { mixByMask, oneHotLabels, pseudoLabel } from '../mix/mixByMask';
-import { DECODER_PREFIX, ENCODER_PREFIX, SEG_DECODER_PREFIX, buildMultiTaskNet, resetBatchNormStatistics, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
+import { DECODER_PREFIX, ENCODER_PREFIX, SEG_DECODER_PREFIX, SEG_OUTPUT, buildMultiTaskNet, resetBatchNormStatistics, buildPoseNet, buildSegNet, copyMatchingWeights, multiTaskSourceName, poseOutputOf, type NetConfig } from '../nets';
 import { confidenceWeight } from '../teacher';
 import { cropBatch, gaussianBlur, jitterColours, sampleGeometric, samplePhotometric } from './augment';
 import { LabelCache, labelBatch, rastersToTensor, segBatch } from './batches';
@@ -114,6 +114,14 @@ export class SegTrainer {
     const segDecoder = (name: string): boolean => name.startsWith(`${DECODER_PREFIX}_`) || name.startsWith(`${SEG_DECODER_PREFIX}_`);
     if (c.mode === 'transfer') copyMatchingWeights(data.sde!.depth, this.model, encoderOnly ? { only: (n) => !segDecoder(n) } : {});
     if (c.mode === 'multitask') {
+      // The segmentation branch starts as the segmentation network of the same seed, so a
+      // multi-task run starts from exactly the prediction a transfer run of that seed starts
+      // from (the gated exchange adds 0 at the start). Its own draws from the seed sequence
+      // (the depth branch is built first) left the seg branch stuck on the majority class in
+      // 2 of 3 seeds (docs/results/2026-12-03-sde-payoff.md).
+      const twin = buildSegNet(net, this.size, { seed: c.seed });
+      copyMatchingWeights(twin, this.model, { sourceName: multiTaskSourceName, only: (n: string) => n.startsWith(`${SEG_DECODER_PREFIX}_`) || n === SEG_OUTPUT });
+      twin.dispose();
       copyMatchingWeights(data.sde!.depth, this.model, {
         sourceName: multiTaskSourceName,
         ...(encoderOnly ? { only: (n: string) => !n.startsWith(`${SEG_DECODER_PREFIX}_`) } : {}),
