@@ -53,14 +53,39 @@ export function synthFramePair(seed: number, sequence: number, frame: number, si
   return { size, intrinsics, source, target, targetToSource: targetToSource(sourcePose, targetPose) };
 }
 
-/** Where a proposal paints: the share of its painted pixels that match `truth`, and the share of the frame painted. */
-export function propagationAgreement(proposal: Uint8Array, truth: Uint8Array): { agreement: number; painted: number } {
+/**
+ * Pixels a proposal paints; of those, the ones the ground truth labels (not 255, ignore) and
+ * the ones among them that match it.
+ */
+export interface AgreementCounts {
+  readonly pixels: number;
+  readonly painted: number;
+  readonly judged: number;
+  readonly agree: number;
+}
+
+export function agreementCounts(proposal: Uint8Array, truth: Uint8Array): AgreementCounts {
   let painted = 0;
+  let judged = 0;
   let agree = 0;
   for (let i = 0; i < proposal.length; i++) {
     if (proposal[i] === IGNORE) continue;
     painted++;
+    if (truth[i] === IGNORE) continue;
+    judged++;
     if (proposal[i] === truth[i]) agree++;
   }
-  return { agreement: painted > 0 ? agree / painted : 0, painted: painted / proposal.length };
+  return { pixels: proposal.length, painted, judged, agree };
+}
+
+/** Counts summed over frames -> agreement where painted (0..1) and the share painted (0..1). */
+export function agreementOf(counts: readonly AgreementCounts[]): { agreement: number; painted: number } {
+  const sum = (k: keyof AgreementCounts): number => counts.reduce((s, c) => s + c[k], 0);
+  const judged = sum('judged');
+  return { agreement: judged > 0 ? sum('agree') / judged : 0, painted: sum('painted') / Math.max(1, sum('pixels')) };
+}
+
+/** Where a proposal paints: the share of its painted pixels that match `truth`, and the share of the frame painted. */
+export function propagationAgreement(proposal: Uint8Array, truth: Uint8Array): { agreement: number; painted: number } {
+  return agreementOf([agreementCounts(proposal, truth)]);
 }

@@ -4,7 +4,7 @@
  * propagate.ts), as a proposal the annotator accepts or corrects there. Every reason it
  * cannot is said in words: the clip's last frame, no finished mask, no SDE run, no intrinsics.
  */
-import { propagateMask } from '../assist/propagate';
+import { PREDICTED_DEPTH_TOLERANCE, propagateMask } from '../assist/propagate';
 import { sdeMotion } from '../assist/sdeMotion';
 import { scaleIntrinsics } from '../data/camera';
 import { DataError, UsageError } from '../errors';
@@ -49,6 +49,7 @@ export async function framePropagate(open: OpenProject, models: ModelCache, fram
     sourceMask: saved.mask.data,
     ...motion,
     intrinsics: scaleIntrinsics(k, { width, height }),
+    depthTolerance: PREDICTED_DEPTH_TOLERANCE,
   });
   return {
     fromFrameId: frameId,

@@ -23,8 +23,14 @@ import { UsageError } from '../errors';
 import { IGNORE_ID } from '../labels';
 import { MAX_DEPTH, MIN_DEPTH, backproject, bilinearSample, invertIntrinsics, project } from '../ml/geometry';
 
-/** Relative depth difference up to which the source is taken to see the same surface. */
+/** Relative depth difference up to which the source is taken to see the same surface (exact depth). */
 export const DEFAULT_DEPTH_TOLERANCE = 0.05;
+/**
+ * The same for a network's predicted depth, which is coarser: 0.05 left two thirds of the
+ * frame unpainted with the tiny SDE network without raising agreement
+ * (docs/results/2026-12-03-annotate.md, propagation).
+ */
+export const PREDICTED_DEPTH_TOLERANCE = 0.15;
 
 export interface PropagationInput {
   readonly width: number;

@@ -44,9 +44,11 @@ export async function sdeMotion(depthNet: LayersModel, poseNet: LayersModel, sou
       return v as Float32Array;
     });
   };
+  // The SDE loss's offsets are the source's place relative to the target: the opposite of `offset`.
+  const sourceOffset = -offset;
   const transform = tf.tidy(() => {
-    const pair = posePairInput(imageBatch([target], d), imageBatch([source], d), offset);
-    return targetToSourceTransform(poseNet.predict(pair) as tf.Tensor2D, offset);
+    const pair = posePairInput(imageBatch([target], d), imageBatch([source], d), sourceOffset);
+    return targetToSourceTransform(poseNet.predict(pair) as tf.Tensor2D, sourceOffset);
   });
   let targetToSource: number[];
   try {
