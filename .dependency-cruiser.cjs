@@ -16,7 +16,7 @@ const LAYERS = [
   { name: 'store-and-synth', folders: ['store', 'synth'], about: 'the project database; the procedural street renderer' },
   { name: 'ml', folders: ['ml'], about: 'nets, losses, geometry, mixing, trainers, metrics, prediction' },
   { name: 'selection', folders: ['selection'], about: 'frame selection: features, farthest point, uncertainty' },
-  { name: 'assist', folders: ['assist'], about: 'annotation assist: superpixels of a frame' },
+  { name: 'assist', folders: ['assist'], about: 'annotation assist: superpixels, SDE features, masks carried along the clip' },
   { name: 'project', folders: ['project'], about: 'operations on one project folder, shared by the CLI and the API' },
   { name: 'report', folders: ['report'], about: "the HTML report of a project's results" },
   { name: 'workflows', folders: ['workflows'], about: 'what drives the whole loop end to end (the demo)' },

@@ -16,8 +16,15 @@
  *                   Absent: the CamVid part is skipped with a message.
  *   --sde-model DIR: a depth network's folder (a project's SDE checkpoint,
  *                   checkpoints/run-N/step-M/model): adds assist_sde, the assist with that
- *                   network's features per superpixel (src/core/assist/sdeFeatures.ts).
+ *                   network's features per superpixel (src/core/assist/sdeFeatures.ts),
+ *                   and propagation.sde (with the pose network beside it, ../pose).
  *                   Without it assist_sde is skipped with a message.
+ * Propagation ("Next frame in clip", src/core/assist/propagate.ts): the labelled frame (19)
+ * of each synthetic sequence carried to frame 20, with the generator's depth and poses
+ * (propagation.groundTruth) and with the SDE networks' (propagation.sde, at the app's depth
+ * tolerance for predicted depth); each reports
+ * `agreement` (share of the painted pixels that match frame 20's labels) and `painted`
+ * (share of frame 20 painted); `unwarped` is frame 19's mask taken as it is, for scale.
  * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
  * image), superpixel (the superpixel brush), assist_colour (brush, with the live assist's
  * proposal, colour and position features, taken for every unpainted pixel; also its update
@@ -34,7 +41,13 @@ import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
 import { LABEL_ID_TO_TRAIN_ID } from '../src/core/labels/cityscapes';
 import { LABELLED_FRAME, createBuffers, createSequence, renderFrame, synthIntrinsics } from '../src/core/synth';
+import sharp from 'sharp';
+import { PREDICTED_DEPTH_TOLERANCE, propagateMask } from '../src/core/assist/propagate';
+import { sdeMotion } from '../src/core/assist/sdeMotion';
+import type { RasterU8 } from '../src/core/data/imageIo';
+import type { FrameBuffers } from '../src/core/synth';
 import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
+import { type AgreementCounts, agreementCounts, agreementOf, synthFramePair } from './propagationProtocol';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -66,13 +79,18 @@ const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'd
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sdeModelDir = str('--sde-model');
 let sdeModel: LayersModel | null = null;
+let poseModel: LayersModel | null = null;
+// The propagation warp runs on tfjs as well.
+await initEngine({ threads: 1, log });
 if (sdeModelDir) {
   if (!existsSync(join(sdeModelDir, 'model.json'))) throw new Error(`--sde-model ${sdeModelDir}: no model.json there (give a checkpoint's model folder)`);
-  await initEngine({ threads: 1, log });
   sdeModel = await loadModelFromFolder(resolve(sdeModelDir));
   log(`SDE features from ${sdeModelDir} (input ${sdeModel.inputs[0]!.shape.slice(1, 3).join('x')})`);
+  const poseDir = join(resolve(sdeModelDir), '..', 'pose');
+  if (existsSync(join(poseDir, 'model.json'))) poseModel = await loadModelFromFolder(poseDir);
+  else log(`propagation.sde skipped: no pose network in ${poseDir}`);
 } else {
-  log('assist_sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
+  log('assist_sde and propagation.sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
 }
 const tools = TOOLS.filter((t) => t !== 'assist_sde' || sdeModel);
 
@@ -152,6 +170,59 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
   };
 }
 
+interface PropagationResult {
+  readonly pairs: number;
+  readonly size: string;
+  readonly frames: string;
+  readonly groundTruth: { agreement: number; painted: number };
+  readonly sde: { agreement: number; painted: number } | { skipped: string };
+  readonly unwarped: { agreement: number };
+}
+
+const trainIdsOf = (b: FrameBuffers): Uint8Array => b.label.map((id) => LABEL_ID_TO_TRAIN_ID[id] ?? IGNORE);
+const round3 = (v: { agreement: number; painted: number }) => ({ agreement: Math.round(v.agreement * 1000) / 1000, painted: Math.round(v.painted * 1000) / 1000 });
+
+async function atNetworkSize(rgb: Uint8Array, model: LayersModel): Promise<RasterU8> {
+  const [, h, w] = model.inputs[0]!.shape as number[];
+  const data = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width: size.width, height: size.height, channels: 3 } })
+    .resize(w!, h!, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  return { width: w!, height: h!, channels: 3, data: new Uint8Array(data) };
+}
+
+/** The labelled frame of sequences 0..n-1 carried to the next frame: with ground truth, with the SDE networks. */
+async function propagation(n: number): Promise<PropagationResult> {
+  const gt: AgreementCounts[] = [];
+  const sde: AgreementCounts[] = [];
+  const still: AgreementCounts[] = [];
+  for (let i = 0; i < n; i++) {
+    const pair = synthFramePair(7, i, LABELLED_FRAME, size, 1);
+    const source = trainIdsOf(pair.source);
+    const truth = trainIdsOf(pair.target);
+    const common = { width: size.width, height: size.height, sourceMask: source, intrinsics: pair.intrinsics };
+    const g = await propagateMask({ ...common, sourceDepth: pair.source.depth, targetDepth: pair.target.depth, targetToSource: pair.targetToSource });
+    gt.push(agreementCounts(g.mask, truth));
+    still.push(agreementCounts(source, truth));
+    let line = `propagation synth seq ${i}: ground truth ${JSON.stringify(round3(agreementOf([gt.at(-1)!])))}`;
+    if (sdeModel && poseModel) {
+      const motion = await sdeMotion(sdeModel, poseModel, await atNetworkSize(pair.source.rgb, sdeModel), await atNetworkSize(pair.target.rgb, sdeModel), 1, size);
+      const p = await propagateMask({ ...common, ...motion, depthTolerance: PREDICTED_DEPTH_TOLERANCE });
+      sde.push(agreementCounts(p.mask, truth));
+      line += `, SDE ${JSON.stringify(round3(agreementOf([sde.at(-1)!])))}`;
+    }
+    log(line);
+  }
+  return {
+    pairs: n,
+    size: `${size.height}x${size.width}`,
+    frames: `${LABELLED_FRAME} -> ${LABELLED_FRAME + 1}`,
+    groundTruth: round3(agreementOf(gt)),
+    sde: sde.length > 0 ? round3(agreementOf(sde)) : { skipped: sdeModel ? 'no pose network beside --sde-model' : 'no --sde-model given' },
+    unwarped: { agreement: round3(agreementOf(still)).agreement },
+  };
+}
+
 const started = Date.now();
 const datasets: Record<string, DatasetResult | { skipped: string }> = {};
 if (synthCount > 0) {
@@ -166,6 +237,7 @@ if (camvid.skipped) {
   log(`CamVid: ${camvid.frames.length} val images`);
   datasets['camvid'] = await runDataset(camvid.frames);
 }
+const propagationResult = synthCount > 0 ? await propagation(synthCount) : null;
 let slic2048: { ms: number; superpixels: number } | null = null;
 let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
 if (!quick) {
@@ -191,6 +263,7 @@ const result = {
   protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
+  propagation: propagationResult,
   slic2048,
   assist2048,
   seconds: Math.round((Date.now() - started) / 1000),
@@ -216,6 +289,14 @@ if (json) {
       const u = d.tools[t]?.updateMs;
       if (u) console.log(`${name}: ${t} proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
     }
+  }
+  if (propagationResult) {
+    const r = propagationResult;
+    const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+    console.log(`\npropagation (${r.pairs} synthetic clips at ${r.size}, frame ${r.frames}): agreement where painted / share painted`);
+    console.log(`  ground-truth depth and poses: ${pct(r.groundTruth.agreement)} / ${pct(r.groundTruth.painted)}`);
+    console.log('skipped' in r.sde ? `  SDE depth and pose: skipped (${r.sde.skipped})` : `  SDE depth and pose: ${pct(r.sde.agreement)} / ${pct(r.sde.painted)}`);
+    console.log(`  frame ${LABELLED_FRAME}'s mask unwarped: ${pct(r.unwarped.agreement)} / 100%`);
   }
   if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
   if (assist2048) console.log(`assist on 2048x1024: proposal update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms (${assist2048.strokes} strokes, ${assist2048.accuracy}% after them)`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { NUM_TRAIN_CLASSES } from '../../src/core/labels';
 import { ConfusionMatrix } from '../../src/core/ml/metrics';
-import { TINY, buildDepthNet, buildMultiTaskNet, buildSegNet, saveModelToFolder } from '../../src/core/ml/nets';
+import { TINY, buildDepthNet, buildMultiTaskNet, buildPoseNet, buildSegNet, saveModelToFolder } from '../../src/core/ml/nets';
 import { MODEL_SUBDIR, checkpointPath } from '../../src/core/project/projectModels';
 import { addCheckpoint, appendMetrics, createRun, setRunStatus, type ProjectStore, type TrainingRun } from '../../src/core/store';
 
@@ -63,13 +63,13 @@ export async function saveCheckpoint(store: ProjectStore, runId: number, step: n
 
 /**
  * A finished run: kind 'seg' (net 'seg' or 'multitask') or 'sde' (net 'depth'), its model
- * saved at `step`. Segmentation runs get `metrics` in the checkpoint (unless `metricsInCheckpoint`
+ * saved at `step` (an SDE run with `pose`: its pose network beside it, as SDE training saves it). Segmentation runs get `metrics` in the checkpoint (unless `metricsInCheckpoint`
  * is false) and logged as val/miou and val/iou/<trainId> (NaN where absent).
  */
 export async function addFinishedRun(
   store: ProjectStore,
   projectId: number,
-  o: { kind: 'seg' | 'sde'; net: NetKind; mode?: string; step?: number; seed?: number; metrics?: SegMetrics; metricsInCheckpoint?: boolean; numClasses?: number },
+  o: { kind: 'seg' | 'sde'; net: NetKind; mode?: string; step?: number; seed?: number; metrics?: SegMetrics; metricsInCheckpoint?: boolean; numClasses?: number; pose?: boolean },
 ): Promise<TrainingRun> {
   const run = createRun(store, { projectId, kind: o.kind, mode: o.mode ?? (o.kind === 'seg' ? 'scratch' : null) });
   setRunStatus(store, run.id, 'running');
@@ -77,6 +77,11 @@ export async function addFinishedRun(
   const model = buildNet(o.net, o.seed ?? run.id, o.numClasses);
   await saveCheckpoint(store, run.id, step, model, o.metricsInCheckpoint === false ? undefined : o.metrics);
   model.dispose();
+  if (o.pose) {
+    const pose = buildPoseNet(TINY, MODEL_SIZE, { seed: (o.seed ?? run.id) + 1 });
+    await saveModelToFolder(pose, join(store.dir, checkpointPath(run.id, step), 'pose'));
+    pose.dispose();
+  }
   if (o.metrics) {
     appendMetrics(store, run.id, [
       { step, name: 'val/miou', value: o.metrics.miou },

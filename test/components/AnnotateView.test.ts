@@ -35,6 +35,7 @@ function frameData(frameId: number): FrameData {
     maskBase64: s ? bytesToBase64(s.mask) : null,
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
+    nextInClip: null,
   };
 }
 

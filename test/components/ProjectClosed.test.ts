@@ -53,6 +53,7 @@ function frameData(dir: string, frameId: number): FrameData {
     maskBase64: s ? bytesToBase64(Uint8Array.from(s.mask)) : null,
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
+    nextInClip: null,
   };
 }
 

@@ -100,6 +100,11 @@ export const API_PARAMS = {
   frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
   /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
   frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
+  /**
+   * "Next frame in clip": the next frame of a finished frame's clip with a proposal, the
+   * finished mask carried there by the newest SDE run's depth and camera motion.
+   */
+  framePropagate: onProject({ frameId: z.number().int().min(1) }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
   reviewRuns: onProject({}),
@@ -165,6 +170,7 @@ export interface ApiResults {
   maskSetStatus: MaskSaved;
   frameSuperpixels: FrameSuperpixels;
   frameAssistFeatures: FrameAssistFeatures;
+  framePropagate: FramePropagation;
   reviewRuns: ReviewRuns;
   reviewFrames: ReviewFrameEntry[];
   reviewFrame: ReviewFrameData;
@@ -253,6 +259,8 @@ export interface FrameData {
   /** 0 while no mask is saved. */
   readonly maskVersion: number;
   readonly status: MaskStatusName;
+  /** The next frame of this frame's clip (its id); null for the clip's last frame. */
+  readonly nextInClip: number | null;
 }
 
 /** A frame's superpixels: every pixel's label and each label's mean colour. */
@@ -284,6 +292,25 @@ export interface FrameAssistFeatures {
   readonly layers: string[];
   /** count x dims 32-bit floats, little-endian, in base64. */
   readonly featuresBase64: string;
+}
+
+/** A finished frame's mask carried to the next frame of its clip, as a proposal for that frame. */
+export interface FramePropagation {
+  /** The finished frame, and the next frame of its clip the proposal is for. */
+  readonly fromFrameId: number;
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  /** The SDE run whose depth and pose carried it, and its checkpoint's step. */
+  readonly runId: number;
+  readonly step: number;
+  /** Class ids, one byte per pixel, row-major, 255 where nothing is proposed; base64. */
+  readonly proposalBase64: string;
+  /** Pixels proposed, and why the others are not: out of view, seen differently in the finished frame (disoccluded, depth unsure), unlabelled there. */
+  readonly painted: number;
+  readonly outOfView: number;
+  readonly occluded: number;
+  readonly unlabelled: number;
 }
 
 export interface MaskSaved {

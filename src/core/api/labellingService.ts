@@ -11,6 +11,7 @@ import {
   listMasks,
   listSuggestions,
   loadMask,
+  neighbourFrames,
   saveMask,
   setMaskStatus,
   type MaskStatus,
@@ -103,6 +104,7 @@ export async function frameGet(open: OpenProject, frameId: number): Promise<Fram
     maskBase64: saved ? Buffer.from(saved.mask.data.buffer, saved.mask.data.byteOffset, saved.mask.data.byteLength).toString('base64') : null,
     maskVersion: row?.version ?? 0,
     status: row?.status ?? 'todo',
+    nextInClip: neighbourFrames(store, frameId, [1])[0]?.id ?? null,
   };
 }
 

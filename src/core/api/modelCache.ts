@@ -20,11 +20,14 @@ export interface CachedModel {
   readonly model: LayersModel;
 }
 
-/** Where a run's newest checkpoint keeps its model; undefined where the run has none. */
-export function runModelDir(store: ProjectStore, run: TrainingRun): { step: number; modelDir: string } | undefined {
+/**
+ * Where a run's newest checkpoint keeps its model (or another of its networks, e.g. an SDE
+ * run's `pose`); undefined where the run has none.
+ */
+export function runModelDir(store: ProjectStore, run: TrainingRun, network = MODEL_SUBDIR): { step: number; modelDir: string } | undefined {
   const ckpt = latestCheckpoint(store, run.id);
   if (!ckpt) return undefined;
-  return { step: ckpt.step, modelDir: join(store.dir, ckpt.path, MODEL_SUBDIR) };
+  return { step: ckpt.step, modelDir: join(store.dir, ckpt.path, network) };
 }
 
 /**
@@ -51,46 +54,53 @@ function projectEngineOptions(store: ProjectStore): EngineOptions {
   return typeof setting === 'string' ? { backend: parseBackendChoice(setting, 'project setting engine.backend') } : {};
 }
 
+/** The networks a cache entry can be: the run's model, or another network its checkpoints keep. */
+const entryKey = (runId: number, network: string): string => `${runId}/${network}`;
+
 export class ModelCache {
-  private readonly models = new Map<number, { step: number; modelDir: string; loading: Promise<LayersModel> }>();
+  private readonly models = new Map<string, { step: number; modelDir: string; loading: Promise<LayersModel> }>();
   /** How many models were read from disk (tests check that a second look does not reload). */
   loads = 0;
 
-  /** The run's newest checkpoint's model, loaded at most once while that checkpoint is the newest. */
-  async get(store: ProjectStore, run: TrainingRun): Promise<CachedModel> {
-    const where = runModelDir(store, run);
+  /**
+   * The run's newest checkpoint's model (or its `network`, e.g. an SDE run's pose network),
+   * loaded at most once while that checkpoint is the newest.
+   */
+  async get(store: ProjectStore, run: TrainingRun, network = MODEL_SUBDIR): Promise<CachedModel> {
+    const where = runModelDir(store, run, network);
     if (!where) throw new NoCheckpointError(run.id);
-    const cached = this.models.get(run.id);
+    const key = entryKey(run.id, network);
+    const cached = this.models.get(key);
     if (cached && cached.step === where.step && cached.modelDir === where.modelDir) {
       return { run, step: where.step, modelDir: where.modelDir, model: await cached.loading };
     }
-    if (cached) this.drop(run.id);
+    if (cached) this.drop(key);
     const loading = (async () => {
       await initEngine(projectEngineOptions(store));
       if (!existsSync(join(where.modelDir, 'model.json'))) {
-        throw new DataError(where.modelDir, `training run ${run.id} step ${where.step}: no model.json in the checkpoint's model folder`);
+        throw new DataError(where.modelDir, `training run ${run.id} step ${where.step}: no model.json in the checkpoint's ${network} folder`);
       }
       this.loads++;
       return loadModelFromFolder(where.modelDir);
     })();
     const entry = { step: where.step, modelDir: where.modelDir, loading };
-    this.models.set(run.id, entry);
+    this.models.set(key, entry);
     try {
       return { run, step: where.step, modelDir: where.modelDir, model: await loading };
     } catch (e) {
-      if (this.models.get(run.id) === entry) this.models.delete(run.id);
+      if (this.models.get(key) === entry) this.models.delete(key);
       throw e;
     }
   }
 
-  /** Runs whose models are in memory. */
+  /** Networks in memory (one per run, plus e.g. an SDE run's pose network once asked for). */
   get size(): number {
     return this.models.size;
   }
 
-  private drop(runId: number): void {
-    const entry = this.models.get(runId);
-    this.models.delete(runId);
+  private drop(key: string): void {
+    const entry = this.models.get(key);
+    this.models.delete(key);
     entry?.loading.then(
       (m) => m.dispose(),
       () => undefined,

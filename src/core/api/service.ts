@@ -9,6 +9,7 @@ import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './c
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
 import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
+import { framePropagate } from './propagationService';
 import { SuperpixelCache } from './superpixelService';
 import { TrainingJobs, type TrainingJobsOptions } from './trainingService';
 import { reviewCompare, reviewDepth, reviewEvaluation, reviewFrame, reviewFrames, reviewPrediction, reviewRuns } from './reviewService';
@@ -98,6 +99,9 @@ export function createService(
     },
     async frameAssistFeatures(p) {
       return superpixels.sdeFeatures(on(p), models, p.frameId, p.runId);
+    },
+    async framePropagate(p) {
+      return framePropagate(on(p), models, p.frameId);
     },
     async reviewRuns(p) {
       return reviewRuns(on(p));

@@ -21,7 +21,8 @@ export interface ProjectFrameSample extends FrameSample {
   groundTruth: FrameSample['label'];
 }
 
-function clipIntrinsics(clip: Clip, frame: Frame): Intrinsics | undefined {
+/** A clip's intrinsics for one of its frames (the frame's size where the clip does not record one); undefined where unknown. */
+export function clipIntrinsics(clip: Clip, frame: Frame): Intrinsics | undefined {
   const k = clip.intrinsics;
   if (!k) return undefined;
   return { fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, width: k.width ?? frame.width, height: k.height ?? frame.height };

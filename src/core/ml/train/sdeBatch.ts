@@ -31,17 +31,34 @@ export function disposeTriplets(b: TripletBatch): void {
 }
 
 /**
+ * The pose network's input for a (target, source) pair [B, H, W, 6]: the two frames in
+ * temporal order (the earlier one first), whichever of them is the target.
+ */
+export function posePairInput(target: tf.Tensor4D, source: tf.Tensor4D, offset: number): tf.Tensor4D {
+  return offset < 0 ? tf.concat([source, target], 3) : tf.concat([target, source], 3);
+}
+
+/**
+ * The pose network's output [B, 6] for a pair made by posePairInput -> the target -> source
+ * transforms [B, 4, 4] (inverted where the source came first).
+ */
+export function targetToSourceTransform(pose: tf.Tensor2D, offset: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const b = pose.shape[0];
+    return transformFromParameters(tf.slice(pose, [0, 0], [b, 3]), tf.slice(pose, [0, 3], [b, 3]), offset < 0);
+  });
+}
+
+/**
  * Target -> source transforms [B, 4, 4], one per source. All pairs go through the pose
  * network in one pass (stacked along the batch axis).
  */
 export function poseTransforms(poseNet: tfl.LayersModel, batch: TripletBatch, training: boolean): tf.Tensor3D[] {
   return tf.tidy(() => {
     const b = batch.targetIn.shape[0];
-    const pairs = batch.sourcesIn.map((src, k) => (batch.offsets[k]! < 0 ? tf.concat([src, batch.targetIn], 3) : tf.concat([batch.targetIn, src], 3)));
+    const pairs = batch.sourcesIn.map((src, k) => posePairInput(batch.targetIn, src, batch.offsets[k]!));
     const pose = poseNet.apply(tf.concat(pairs, 0), { training }) as tf.Tensor2D;
-    return batch.sourcesIn.map((_, k) =>
-      transformFromParameters(tf.slice(pose, [k * b, 0], [b, 3]), tf.slice(pose, [k * b, 3], [b, 3]), batch.offsets[k]! < 0),
-    );
+    return batch.sourcesIn.map((_, k) => targetToSourceTransform(tf.slice(pose, [k * b, 0], [b, 6]), batch.offsets[k]!));
   });
 }
 

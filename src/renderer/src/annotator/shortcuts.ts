@@ -7,7 +7,9 @@
  *   B brush, E eraser, P polygon, F flood fill (follows the mask),
  *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
- *   A / Shift+A                      accept the live assist's proposal / its active class only
+ *   A / Shift+A                      accept the proposal (live assist, or carried from the
+ *                                    frame before) / its active class only
+ *   N                                next frame in clip (this one done, its mask carried there)
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
  *   Ctrl+0                           fit to window
@@ -33,6 +35,7 @@ export type ShortcutAction =
   | { readonly kind: 'toggle-mask' }
   | { readonly kind: 'accept-proposal'; readonly onlyActiveClass: boolean }
   | { readonly kind: 'toggle-depth' }
+  | { readonly kind: 'next-in-clip' }
   | { readonly kind: 'fit' }
   | { readonly kind: 'polygon-close' }
   | { readonly kind: 'polygon-cancel' }
@@ -81,6 +84,8 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
       return { kind: 'toggle-mask' };
     case 'KeyD':
       return { kind: 'toggle-depth' };
+    case 'KeyN':
+      return { kind: 'next-in-clip' };
     case 'Enter':
     case 'NumpadEnter':
       return { kind: 'polygon-close' };

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService } from '../../src/core/api/service';
+import { openProject, type OpenProject } from '../../src/core/project/openProject';
+import { freshDirs } from '../data/fixtures';
+import { useCpuEngine } from '../ml/nets/netSetup';
+import { addFinishedRun } from './savedRuns';
+
+const dirs = freshDirs();
+const W = 64;
+const H = 32;
+
+describe('"Next frame in clip": framePropagate over a synthetic project', () => {
+  const service = createService('host', { version: '1.0.0', recentFile: join(dirs('propagate-config'), 'recent.json'), author: 'tester' });
+  let pid = 0;
+  let p: OpenProject;
+  let frameId = 0;
+  /** Road (0) on the lower half, sky (10) on the upper half. */
+  const mask = Uint8Array.from({ length: W * H }, (_, i) => (i < (W * H) / 2 ? 10 : 0));
+
+  beforeAll(async () => {
+    await useCpuEngine();
+    const dir = join(dirs('propagate-project'), 'proj');
+    pid = (await service.projectCreate({ dir, synthetic: { sequences: 2, height: H, width: W, seed: 4 } })).projectId;
+    p = openProject(dir);
+    frameId = (await service.frameList({ projectId: pid }))[0]!.frameId;
+  });
+
+  afterAll(() => {
+    service.close();
+    p.close();
+  });
+
+  it('names the next frame of the clip in frameGet, and none for the clip\'s last frame', async () => {
+    const f = await service.frameGet({ projectId: pid, frameId });
+    expect(f.nextInClip).not.toBeNull();
+    const next = await service.frameGet({ projectId: pid, frameId: f.nextInClip! });
+    // The queue's keyframe is frame 19 of its snippet; the next is frame 20 of the same one.
+    const [, clip, index] = /(synth_\d{6})_(\d{6})_leftImg8bit\.png$/.exec(f.imagePath)!;
+    expect(index).toBe('000019');
+    expect(next.imagePath).toMatch(new RegExp(`${clip}_000020_leftImg8bit\\.png$`));
+    let last = next;
+    while (last.nextInClip !== null) last = await service.frameGet({ projectId: pid, frameId: last.nextInClip });
+    expect(last.imagePath).toMatch(/_000029_leftImg8bit\.png$/);
+    await expect(service.framePropagate({ projectId: pid, frameId: last.frameId })).rejects.toThrow(`frame ${last.frameId} is the last frame of its clip: there is no next frame to carry its mask to`);
+  });
+
+  it('says in words that the frame must be finished first, and that an SDE run is needed', async () => {
+    await expect(service.framePropagate({ projectId: pid, frameId })).rejects.toThrow(/has no finished mask: paint it and mark it done first/);
+    await service.maskSave({ projectId: pid, frameId, width: W, height: H, maskBase64: Buffer.from(mask).toString('base64'), expectedVersion: 0, status: 'done' });
+    await expect(service.framePropagate({ projectId: pid, frameId })).rejects.toThrow(/no SDE run has finished in this project yet: train one/);
+  });
+
+  it("carries the finished mask to the next frame with the newest SDE run's depth and pose networks", async () => {
+    const sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 2, pose: true });
+    const next = (await service.frameGet({ projectId: pid, frameId })).nextInClip!;
+    const r = await service.framePropagate({ projectId: pid, frameId });
+    expect([r.fromFrameId, r.frameId, r.width, r.height, r.runId, r.step]).toEqual([frameId, next, W, H, sde.id, 100]);
+    const proposal = Buffer.from(r.proposalBase64, 'base64');
+    expect(proposal.length).toBe(W * H);
+    // Only the finished frame's classes, or nothing; every pixel is painted or has its reason.
+    expect([...new Set(proposal)].every((v) => v === 0 || v === 10 || v === 255)).toBe(true);
+    expect(proposal.filter((v) => v !== 255).length).toBe(r.painted);
+    expect(r.painted + r.outOfView + r.occluded + r.unlabelled).toBe(W * H);
+    expect(r.painted).toBeGreaterThan(0);
+  });
+});

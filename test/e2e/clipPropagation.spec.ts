@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { openProject } from '../../src/core/project/openProject';
+import { addFinishedRun } from '../api/savedRuns';
+import { useCpuEngine } from '../ml/nets/netSetup';
+import { consoleErrors, openFirstQueuedFrame, stroke } from './helpers';
+import { test, expect } from './hostFixture';
+
+test.use({ actionTimeout: 15_000 });
+
+const SYNTH = { sequences: 2, height: 64, width: 128, seed: 5 };
+
+test('Next frame in clip: the painted frame is marked done, its neighbour opens with the carried proposal, A accepts it', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  await useCpuEngine();
+  const dir = join(workDir, 'clip');
+  const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
+  const p = openProject(dir);
+  try {
+    await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12, pose: true });
+  } finally {
+    p.close();
+  }
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
+  const next = (await service.frameGet({ projectId, frameId })).nextInClip!;
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await openFirstQueuedFrame(page);
+
+  // Sky (class 10, Shift+1) across the top, road (key 1) across the bottom.
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('Shift+Digit1');
+  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  await stroke(page, -box.height * 0.3);
+  await page.keyboard.press('Digit1');
+  await stroke(page, box.height * 0.3);
+  const save = page.getByTestId('save-state');
+  await expect(save).toHaveAttribute('data-version', '2');
+
+  await expect(page.getByTestId('next-in-clip')).toBeEnabled();
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('KeyN');
+  await expect(page.getByTestId('frame-path')).toHaveText(/_000020_leftImg8bit\.png$/);
+  expect((await service.frameGet({ projectId, frameId })).status).toBe('done');
+  const carried = page.getByTestId('carried-status');
+  await expect(carried).toContainText(/% carried from the frame before by SDE run #\d+; [\d,]+ px left unpainted/);
+  await expect(page.getByTestId('assist-accept')).toBeEnabled();
+  expect((await service.frameGet({ projectId, frameId: next })).maskBase64).toBeNull();
+
+  // A takes the proposal as it is: the saved mask is the carried one, 255 where nothing was carried.
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('KeyA');
+  await expect(save).toHaveAttribute('data-version', '1');
+  await expect(carried).toBeHidden();
+  const saved = Buffer.from((await service.frameGet({ projectId, frameId: next })).maskBase64!, 'base64');
+  const proposal = Buffer.from((await service.framePropagate({ projectId, frameId })).proposalBase64, 'base64');
+  expect(saved.equals(proposal)).toBe(true);
+  expect(saved.filter((v) => v !== 255).length).toBeGreaterThan(0);
+  expect([...new Set(saved)].every((v) => v === 0 || v === 10 || v === 255)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test('Next frame in clip says why it cannot carry the mask in a project without an SDE run', async ({ page, host, service, workDir }) => {
+  await service.projectCreate({ dir: join(workDir, 'no-sde'), synthetic: SYNTH });
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await openFirstQueuedFrame(page);
+  await expect(page.getByTestId('next-in-clip')).toBeDisabled();
+  await expect(page.getByTestId('next-in-clip-note')).toHaveText('no SDE run yet: train one (Training, SDE pretraining) to carry masks along the clip');
+});
