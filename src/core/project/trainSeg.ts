@@ -20,7 +20,7 @@ import type { OpenProject } from './openProject';
 import { latestModel, MODEL_SUBDIR } from './projectModels';
 import { driveRun, reclaimStaleRuns, refuseWhileAnotherRuns, type RunOutcome } from './runLoop';
 import { pausedRun, runFact, storedSettings } from './runResume';
-import { evaluationSamples, segTrainingSamples } from './trainingData';
+import { evaluationSamples, sdeUnavailableReason, segTrainingSamples } from './trainingData';
 import { parseSettings, type TrainOptions } from './trainSde';
 
 export interface SdeSource {
@@ -132,8 +132,11 @@ export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>):
   const fallback = src ? null : segFallbackWithoutSde(given);
   if (fallback) ({ mode, mix } = fallback);
   if (needsSde({ mode, mix }) && !src) {
+    const what = `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth`;
     throw new UsageError(
-      `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`,
+      sdeUnavailableReason(p) === null
+        ? `${what}, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`
+        : `${what}, and this project has no video clips to learn it from: choose mode scratch without DepthMix, or start from another project's SDE checkpoint (--sde-checkpoint DIR)`,
     );
   }
   const inherited = src ? { net: src.net, height: src.height, width: src.width } : {};
