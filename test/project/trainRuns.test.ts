@@ -179,6 +179,8 @@ describe('training runs on a project', () => {
     const { open } = await initProject({ dir: temp('camvid-proj'), dataset: camvid });
     expect(sdeUnavailableReason(open)).toMatch(/no video frames with neighbours/);
     await expect(trainSde(open, { ...sde, steps: 1 })).rejects.toThrow(/no video frames with neighbours/);
+    await importLabels(open);
+    expect((await trainSeg(open, { net: 'tiny', height: 32, width: 64, steps: 1 })).run.config['settingsNote']).toBe('this project has no video to learn depth from, so the default transfer became scratch');
     await expect(trainSeg(open, { mode: 'transfer', steps: 1 })).rejects.toThrow(/no video clips to learn it from: choose mode scratch without DepthMix, or start from another project's SDE checkpoint \(--sde-checkpoint DIR\)/);
     open.close();
   });

@@ -33,7 +33,8 @@ export function newSegSettings(p: OpenProject, input: SegSettingsInput): SegSett
 export function trainingDefaults(p: OpenProject): TrainingDefaults {
   const basis = sdeSource(p);
   const { sdeCheckpoint: _none, ...seg } = defaultsOf(SEG_SETTINGS);
-  const fallback = basis ? null : segFallbackWithoutSde({});
+  const sdeUnavailable = sdeUnavailableReason(p);
+  const fallback = basis ? null : segFallbackWithoutSde({}, sdeUnavailable === null);
   return {
     sde: defaultsOf(SDE_SETTINGS),
     seg: {
@@ -43,7 +44,7 @@ export function trainingDefaults(p: OpenProject): TrainingDefaults {
       sdeRunId: basis?.run?.id ?? null,
     },
     segNote: fallback?.note ?? null,
-    sdeUnavailable: sdeUnavailableReason(p),
+    sdeUnavailable,
     labelledFrames: labelledFrameCount(p),
   };
 }

@@ -105,7 +105,10 @@ export function needsSde(s: Pick<SegSettings, 'mode' | 'mix'>): boolean {
  * (docs/results/2026-12-03-sde-payoff.md), so nothing is lost, and a project without video
  * (CamVid) can retrain at once. Null where the defaults need nothing the project lacks.
  */
-export function segFallbackWithoutSde(given: Partial<Pick<SegSettings, 'mode' | 'mix'>>): { mode: SegSettings['mode']; mix: SegSettings['mix']; note: string } | null {
+export function segFallbackWithoutSde(
+  given: Partial<Pick<SegSettings, 'mode' | 'mix'>>,
+  canPretrainSde: boolean,
+): { mode: SegSettings['mode']; mix: SegSettings['mix']; note: string } | null {
   const mode = given.mode ?? defaultOf(SEG_SETTINGS, 'mode');
   const mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
   if (!needsSde({ mode, mix })) return null;
@@ -114,7 +117,11 @@ export function segFallbackWithoutSde(given: Partial<Pick<SegSettings, 'mode' | 
     mix: given.mix ?? (mix === 'depthmix' ? 'none' : mix),
   };
   if (needsSde(fallback)) return null;
-  return { ...fallback, note: `this project has no SDE model yet, so the default ${mode}${mix !== 'none' ? ` with ${mix}` : ''} became ${fallback.mode}${fallback.mix !== 'none' ? ` with ${fallback.mix}` : ''} (after SDE pretraining, runs start from its encoder)` };
+  const became = `the default ${mode}${mix !== 'none' ? ` with ${mix}` : ''} became ${fallback.mode}${fallback.mix !== 'none' ? ` with ${fallback.mix}` : ''}`;
+  const note = canPretrainSde
+    ? `this project has no SDE model yet, so ${became} (after SDE pretraining, runs start from its encoder)`
+    : `this project has no video to learn depth from, so ${became}`;
+  return { ...fallback, note };
 }
 
 /**
@@ -129,14 +136,15 @@ export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>):
   let mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
   const wantSde = needsSde({ mode, mix }) || (given.sdeRunId ?? null) !== null || (given.sdeCheckpoint ?? null) !== null;
   const src = wantSde ? sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
-  const fallback = src ? null : segFallbackWithoutSde(given);
+  const noVideo = !src && sdeUnavailableReason(p) !== null;
+  const fallback = src ? null : segFallbackWithoutSde(given, !noVideo);
   if (fallback) ({ mode, mix } = fallback);
   if (needsSde({ mode, mix }) && !src) {
     const what = `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth`;
     throw new UsageError(
-      sdeUnavailableReason(p) === null
-        ? `${what}, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`
-        : `${what}, and this project has no video clips to learn it from: choose mode scratch without DepthMix, or start from another project's SDE checkpoint (--sde-checkpoint DIR)`,
+      noVideo
+        ? `${what}, and this project has no video clips to learn it from: choose mode scratch without DepthMix, or start from another project's SDE checkpoint (--sde-checkpoint DIR)`
+        : `${what}, and this project has no finished SDE run yet: run the SDE pretraining first (depthseg train-sde), or choose mode scratch without DepthMix`,
     );
   }
   const inherited = src ? { net: src.net, height: src.height, width: src.width } : {};
