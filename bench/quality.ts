@@ -7,7 +7,7 @@
  *
  * node bin/run-ts.mjs bench/quality.ts [--quick] [--json] [--work DIR] [--fresh] [--real | --real-only]
  *                     [--seeds N] [--rows a,b,..] [--seg-steps N] [--sde-steps N] [--long-sde-steps N] [--size HxW]
- *                     [--net N (SDE and segmentation)]
+ *                     [--net N (SDE and segmentation)] [--sequences N (synthetic sequences generated)]
  *   --quick: the smoke preset (minutes; its numbers show the loop works, not what wins).
  *   --rows: which rows (default: the ablation's; `--rows list` prints the catalogue).
  *   --real: also real data where ../shared/data exists: CamVid with 1/30 of its labels, the
@@ -102,6 +102,7 @@ const size = value('--size')?.split('x').map(Number);
 const height = size?.[0] ?? preset.height;
 const width = size?.[1] ?? preset.width;
 const seeds = Array.from({ length: Number(value('--seeds') ?? preset.seeds) }, (_, i) => i + 1);
+const sequences = Number(value('--sequences') ?? preset.sequences);
 const segSteps = Number(value('--seg-steps') ?? preset.seg.steps);
 const sdeSteps = Number(value('--sde-steps') ?? preset.sde.steps);
 const net = (value('--net') ?? preset.seg.net) as SegSettings['net'] | undefined;
@@ -148,8 +149,8 @@ let synthetic: ProtocolResult | undefined;
 if (!flag('--real-only')) {
   const data = path.join(workDir, 'data');
   if (!existsSync(path.join(data, 'synth.json'))) {
-    say(`== generating ${preset.sequences} synthetic sequences at ${height}x${width}`);
-    await generateSynthDataset({ out: data, sequences: preset.sequences, size: { height, width }, seed: 1 });
+    say(`== generating ${sequences} synthetic sequences at ${height}x${width}`);
+    await generateSynthDataset({ out: data, sequences, size: { height, width }, seed: 1 });
   }
   const sde = { ...preset.sde, ...(net ? { net } : {}), height, width, steps: sdeSteps };
   const bases: Record<string, BaseProject> = { sde: await sdeBase('sde', data, sde) };
@@ -201,7 +202,7 @@ if (flag('--real') || flag('--real-only')) {
 const out = {
   ...(synthetic ?? {}),
   ...(real ? { real } : {}),
-  settings: { preset: quick ? 'quick' : 'full', sequences: preset.sequences, height, width, sdeSteps, segSteps, rows: rowNames, common },
+  settings: { preset: quick ? 'quick' : 'full', sequences, height, width, sdeSteps, segSteps, rows: rowNames, common },
   backend: engine.backend,
   wallSeconds: (performance.now() - t0) / 1000,
   workDir,
