@@ -75,6 +75,10 @@ for (const variant of ['generated', 'shared'] as const) {
     }
     await page.getByTestId('nav-training').click();
     await expect(page.getByTestId('training')).toBeVisible();
+    // CamVid has no video: Retrain defaults to scratch and says why; SDE pretraining says why it cannot start.
+    await expect(page.getByTestId('retrain-note')).toHaveText('This project has no video to learn depth from, so the default transfer became scratch.');
+    await expect(page.getByTestId('sde-unavailable')).toContainText('SDE pretraining cannot run here: the project has no video frames with neighbours');
+    await expect(page.getByTestId('train-sde')).toBeDisabled();
     await page.getByTestId('seg-advanced').locator('summary').click();
     await page.getByTestId('seg-mode').selectOption('scratch');
     await page.getByTestId('seg-mix').selectOption('none');

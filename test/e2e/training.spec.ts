@@ -32,8 +32,11 @@ test('SDE pretraining and a retrain from the training view: live progress, histo
 
   await page.getByTestId('nav-training').click();
   await expect(page.getByTestId('training')).toBeVisible();
-  // Retrain waits for an SDE model.
-  await expect(page.getByTestId('retrain')).toBeDisabled();
+  // Without an SDE model, Retrain would train from scratch and says so; after SDE pretraining it transfers (below).
+  await expect(page.getByTestId('retrain')).toBeEnabled();
+  await expect(page.getByTestId('retrain-note')).toHaveText(
+    'This project has no SDE model yet, so the default transfer became scratch (after SDE pretraining, runs start from its encoder).',
+  );
 
   // SDE pretraining with tiny settings from the advanced panel.
   await page.getByTestId('sde-advanced').locator('summary').click();
@@ -59,8 +62,9 @@ test('SDE pretraining and a retrain from the training view: live progress, histo
   await expect(page.getByTestId(`run-row-${runId}`)).toContainText('20 / 20');
   await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(20);
 
-  // Retrain (multi-task DepthMix from that SDE run), a few steps.
+  // Retrain (transfer from that SDE run's encoder, the default), a few steps.
   await expect(page.getByTestId('retrain')).toBeEnabled();
+  await expect(page.getByTestId('retrain-note')).toHaveCount(0);
   await page.getByTestId('seg-advanced').locator('summary').click();
   await expect(page.getByTestId('seg-net')).toHaveValue('tiny'); // the SDE run's net and size by default
   await expect(page.getByTestId('seg-height')).toHaveValue('32');
