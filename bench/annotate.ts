@@ -6,6 +6,7 @@
  *
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
  *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
+ *   [--tools LIST] [--no-extras] [--sde-layers LIST] [--sde-scale N] [--sde-join J] [--l2 X]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -19,6 +20,13 @@
  *                   network's features per superpixel (src/core/assist/sdeFeatures.ts),
  *                   and propagation.sde (with the pose network beside it, ../pose).
  *                   Without it assist_sde is skipped with a message.
+ *   --tools LIST:   only these tools (comma-separated keys, default all).
+ *   --no-extras:    skip propagation and the 2048x1024 timing (for comparing assist set-ups).
+ *   --sde-layers LIST, --sde-scale N: which maps of the depth network, at N times its input
+ *                   size (src/core/assist/sdeFeatures.ts; defaults: the app's).
+ *   --sde-join J, --l2 X: how the SDE block joins colour and position (linear, block, pca3)
+ *                   and the classifier's L2 penalty (src/renderer/src/annotator/assistFeatures.ts;
+ *                   defaults: the app's, ASSIST_DEFAULTS).
  * Propagation ("Next frame in clip", src/core/assist/propagate.ts): the labelled frame (19)
  * of each synthetic sequence carried to frame 20, with the generator's depth and poses
  * (propagation.groundTruth) and with the SDE networks' (propagation.sde, at the app's depth
@@ -35,7 +43,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/core/engine/backend';
 import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
-import { superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import { type SdeFeatureOptions, superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import type { AssistOptions } from '../src/renderer/src/annotator/assist';
+import { SDE_JOINS, type SdeJoin } from '../src/renderer/src/annotator/assistFeatures';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
@@ -62,7 +72,7 @@ const num = (name: string, dflt: number, min = 1): number => {
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
   return n;
 };
-const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model']);
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2']);
 for (let i = 0; i < args.length; i++) {
   if (!args[i]!.startsWith('--')) continue;
   if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
@@ -78,6 +88,19 @@ const radiusDivisor = num('--radius-div', 32, 4);
 const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sdeModelDir = str('--sde-model');
+const extras = !flag('--no-extras');
+const sdeOptions: SdeFeatureOptions = {
+  ...(str('--sde-layers') ? { layers: str('--sde-layers')!.split(',') } : {}),
+  ...(str('--sde-scale') ? { inputScale: Math.round(num('--sde-scale', 1)) } : {}),
+};
+const joinArg = str('--sde-join');
+if (joinArg !== undefined && !(SDE_JOINS as readonly string[]).includes(joinArg)) throw new Error(`--sde-join must be one of ${SDE_JOINS.join(', ')} (got ${joinArg})`);
+const assistOptions: AssistOptions = {
+  ...(joinArg ? { sdeJoin: joinArg as SdeJoin } : {}),
+  ...(str('--l2') ? { l2: num('--l2', 0, 0) } : {}),
+};
+const toolsArg = str('--tools')?.split(',');
+for (const t of toolsArg ?? []) if (!(TOOLS as readonly string[]).includes(t)) throw new Error(`--tools: unknown tool ${t} (tools: ${TOOLS.join(', ')})`);
 let sdeModel: LayersModel | null = null;
 let poseModel: LayersModel | null = null;
 // The propagation warp runs on tfjs as well.
@@ -92,7 +115,7 @@ if (sdeModelDir) {
 } else {
   log('assist_sde and propagation.sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
 }
-const tools = TOOLS.filter((t) => t !== 'assist_sde' || sdeModel);
+const tools = TOOLS.filter((t) => (t !== 'assist_sde' || sdeModel) && (!toolsArg || toolsArg.includes(t)));
 
 function synthFrames(n: number): Frame[] {
   const frames: Frame[] = [];
@@ -146,9 +169,9 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
     slic.push(slicMs);
     counts.push(count);
     radius = Math.max(2, Math.round(frame.width / radiusDivisor));
-    const settings = { radius, cap, tolerance };
+    const settings = { radius, cap, tolerance, assist: assistOptions };
     const row = { name: frame.name, strokes90: {} as Record<ToolName, number | null>, strokes95: {} as Record<ToolName, number | null> };
-    const sde = sdeModel ? await superpixelSdeFeatures(sdeModel, frame.rgb, map) : null;
+    const sde = sdeModel && tools.includes('assist_sde') ? await superpixelSdeFeatures(sdeModel, frame.rgb, map, sdeOptions) : null;
     for (const tool of tools) {
       const r = runTool(tool, frame, map, settings, sde ? { data: sde.features, dims: sde.dims } : undefined);
       runs[tool].push(r);
@@ -237,10 +260,10 @@ if (camvid.skipped) {
   log(`CamVid: ${camvid.frames.length} val images`);
   datasets['camvid'] = await runDataset(camvid.frames);
 }
-const propagationResult = synthCount > 0 ? await propagation(synthCount) : null;
+const propagationResult = synthCount > 0 && extras ? await propagation(synthCount) : null;
 let slic2048: { ms: number; superpixels: number } | null = null;
 let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
-if (!quick) {
+if (!quick && extras) {
   const big = { width: 2048, height: 1024 };
   const buf = createBuffers(big.width, big.height);
   renderFrame(createSequence(7, 0), LABELLED_FRAME, synthIntrinsics(big), buf);
@@ -260,6 +283,8 @@ const result = {
   date: new Date().toISOString().slice(0, 10),
   command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
   sdeModel: sdeModelDir ?? null,
+  sdeFeatures: sdeOptions,
+  assist: assistOptions,
   protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
