@@ -25,8 +25,12 @@ export interface AssistOptions {
   readonly l2?: number;
 }
 
-/** The app's defaults (the annotation benchmark's evidence: docs/results/2026-12-03-annotate.md). */
-export const ASSIST_DEFAULTS: Required<AssistOptions> = { sdeJoin: 'linear', l2: 1e-3 };
+/**
+ * The app's defaults (the annotation benchmark's evidence, docs/results/2026-12-03-annotate.md):
+ * the SDE block scaled to weigh as one feature, as it cost fewer strokes than linear terms on
+ * both datasets (still more than colour and position alone with this machine's networks).
+ */
+export const ASSIST_DEFAULTS: Required<AssistOptions> = { sdeJoin: 'block', l2: 1e-3 };
 
 /**
  * Multinomial logistic regression over `classes` classes on feature rows of width `dims`
