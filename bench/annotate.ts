@@ -6,6 +6,7 @@
  *
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
  *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
+ *   [--tools LIST] [--no-extras] [--sde-layers LIST] [--sde-scale N] [--sde-join J] [--l2 X]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -19,12 +20,24 @@
  *                   network's features per superpixel (src/core/assist/sdeFeatures.ts),
  *                   and propagation.sde (with the pose network beside it, ../pose).
  *                   Without it assist_sde is skipped with a message.
+ *   --probe:        also the feature probe of each frame (bench/featureProbe.ts): pixel accuracy
+ *                   of a classifier trained on the true class of every 20th superpixel, with
+ *                   colour and position, the SDE features alone, and both (probe.*).
+ *   --tools LIST:   only these tools (comma-separated keys, default all; none: no tool, e.g. with --probe).
+ *   --no-extras:    skip propagation and the 2048x1024 timing (for comparing assist set-ups).
+ *   --sde-layers LIST, --sde-scale N: which maps of the depth network, at N times its input
+ *                   size (src/core/assist/sdeFeatures.ts; defaults: the app's).
+ *   --sde-join J, --l2 X: how the SDE block joins colour and position (linear, block, pca3)
+ *                   and the classifier's L2 penalty (src/renderer/src/annotator/assistFeatures.ts;
+ *                   defaults: the app's, ASSIST_DEFAULTS).
  * Propagation ("Next frame in clip", src/core/assist/propagate.ts): the labelled frame (19)
  * of each synthetic sequence carried to frame 20, with the generator's depth and poses
  * (propagation.groundTruth) and with the SDE networks' (propagation.sde, at the app's depth
  * tolerance for predicted depth); each reports
  * `agreement` (share of the painted pixels that match frame 20's labels) and `painted`
- * (share of frame 20 painted); `unwarped` is frame 19's mask taken as it is, for scale.
+ * (share of frame 20 painted); `unwarped` is frame 19's mask taken as it is, for scale;
+ * `refined`: the carried mask's unpainted rest proposed by the live assist trained on the
+ * carried pixels (colour and position), what it adds and the carried + proposed whole.
  * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
  * image), superpixel (the superpixel brush), assist_colour (brush, with the live assist's
  * proposal, colour and position features, taken for every unpainted pixel; also its update
@@ -35,7 +48,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/core/engine/backend';
 import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
-import { superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import { type SdeFeatureOptions, superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import { ASSIST_DEFAULTS, type AssistOptions, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
+import { SDE_JOINS, type SdeJoin } from '../src/renderer/src/annotator/assistFeatures';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
@@ -47,6 +62,7 @@ import { sdeMotion } from '../src/core/assist/sdeMotion';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import type { FrameBuffers } from '../src/core/synth';
 import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
+import { type ProbeResult, probeFeatures } from './featureProbe';
 import { type AgreementCounts, agreementCounts, agreementOf, synthFramePair } from './propagationProtocol';
 
 const args = process.argv.slice(2);
@@ -62,7 +78,7 @@ const num = (name: string, dflt: number, min = 1): number => {
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
   return n;
 };
-const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model']);
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2', '--probe']);
 for (let i = 0; i < args.length; i++) {
   if (!args[i]!.startsWith('--')) continue;
   if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
@@ -78,6 +94,20 @@ const radiusDivisor = num('--radius-div', 32, 4);
 const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sdeModelDir = str('--sde-model');
+const extras = !flag('--no-extras');
+const probe = flag('--probe');
+const sdeOptions: SdeFeatureOptions = {
+  ...(str('--sde-layers') ? { layers: str('--sde-layers')!.split(',') } : {}),
+  ...(str('--sde-scale') ? { inputScale: Math.round(num('--sde-scale', 1)) } : {}),
+};
+const joinArg = str('--sde-join');
+if (joinArg !== undefined && !(SDE_JOINS as readonly string[]).includes(joinArg)) throw new Error(`--sde-join must be one of ${SDE_JOINS.join(', ')} (got ${joinArg})`);
+const assistOptions: AssistOptions = {
+  ...(joinArg ? { sdeJoin: joinArg as SdeJoin } : {}),
+  ...(str('--l2') ? { l2: num('--l2', 0, 0) } : {}),
+};
+const toolsArg = str('--tools') === 'none' ? [] : str('--tools')?.split(',');
+for (const t of toolsArg ?? []) if (!(TOOLS as readonly string[]).includes(t)) throw new Error(`--tools: unknown tool ${t} (tools: ${TOOLS.join(', ')})`);
 let sdeModel: LayersModel | null = null;
 let poseModel: LayersModel | null = null;
 // The propagation warp runs on tfjs as well.
@@ -92,7 +122,7 @@ if (sdeModelDir) {
 } else {
   log('assist_sde and propagation.sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
 }
-const tools = TOOLS.filter((t) => t !== 'assist_sde' || sdeModel);
+const tools = TOOLS.filter((t) => (t !== 'assist_sde' || sdeModel) && (!toolsArg || toolsArg.includes(t)));
 
 function synthFrames(n: number): Frame[] {
   const frames: Frame[] = [];
@@ -133,6 +163,8 @@ interface DatasetResult {
   readonly superpixels: number;
   readonly tools: Record<ToolName, ToolSummary>;
   readonly perFrame: { name: string; strokes90: Record<ToolName, number | null>; strokes95: Record<ToolName, number | null> }[];
+  /** --probe: the feature probe's accuracy, mean over the frames (and per frame). */
+  readonly probe?: ProbeResult & { perFrame: ProbeResult[] };
 }
 
 async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
@@ -140,15 +172,20 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
   const slic: number[] = [];
   const counts: number[] = [];
   const perFrame: DatasetResult['perFrame'] = [];
+  const probes: ProbeResult[] = [];
   let radius = 0;
   for (const frame of frames) {
     const { map, slicMs, count } = frameSuperpixels(frame);
     slic.push(slicMs);
     counts.push(count);
     radius = Math.max(2, Math.round(frame.width / radiusDivisor));
-    const settings = { radius, cap, tolerance };
+    const settings = { radius, cap, tolerance, assist: assistOptions };
     const row = { name: frame.name, strokes90: {} as Record<ToolName, number | null>, strokes95: {} as Record<ToolName, number | null> };
-    const sde = sdeModel ? await superpixelSdeFeatures(sdeModel, frame.rgb, map) : null;
+    const sde = sdeModel && (tools.includes('assist_sde') || probe) ? await superpixelSdeFeatures(sdeModel, frame.rgb, map, sdeOptions) : null;
+    if (probe && sde) {
+      probes.push(probeFeatures(map, frame.gt, { data: sde.features, dims: sde.dims }, assistOptions.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin));
+      log(`${frame.name}: probe ${JSON.stringify(probes.at(-1))}`);
+    }
     for (const tool of tools) {
       const r = runTool(tool, frame, map, settings, sde ? { data: sde.features, dims: sde.dims } : undefined);
       runs[tool].push(r);
@@ -156,7 +193,7 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
       row.strokes95[tool] = r.strokes95;
     }
     perFrame.push(row);
-    log(`${frame.name}: ${tools.map((t) => `${t} ${row.strokes90[t] ?? '-'}/${row.strokes95[t] ?? '-'}`).join(', ')} (strokes to 90/95%)`);
+    if (tools.length > 0) log(`${frame.name}: ${tools.map((t) => `${t} ${row.strokes90[t] ?? '-'}/${row.strokes95[t] ?? '-'}`).join(', ')} (strokes to 90/95%)`);
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   return {
@@ -167,7 +204,13 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
     superpixels: Math.round(median(counts)),
     tools: Object.fromEntries(tools.map((t) => [t, summarise(runs[t], cap)])) as Record<ToolName, ToolSummary>,
     perFrame,
+    ...(probes.length > 0 ? { probe: { ...meanProbe(probes), perFrame: probes } } : {}),
   };
+}
+
+function meanProbe(ps: readonly ProbeResult[]): ProbeResult {
+  const mean = (k: keyof ProbeResult): number => Math.round((1000 * ps.reduce((s, p) => s + p[k], 0)) / ps.length) / 1000;
+  return { colour: mean('colour'), sde: mean('sde'), joint: mean('joint') };
 }
 
 interface PropagationResult {
@@ -176,6 +219,12 @@ interface PropagationResult {
   readonly frames: string;
   readonly groundTruth: { agreement: number; painted: number };
   readonly sde: { agreement: number; painted: number } | { skipped: string };
+  /**
+   * The carried mask refined by the live assist (colour and position, trained on the carried
+   * pixels): `proposed` is what it adds (agreement there, share of the frame), `combined` the
+   * carried pixels plus it; for the ground-truth warp and the SDE one.
+   */
+  readonly refined: Record<'groundTruth' | 'sde', { proposed: { agreement: number; painted: number }; combined: { agreement: number; painted: number } } | null>;
   readonly unwarped: { agreement: number };
 }
 
@@ -196,6 +245,7 @@ async function propagation(n: number): Promise<PropagationResult> {
   const gt: AgreementCounts[] = [];
   const sde: AgreementCounts[] = [];
   const still: AgreementCounts[] = [];
+  const refined = { groundTruth: { proposed: [] as AgreementCounts[], combined: [] as AgreementCounts[] }, sde: { proposed: [] as AgreementCounts[], combined: [] as AgreementCounts[] } };
   for (let i = 0; i < n; i++) {
     const pair = synthFramePair(7, i, LABELLED_FRAME, size, 1);
     const source = trainIdsOf(pair.source);
@@ -203,12 +253,20 @@ async function propagation(n: number): Promise<PropagationResult> {
     const common = { width: size.width, height: size.height, sourceMask: source, intrinsics: pair.intrinsics };
     const g = await propagateMask({ ...common, sourceDepth: pair.source.depth, targetDepth: pair.target.depth, targetToSource: pair.targetToSource });
     gt.push(agreementCounts(g.mask, truth));
+    const targetSuperpixels = frameSuperpixels({ name: '', width: size.width, height: size.height, rgb: pair.target.rgb, gt: truth }).map;
+    const refine = (carried: Uint8Array, into: { proposed: AgreementCounts[]; combined: AgreementCounts[] }): void => {
+      const p = new LiveAssist(targetSuperpixels).propose(carried);
+      into.proposed.push(agreementCounts(p.classes, truth));
+      into.combined.push(agreementCounts(acceptProposal(carried, p.classes), truth));
+    };
+    refine(g.mask, refined.groundTruth);
     still.push(agreementCounts(source, truth));
     let line = `propagation synth seq ${i}: ground truth ${JSON.stringify(round3(agreementOf([gt.at(-1)!])))}`;
     if (sdeModel && poseModel) {
       const motion = await sdeMotion(sdeModel, poseModel, await atNetworkSize(pair.source.rgb, sdeModel), await atNetworkSize(pair.target.rgb, sdeModel), 1, size);
       const p = await propagateMask({ ...common, ...motion, depthTolerance: PREDICTED_DEPTH_TOLERANCE });
       sde.push(agreementCounts(p.mask, truth));
+      refine(p.mask, refined.sde);
       line += `, SDE ${JSON.stringify(round3(agreementOf([sde.at(-1)!])))}`;
     }
     log(line);
@@ -220,6 +278,9 @@ async function propagation(n: number): Promise<PropagationResult> {
     groundTruth: round3(agreementOf(gt)),
     sde: sde.length > 0 ? round3(agreementOf(sde)) : { skipped: sdeModel ? 'no pose network beside --sde-model' : 'no --sde-model given' },
     unwarped: { agreement: round3(agreementOf(still)).agreement },
+    refined: Object.fromEntries(
+      (['groundTruth', 'sde'] as const).map((k) => [k, refined[k].proposed.length > 0 ? { proposed: round3(agreementOf(refined[k].proposed)), combined: round3(agreementOf(refined[k].combined)) } : null]),
+    ) as PropagationResult['refined'],
   };
 }
 
@@ -237,10 +298,10 @@ if (camvid.skipped) {
   log(`CamVid: ${camvid.frames.length} val images`);
   datasets['camvid'] = await runDataset(camvid.frames);
 }
-const propagationResult = synthCount > 0 ? await propagation(synthCount) : null;
+const propagationResult = synthCount > 0 && extras ? await propagation(synthCount) : null;
 let slic2048: { ms: number; superpixels: number } | null = null;
 let assist2048: { strokes: number; updateMs: { median: number; p95: number }; accuracy: number } | null = null;
-if (!quick) {
+if (!quick && extras) {
   const big = { width: 2048, height: 1024 };
   const buf = createBuffers(big.width, big.height);
   renderFrame(createSequence(7, 0), LABELLED_FRAME, synthIntrinsics(big), buf);
@@ -260,6 +321,8 @@ const result = {
   date: new Date().toISOString().slice(0, 10),
   command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
   sdeModel: sdeModelDir ?? null,
+  sdeFeatures: sdeOptions,
+  assist: assistOptions,
   protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
   datasets,
@@ -297,6 +360,10 @@ if (json) {
     console.log(`  ground-truth depth and poses: ${pct(r.groundTruth.agreement)} / ${pct(r.groundTruth.painted)}`);
     console.log('skipped' in r.sde ? `  SDE depth and pose: skipped (${r.sde.skipped})` : `  SDE depth and pose: ${pct(r.sde.agreement)} / ${pct(r.sde.painted)}`);
     console.log(`  frame ${LABELLED_FRAME}'s mask unwarped: ${pct(r.unwarped.agreement)} / 100%`);
+    for (const k of ['groundTruth', 'sde'] as const) {
+      const f = r.refined[k];
+      if (f) console.log(`  ${k} carried, refined by the assist: it proposes ${pct(f.proposed.painted)} of the frame at ${pct(f.proposed.agreement)}; carried + proposed ${pct(f.combined.agreement)} / ${pct(f.combined.painted)}`);
+    }
   }
   if (slic2048) console.log(`\nSLIC on 2048x1024: ${slic2048.ms} ms (${slic2048.superpixels} superpixels)`);
   if (assist2048) console.log(`assist on 2048x1024: proposal update median ${assist2048.updateMs.median} ms, p95 ${assist2048.updateMs.p95} ms (${assist2048.strokes} strokes, ${assist2048.accuracy}% after them)`);

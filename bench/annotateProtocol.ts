@@ -13,7 +13,7 @@
 import { computeSuperpixels } from '../src/core/assist/superpixels';
 import { MaskDocument, type Point } from '../src/renderer/src/annotator/maskDocument';
 import { SuperpixelMap } from '../src/renderer/src/annotator/superpixelMap';
-import { type ExtraFeatures, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
+import { type AssistOptions, type ExtraFeatures, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
 
 export const IGNORE = 255;
 
@@ -339,6 +339,8 @@ export interface ProtocolSettings {
   readonly cap: number;
   /** The region fill's colour tolerance (CIELAB delta E). */
   readonly tolerance: number;
+  /** The live assist's set-up (the app's defaults where absent). */
+  readonly assist?: AssistOptions;
 }
 
 /**
@@ -358,7 +360,7 @@ export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap
   let strokes90: number | null = null;
   let strokes95: number | null = null;
   const updateMs: number[] = [];
-  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels) : tool === 'assist_sde' ? new LiveAssist(superpixels, sde) : null;
+  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels, undefined, s.assist) : tool === 'assist_sde' ? new LiveAssist(superpixels, sde, s.assist) : null;
   /** The current result: the mask, or with the assist the mask plus its proposal. */
   let result = doc.data;
   let acc = pixelAccuracy(result, gt);

@@ -67,3 +67,49 @@ test('Next frame in clip says why it cannot carry the mask in a project without 
   await expect(page.getByTestId('next-in-clip')).toBeDisabled();
   await expect(page.getByTestId('next-in-clip-note')).toHaveText('no SDE run yet: train one (Training, SDE pretraining) to carry masks along the clip');
 });
+
+test('Next frame in clip with the assist on: the classifier proposes what the warp left unpainted, the carried pixels stay; A takes both', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  await useCpuEngine();
+  const dir = join(workDir, 'clipAssist');
+  const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
+  const p = openProject(dir);
+  try {
+    await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12, pose: true });
+  } finally {
+    p.close();
+  }
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
+  const next = (await service.frameGet({ projectId, frameId })).nextInClip!;
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await openFirstQueuedFrame(page);
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('Shift+Digit1');
+  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  await stroke(page, -box.height * 0.3);
+  await page.keyboard.press('Digit1');
+  await stroke(page, box.height * 0.3);
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '2');
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('KeyN');
+  await expect(page.getByTestId('frame-path')).toHaveText(/_000020_leftImg8bit\.png$/);
+  const carried = page.getByTestId('carried-status');
+  await expect(carried).toContainText('% carried from the frame before');
+  await expect(carried).not.toContainText('the assist proposes');
+
+  const warped = Buffer.from((await service.framePropagate({ projectId, frameId })).proposalBase64, 'base64');
+  const unpainted = warped.filter((v) => v === 255).length;
+  expect(unpainted).toBeGreaterThan(0);
+  await page.getByTestId('assist-toggle').check();
+  await expect(carried).toContainText(`the assist proposes ${unpainted.toLocaleString('en-US')} px of the rest`);
+  await expect(carried).toHaveAttribute('data-added', String(unpainted));
+
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('KeyA');
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '1');
+  const saved = Buffer.from((await service.frameGet({ projectId, frameId: next })).maskBase64!, 'base64');
+  expect(saved.filter((v) => v === 255).length).toBe(0);
+  expect(saved.every((v, i) => warped[i] === 255 || v === warped[i])).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -119,3 +119,47 @@ test('live assist: after a stroke in each of two classes a proposal appears; acc
   expect((await service.frameGet({ projectId, frameId })).maskBase64).toBe(painted);
   expect(errors).toEqual([]);
 });
+
+test('live assist runs in a Web Worker: strokes drawn while the worker is busy are saved at once, and the proposal then follows the newest mask', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  const { projectId } = await service.projectCreate({ dir: join(workDir, 'assistWorker'), synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
+  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
+  await page.goto(host.url);
+  await page.getByTestId('recent-list').getByRole('button').first().click();
+  await openFirstQueuedFrame(page);
+  await page.getByTestId('assist-toggle').check();
+  const status = page.getByTestId('assist-status');
+  const save = page.getByTestId('save-state');
+  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('Shift+Digit1');
+  await stroke(page, -box.height * 0.4);
+  await expect(save).toHaveAttribute('data-version', '1');
+  await page.keyboard.press('Digit1');
+  await stroke(page, box.height * 0.4);
+  await expect(status).not.toHaveAttribute('data-proposed', '0');
+  await expect(status).toHaveAttribute('data-runs-in', 'worker');
+  await expect(status).toContainText('in a worker');
+
+  // Keep the assist's worker busy for 5 s (a long proposal): painting must not wait for it.
+  const worker = page.workers().find((w) => w.url().includes('assist'));
+  expect(worker, `the assist worker among ${page.workers().map((w) => w.url()).join(', ') || 'no workers'}`).toBeDefined();
+  const busy = worker!.evaluate(() => {
+    const end = Date.now() + 5000;
+    while (Date.now() < end);
+  });
+  await stroke(page, box.height * 0.2);
+  await expect(save).toHaveAttribute('data-version', '3');
+  await expect(status).toHaveAttribute('data-computing', 'true'); // its proposal waits behind the busy worker
+  await stroke(page, -box.height * 0.2);
+  await expect(save).toHaveAttribute('data-version', '4');
+  await expect(save).toHaveAttribute('data-state', 'saved');
+  await expect(status).toHaveAttribute('data-computing', 'true');
+  await busy;
+
+  // The answer for the third stroke's mask is dropped; the one shown is for the fourth's.
+  const saved = Buffer.from((await service.frameGet({ projectId, frameId })).maskBase64!, 'base64');
+  await expect(status).toHaveAttribute('data-computing', 'false');
+  await expect(status).toHaveAttribute('data-proposed', String(saved.filter((v) => v === 255).length));
+  expect(errors).toEqual([]);
+});

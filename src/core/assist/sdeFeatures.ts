@@ -14,9 +14,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 import { UsageError } from '../errors';
-import { DECODER_PREFIX } from '../ml/nets/depthDecoder';
+import { copyMatchingWeights } from '../ml/nets/copyWeights';
+import { PRESETS } from '../ml/nets/config';
+import { DECODER_PREFIX, buildDepthNet } from '../ml/nets/depthDecoder';
 
 export const ASSIST_SDE_LAYERS: readonly string[] = [`${DECODER_PREFIX}_up2_1`, `${DECODER_PREFIX}_up0_1`, 'disp_0'];
+
+/** Which maps to read and at what input size (the benchmark compares them; the app uses the defaults). */
+export interface SdeFeatureOptions {
+  /** Layer names, each giving one [B, H, W, C] map (default ASSIST_SDE_LAYERS). */
+  readonly layers?: readonly string[];
+  /**
+   * The frame is run at this multiple of the network's own input size (default 1): the net is
+   * fully convolutional, so a rebuilt copy with the same weights gives finer maps.
+   */
+  readonly inputScale?: number;
+}
 
 export interface SuperpixelLabels {
   readonly width: number;
@@ -34,16 +47,39 @@ export interface SdeSuperpixelFeatures {
   readonly layers: { readonly name: string; readonly channels: number }[];
 }
 
-/** The feature view of a depth network (the same weights; never disposed, as disposing it would dispose them). */
-const views = new WeakMap<tfl.LayersModel, tfl.LayersModel>();
+/** Feature views of a depth network by layers and scale (the same weights or a copy; never disposed, as disposing one would dispose the network's). */
+const views = new WeakMap<tfl.LayersModel, Map<string, tfl.LayersModel>>();
 
-function featureView(model: tfl.LayersModel): tfl.LayersModel {
-  let view = views.get(model);
+/** The depth network rebuilt at `scale` times its input size with its weights (by matching a preset's shapes). */
+function atScale(model: tfl.LayersModel, scale: number): tfl.LayersModel {
+  if (scale === 1) return model;
+  if (!Number.isInteger(scale) || scale < 1) throw new UsageError(`SDE features: the input scale must be a positive integer, got ${scale}`);
+  const shape = model.inputs[0]!.shape;
+  const size = { height: shape[1]! * scale, width: shape[2]! * scale };
+  const own = model.weights.map((w) => w.shape.join('x')).join();
+  for (const cfg of Object.values(PRESETS)) {
+    const built = buildDepthNet(cfg, { height: shape[1]!, width: shape[2]! });
+    const same = built.weights.map((w) => w.shape.join('x')).join() === own;
+    built.dispose();
+    if (!same) continue;
+    const big = buildDepthNet(cfg, size);
+    copyMatchingWeights(model, big);
+    return big;
+  }
+  throw new UsageError(`model '${model.name}' matches no network preset: it cannot be run at ${scale}x its input size`);
+}
+
+function featureView(model: tfl.LayersModel, layers: readonly string[], scale: number): tfl.LayersModel {
+  const key = `${layers.join()}@${scale}`;
+  let byKey = views.get(model);
+  if (!byKey) views.set(model, (byKey = new Map()));
+  let view = byKey.get(key);
   if (view) return view;
-  const outputs = ASSIST_SDE_LAYERS.map((name) => {
+  const net = atScale(model, scale);
+  const outputs = layers.map((name) => {
     let layer: tfl.layers.Layer;
     try {
-      layer = model.getLayer(name);
+      layer = net.getLayer(name);
     } catch {
       throw new UsageError(`model '${model.name}' has no layer '${name}': the assist's SDE features need a depth network built by buildDepthNet`);
     }
@@ -51,8 +87,8 @@ function featureView(model: tfl.LayersModel): tfl.LayersModel {
     if (Array.isArray(out) || out.shape.length !== 4) throw new UsageError(`layer '${name}' of model '${model.name}' does not give one [B, H, W, C] feature map`);
     return out;
   });
-  view = tfl.model({ inputs: model.inputs, outputs });
-  views.set(model, view);
+  view = tfl.model({ inputs: net.inputs, outputs });
+  byKey.set(key, view);
   return view;
 }
 
@@ -60,12 +96,13 @@ function featureView(model: tfl.LayersModel): tfl.LayersModel {
  * The SDE features of each superpixel of a frame: `rgb` is the frame at its own size (3 bytes
  * a pixel, the superpixels' size), `model` a depth network (its input size is used).
  */
-export async function superpixelSdeFeatures(model: tfl.LayersModel, rgb: Uint8Array, sp: SuperpixelLabels): Promise<SdeSuperpixelFeatures> {
+export async function superpixelSdeFeatures(model: tfl.LayersModel, rgb: Uint8Array, sp: SuperpixelLabels, opts: SdeFeatureOptions = {}): Promise<SdeSuperpixelFeatures> {
+  const names = opts.layers ?? ASSIST_SDE_LAYERS;
   const { width, height, labels, count } = sp;
   if (rgb.length !== width * height * 3) throw new UsageError(`SDE features: an RGB frame of ${width}x${height} needs ${width * height * 3} bytes, got ${rgb.length}`);
   if (labels.length !== width * height) throw new UsageError(`SDE features: the superpixels have ${labels.length} labels for a ${width}x${height} frame`);
-  const view = featureView(model);
-  const inShape = model.inputs[0]!.shape;
+  const view = featureView(model, names, opts.inputScale ?? 1);
+  const inShape = view.inputs[0]!.shape;
   const inH = inShape[1]!;
   const inW = inShape[2]!;
   const resized = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
@@ -86,7 +123,7 @@ export async function superpixelSdeFeatures(model: tfl.LayersModel, rgb: Uint8Ar
     for (let i = 0; i < maps.length; i++) {
       const [, h, w, c] = maps[i]!.shape as number[];
       data.push({ values: (await maps[i]!.data()) as Float32Array, h: h!, w: w!, c: c! });
-      layers.push({ name: ASSIST_SDE_LAYERS[i]!, channels: c! });
+      layers.push({ name: names[i]!, channels: c! });
     }
   } finally {
     for (const m of maps) m.dispose();

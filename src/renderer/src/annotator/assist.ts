@@ -10,73 +10,27 @@
  * L2 penalty, trained by full-batch gradient descent and warm-started from the last stroke's
  * weights. A superpixel with painted pixels proposes its own painted class; every other
  * superpixel the class the classifier gives it. Where the project has an SDE model, its
- * features averaged per superpixel (computed by the core, src/core/assist/sdeFeatures.ts) join
- * the colour and position, standardised, as linear terms.
+ * features averaged per superpixel join the colour and position (assistFeatures.ts).
  */
+import { type ExtraFeatures, type FeatureRows, type SdeJoin, assistFeatureRows } from './assistFeatures';
 import { IGNORE_ID } from './classes';
 import { MaskError } from './maskError';
 import type { SuperpixelMap } from './superpixelMap';
 
-/** Per-superpixel base features: L, a, b, x, y (standardised over the frame's superpixels). */
-export const BASE_FEATURES = 5;
+export { type ExtraFeatures, quadraticExpansion } from './assistFeatures';
 
-/** Standardises each of the `dims` columns of `rows` in place (mean 0, sd 1; a constant column becomes 0). */
-export function standardiseColumns(rows: Float32Array, dims: number): Float32Array {
-  const n = rows.length / dims;
-  for (let d = 0; d < dims; d++) {
-    let mean = 0;
-    for (let k = 0; k < n; k++) mean += rows[k * dims + d];
-    mean /= n;
-    let v = 0;
-    for (let k = 0; k < n; k++) v += (rows[k * dims + d] - mean) ** 2;
-    const sd = Math.sqrt(v / n) || 1;
-    for (let k = 0; k < n; k++) rows[k * dims + d] = (rows[k * dims + d] - mean) / sd;
-  }
-  return rows;
+/** How the assist is set up: how SDE features join, and the classifier's L2 penalty. */
+export interface AssistOptions {
+  readonly sdeJoin?: SdeJoin;
+  readonly l2?: number;
 }
 
-/** The base features of each superpixel, row k at k * BASE_FEATURES, standardised (mean 0, sd 1). */
-export function superpixelFeatures(sp: SuperpixelMap): Float32Array {
-  const f = new Float32Array(sp.count * BASE_FEATURES);
-  for (let k = 0; k < sp.count; k++) {
-    const pixels = sp.pixelsOf(k);
-    let sx = 0;
-    let sy = 0;
-    for (const p of pixels) {
-      sx += p % sp.width;
-      sy += (p / sp.width) | 0;
-    }
-    const n = Math.max(1, pixels.length);
-    const row = k * BASE_FEATURES;
-    f[row] = sp.meanLab[3 * k];
-    f[row + 1] = sp.meanLab[3 * k + 1];
-    f[row + 2] = sp.meanLab[3 * k + 2];
-    f[row + 3] = sx / n;
-    f[row + 4] = sy / n;
-  }
-  return standardiseColumns(f, BASE_FEATURES);
-}
-
-/** Per-superpixel features from elsewhere (the SDE network's): count x dims, row-major. */
-export interface ExtraFeatures {
-  readonly data: Float32Array;
-  readonly dims: number;
-}
-
-/** Rows of `base` (width `dims`) expanded to [1, f, f_i * f_j for i <= j]. */
-export function quadraticExpansion(base: Float32Array, dims: number): { data: Float32Array; dims: number } {
-  const rows = base.length / dims;
-  const out = 1 + dims + (dims * (dims + 1)) / 2;
-  const data = new Float32Array(rows * out);
-  for (let r = 0; r < rows; r++) {
-    const b = r * dims;
-    let o = r * out;
-    data[o++] = 1;
-    for (let i = 0; i < dims; i++) data[o++] = base[b + i];
-    for (let i = 0; i < dims; i++) for (let j = i; j < dims; j++) data[o++] = base[b + i] * base[b + j];
-  }
-  return { data, dims: out };
-}
+/**
+ * The app's defaults (the annotation benchmark's evidence, docs/results/2026-12-03-annotate.md):
+ * the SDE block scaled to weigh as one feature, as it cost fewer strokes than linear terms on
+ * both datasets (still more than colour and position alone with this machine's networks).
+ */
+export const ASSIST_DEFAULTS: Required<AssistOptions> = { sdeJoin: 'block', l2: 1e-3 };
 
 /**
  * Multinomial logistic regression over `classes` classes on feature rows of width `dims`
@@ -183,7 +137,8 @@ export interface Proposal {
  */
 export class LiveAssist {
   readonly superpixels: SuperpixelMap;
-  private readonly features: { data: Float32Array; dims: number };
+  private readonly features: FeatureRows;
+  private readonly l2: number;
   private classifier: SoftmaxClassifier | undefined;
   /** The class ids the classifier's outputs stand for. */
   private classIds: number[] = [];
@@ -192,26 +147,11 @@ export class LiveAssist {
   /** Whether SDE (or other extra) features take part. */
   readonly extraDims: number;
 
-  constructor(superpixels: SuperpixelMap, extra?: ExtraFeatures) {
+  constructor(superpixels: SuperpixelMap, extra?: ExtraFeatures, opts: AssistOptions = {}) {
     this.superpixels = superpixels;
-    const base = quadraticExpansion(superpixelFeatures(superpixels), BASE_FEATURES);
-    if (!extra || extra.dims === 0) {
-      this.features = base;
-      this.extraDims = 0;
-      return;
-    }
-    if (!Number.isInteger(extra.dims) || extra.dims < 0 || extra.data.length !== superpixels.count * extra.dims) {
-      throw new MaskError(`assist: extra features hold ${extra.data.length} values, not ${superpixels.count} superpixels x ${extra.dims}`);
-    }
-    const scaled = standardiseColumns(extra.data.slice(), extra.dims);
-    const dims = base.dims + extra.dims;
-    const data = new Float32Array(superpixels.count * dims);
-    for (let k = 0; k < superpixels.count; k++) {
-      data.set(base.data.subarray(k * base.dims, (k + 1) * base.dims), k * dims);
-      data.set(scaled.subarray(k * extra.dims, (k + 1) * extra.dims), k * dims + base.dims);
-    }
-    this.features = { data, dims };
-    this.extraDims = extra.dims;
+    this.features = assistFeatureRows(superpixels, extra, opts.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin);
+    this.extraDims = extra?.dims ?? 0;
+    this.l2 = opts.l2 ?? ASSIST_DEFAULTS.l2;
   }
 
   /** Trains on the painted pixels of `mask` and proposes a class for each unpainted one. */
@@ -263,7 +203,7 @@ export class LiveAssist {
       this.classIds = ids;
     }
     const index = new Map(ids.map((c, i) => [c, i]));
-    this.classifier.fit(this.features.data, rows, labels.map((c) => index.get(c) as number), weights, { iterations: fresh ? 150 : 50 });
+    this.classifier.fit(this.features.data, rows, labels.map((c) => index.get(c) as number), weights, { iterations: fresh ? 150 : 50, l2: this.l2 });
     const predicted = this.classifier.predict(this.features.data);
     let proposed = 0;
     for (let p = 0; p < mask.length; p++) {
