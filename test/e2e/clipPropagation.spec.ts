@@ -1,4 +1,6 @@
+import type { Page } from '@playwright/test';
 import { join } from 'node:path';
+import type { createService } from '../../src/core/api/service';
 import { openProject } from '../../src/core/project/openProject';
 import { addFinishedRun } from '../api/savedRuns';
 import { useCpuEngine } from '../ml/nets/netSetup';
@@ -9,10 +11,12 @@ test.use({ actionTimeout: 15_000 });
 
 const SYNTH = { sequences: 2, height: 64, width: 128, seed: 5 };
 
-test('Next frame in clip: the painted frame is marked done, its neighbour opens with the carried proposal, A accepts it', async ({ page, host, service, workDir }) => {
-  const errors = consoleErrors(page);
-  await useCpuEngine();
-  const dir = join(workDir, 'clip');
+/**
+ * A synthetic project with a finished SDE run (untrained weights, with a pose network), its
+ * first queued frame opened and painted: sky (class 10, Shift+1) across the top, road (key 1)
+ * across the bottom, both strokes saved.
+ */
+async function paintFirstFrameOfClipProject(page: Page, url: string, service: ReturnType<typeof createService>, dir: string) {
   const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
   const p = openProject(dir);
   try {
@@ -22,19 +26,24 @@ test('Next frame in clip: the painted frame is marked done, its neighbour opens 
   }
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
   const next = (await service.frameGet({ projectId, frameId })).nextInClip!;
-  await page.goto(host.url);
+  await page.goto(url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
   await openFirstQueuedFrame(page);
-
-  // Sky (class 10, Shift+1) across the top, road (key 1) across the bottom.
   await page.getByTestId('annotator-viewport').focus();
   await page.keyboard.press('Shift+Digit1');
   const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
   await stroke(page, -box.height * 0.3);
   await page.keyboard.press('Digit1');
   await stroke(page, box.height * 0.3);
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '2');
+  return { projectId, frameId, next };
+}
+
+test('Next frame in clip: the painted frame is marked done, its neighbour opens with the carried proposal, A accepts it', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  await useCpuEngine();
+  const { projectId, frameId, next } = await paintFirstFrameOfClipProject(page, host.url, service, join(workDir, 'clip'));
   const save = page.getByTestId('save-state');
-  await expect(save).toHaveAttribute('data-version', '2');
 
   await expect(page.getByTestId('next-in-clip')).toBeEnabled();
   await page.getByTestId('annotator-viewport').focus();
@@ -71,26 +80,7 @@ test('Next frame in clip says why it cannot carry the mask in a project without 
 test('Next frame in clip with the assist on: the classifier proposes what the warp left unpainted, the carried pixels stay; A takes both', async ({ page, host, service, workDir }) => {
   const errors = consoleErrors(page);
   await useCpuEngine();
-  const dir = join(workDir, 'clipAssist');
-  const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
-  const p = openProject(dir);
-  try {
-    await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12, pose: true });
-  } finally {
-    p.close();
-  }
-  const frameId = (await service.frameList({ projectId }))[0]!.frameId;
-  const next = (await service.frameGet({ projectId, frameId })).nextInClip!;
-  await page.goto(host.url);
-  await page.getByTestId('recent-list').getByRole('button').first().click();
-  await openFirstQueuedFrame(page);
-  await page.getByTestId('annotator-viewport').focus();
-  await page.keyboard.press('Shift+Digit1');
-  const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
-  await stroke(page, -box.height * 0.3);
-  await page.keyboard.press('Digit1');
-  await stroke(page, box.height * 0.3);
-  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '2');
+  const { projectId, frameId, next } = await paintFirstFrameOfClipProject(page, host.url, service, join(workDir, 'clipAssist'));
   await page.getByTestId('annotator-viewport').focus();
   await page.keyboard.press('KeyN');
   await expect(page.getByTestId('frame-path')).toHaveText(/_000020_leftImg8bit\.png$/);
