@@ -136,8 +136,10 @@ export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>):
   let mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
   const wantSde = needsSde({ mode, mix }) || (given.sdeRunId ?? null) !== null || (given.sdeCheckpoint ?? null) !== null;
   const src = wantSde ? sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
-  const noVideo = !src && sdeUnavailableReason(p) !== null;
-  const fallback = src ? null : segFallbackWithoutSde(given, !noVideo);
+  // Only a run that needs an SDE model the project lacks looks for video (a scan of every frame).
+  const lacksSde = !src && needsSde({ mode, mix });
+  const noVideo = lacksSde && sdeUnavailableReason(p) !== null;
+  const fallback = lacksSde ? segFallbackWithoutSde(given, !noVideo) : null;
   if (fallback) ({ mode, mix } = fallback);
   if (needsSde({ mode, mix }) && !src) {
     const what = `segmentation ${mode}${mix !== 'none' ? ` with ${mix}` : ''} starts from self-supervised depth`;
