@@ -14,7 +14,7 @@ const SYNTH = { sequences: 2, height: 64, width: 128, seed: 5 };
 /**
  * A synthetic project with a finished SDE run (untrained weights, with a pose network), its
  * first queued frame opened and painted: sky (class 10, Shift+1) across the top, road (key 1)
- * across the bottom, both strokes saved.
+ * across the bottom, each stroke saved as its own version.
  */
 async function paintFirstFrameOfClipProject(page: Page, url: string, service: ReturnType<typeof createService>, dir: string) {
   const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
@@ -32,10 +32,14 @@ async function paintFirstFrameOfClipProject(page: Page, url: string, service: Re
   await page.getByTestId('annotator-viewport').focus();
   await page.keyboard.press('Shift+Digit1');
   const box = (await page.getByTestId('annotator-viewport').boundingBox())!;
+  const save = page.getByTestId('save-state');
+  // Each stroke waits for its own save: two strokes within the autosave's debounce would be
+  // stored as one version.
   await stroke(page, -box.height * 0.3);
+  await expect(save).toHaveAttribute('data-version', '1');
   await page.keyboard.press('Digit1');
   await stroke(page, box.height * 0.3);
-  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '2');
+  await expect(save).toHaveAttribute('data-version', '2');
   return { projectId, frameId, next };
 }
 
