@@ -126,21 +126,21 @@ const sayProgress = (phase: string, p: RunProgress): void => {
 /** A base project on `data` with a finished SDE run of these settings (trained once, resumed if it paused). */
 async function sdeBase(name: string, data: string, sde: Partial<SdeSettings>): Promise<BaseProject> {
   const dir = path.join(workDir, 'bases', name);
-  const p = existsSync(path.join(dir, 'project.sqlite')) ? openProject(dir) : (await initProject({ dir, dataset: data })).open;
+  const p = existsSync(path.join(dir, 'project.sqlite')) ? await openProject(dir) : (await initProject({ dir, dataset: data })).open;
   try {
-    let run = listRuns(p.store, p.project.id, 'sde').find((r) => r.status === 'done');
+    let run = (await listRuns(p.store, p.project.id, 'sde')).find((r) => r.status === 'done');
     if (!run) {
-      const paused = listRuns(p.store, p.project.id, 'sde').find((r) => r.status === 'paused');
+      const paused = (await listRuns(p.store, p.project.id, 'sde')).find((r) => r.status === 'paused');
       say(`== SDE ${name}: ${JSON.stringify(sde)}`);
       const out = await trainSde(p, sde, { ...(paused ? { resume: paused.id } : {}), onProgress: (x) => sayProgress(`sde ${name}`, x) });
       if (out.status !== 'done') throw new Error(`SDE ${name}: ${out.status} ${out.error ?? ''}`);
       run = out.run;
     }
-    const m = latestCheckpoint(p.store, run.id)?.metrics ?? {};
+    const m = (await latestCheckpoint(p.store, run.id))?.metrics ?? {};
     const depth = Object.fromEntries(['absRel', 'sqRel', 'rmse', 'a1'].filter((k) => typeof m[k] === 'number').map((k) => [k, m[k] as number]));
     return { dir, depth };
   } finally {
-    p.close();
+    await p.close();
   }
 }
 
@@ -179,9 +179,9 @@ if (flag('--real') || flag('--real-only')) {
     const realNet = (value('--real-net') ?? 'small') as SegSettings['net'];
     const city = await cityscapesSde(shared, path.join(realWork, 'city'), { steps: quick ? 60 : Number(value('--real-sde-steps') ?? 1000), net: realNet, say, onProgress: (p) => sayProgress('real SDE', p) });
     const sdeCheckpoint = city.checkpointDir;
-    city.open.close();
+    await city.open.close();
     const camvidDir = path.join(realWork, 'camvid-base');
-    if (!existsSync(path.join(camvidDir, 'project.sqlite'))) (await initProject({ dir: camvidDir, dataset: path.join(shared, 'camvid'), format: 'camvid' })).open.close();
+    if (!existsSync(path.join(camvidDir, 'project.sqlite'))) await (await initProject({ dir: camvidDir, dataset: path.join(shared, 'camvid'), format: 'camvid' })).open.close();
     // CamVid has no video: the multi-task rows (which keep training depth on neighbouring frames) cannot run there.
     const realRows = rowNames.filter((r) => CATALOGUE[r]!.seg.mode !== 'multitask');
     real = await runProtocol({

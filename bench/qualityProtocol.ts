@@ -100,11 +100,11 @@ async function runRow(spec: ProtocolSpec, name: string, row: RowSpec, seed: numb
     mkdirSync(join(spec.workDir, 'runs', name), { recursive: true });
     cpSync(base.dir, dir, { recursive: true });
   }
-  const p: OpenProject = openProject(dir);
+  const p: OpenProject = await openProject(dir);
   try {
-    const runs = listRuns(p.store, p.project.id, 'seg');
+    const runs = await listRuns(p.store, p.project.id, 'seg');
     const done = runs.find((r) => r.status === 'done');
-    if (done) return { run: done, metrics: latestCheckpoint(p.store, done.id)?.metrics ?? {}, seconds: 0 };
+    if (done) return { run: done, metrics: (await latestCheckpoint(p.store, done.id))?.metrics ?? {}, seconds: 0 };
     const paused = runs.find((r) => r.status === 'paused');
     if (!paused) await importLabels(p, { frameIds: row.labels === 'all' ? all : labelled });
     spec.onPhase?.(`${name} seed ${seed}: ${JSON.stringify(row.seg)}${paused ? ` (continuing run #${paused.id})` : ''}`);
@@ -117,7 +117,7 @@ async function runRow(spec: ProtocolSpec, name: string, row: RowSpec, seed: numb
     if (out.status !== 'done') throw new Error(`${name} seed ${seed}: training ${out.status}${out.error ? `: ${out.error}` : ''}`);
     return { run: out.run, metrics: out.metrics, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    p.close();
+    await p.close();
   }
 }
 
@@ -126,12 +126,12 @@ const needsSdeModel = (s: Partial<SegSettings>): boolean => (s.mode ?? defaultOf
 /** Runs every row with every seed (resuming what a previous call left) and summarises them. */
 export async function runProtocol(spec: ProtocolSpec): Promise<ProtocolResult> {
   const anyBase = Object.values(spec.bases)[0]!;
-  const probe = openProject(anyBase.dir);
+  const probe = await openProject(anyBase.dir);
   let trainKeys: number[];
   try {
-    trainKeys = listFrames(probe.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
+    trainKeys = (await listFrames(probe.store, { split: 'train', keyframesOnly: true })).map((f) => f.id);
   } finally {
-    probe.close();
+    await probe.close();
   }
   const budget = Math.min(trainKeys.length, spec.budget(trainKeys.length));
   const rows: Record<string, RowResult> = {};
@@ -145,12 +145,12 @@ export async function runProtocol(spec: ProtocolSpec): Promise<ProtocolResult> {
       r.perSeed.push(Number(metrics['miou']));
       if (metrics['collapsed'] === true) r.collapsed++;
       r.seconds += seconds;
-      const p = openProject(join(spec.workDir, 'runs', name, `seed-${seed}`));
+      const p = await openProject(join(spec.workDir, 'runs', name, `seed-${seed}`));
       try {
         const c = (curves[name] ??= new Map());
-        for (const pt of metricHistory(p.store, run.id, 'val/miou')) c.set(pt.step, [...(c.get(pt.step) ?? []), pt.value]);
+        for (const pt of await metricHistory(p.store, run.id, 'val/miou')) c.set(pt.step, [...(c.get(pt.step) ?? []), pt.value]);
       } finally {
-        p.close();
+        await p.close();
       }
       spec.onPhase?.(`   ${name} seed ${seed}: mIoU ${Number(metrics['miou']).toFixed(2)}${metrics['collapsed'] === true ? ' (collapsed)' : ''}`);
     }

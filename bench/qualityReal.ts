@@ -33,8 +33,8 @@ export interface RealDataResult {
 
 const CITYSCAPES_K = { fx: 2262.52, fy: 2265.3, cx: 1096.98, cy: 513.14, width: 2048, height: 1024 };
 
-function openOrInit(dir: string, init: () => Promise<OpenProject>): Promise<OpenProject> {
-  return existsSync(join(dir, 'project.sqlite')) ? Promise.resolve(openProject(dir)) : init();
+async function openOrInit(dir: string, init: () => Promise<OpenProject>): Promise<OpenProject> {
+  return existsSync(join(dir, 'project.sqlite')) ? Promise.resolve(await openProject(dir)) : init();
 }
 
 /** The SDE settings of the real Cityscapes snippets: the small net at 64x128, the bonnet masked. */
@@ -53,15 +53,15 @@ export async function cityscapesSde(
   const seqRoot = join(shared, 'cityscapes-seq');
   const city = await openOrInit(dir, async () => (await initProject({ dir, dataset: seqRoot, format: 'frames', intrinsics: CITYSCAPES_K })).open);
   try {
-    if (!listRuns(city.store, city.project.id, 'sde').some((r) => r.status === 'done')) {
+    if (!(await listRuns(city.store, city.project.id, 'sde')).some((r) => r.status === 'done')) {
       o.say(`== real Cityscapes snippets: SDE ${o.steps} steps (bonnet masked)`);
       const r = await trainSde(city, { ...CITYSCAPES_SDE, ...(o.net ? { net: o.net } : {}), steps: o.steps, seed: o.seed ?? 1 }, { onProgress: o.onProgress });
       if (r.status !== 'done') throw new Error(`real SDE ${r.status}: ${r.error ?? ''}`);
     }
-    const m = latestModel(city.store, city.project.id, 'sde')!;
+    const m = (await latestModel(city.store, city.project.id, 'sde'))!;
     return { open: city, modelDir: m.modelDir, checkpointDir: join(m.modelDir, '..') };
   } catch (e) {
-    city.close();
+    await city.close();
     throw e;
   }
 }
@@ -79,7 +79,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
   const sdeDir = city.checkpointDir;
   try {
     const model = await loadModelFromFolder(city.modelDir);
-    const frames = listFrames(city.open.store, {}).filter((f) => f.index === 15);
+    const frames = (await listFrames(city.open.store, {})).filter((f) => f.index === 15);
     const size = { height: CITYSCAPES_SDE.height, width: CITYSCAPES_SDE.width };
     const rasters = await Promise.all(frames.map((f) => readRgb(join(seqRoot, f.imagePath), size)));
     const disps = await predictDisparity(model, rasters);
@@ -103,7 +103,7 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
       images.push(path);
     }
   } finally {
-    city.open.close();
+    await city.open.close();
   }
 
   const segSteps = o.quick ? 60 : 400;
@@ -113,11 +113,11 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
     const dir = join(work, `camvid-${mode}`);
     const p = await openOrInit(dir, async () => (await initProject({ dir, dataset: camvidRoot, format: 'camvid' })).open);
     try {
-      const train = listFrames(p.store, { split: 'train' });
+      const train = await listFrames(p.store, { split: 'train' });
       const picked = shuffled(train.map((f) => f.id), createRng(1)).slice(0, Math.max(4, Math.round(train.length / 30)));
       camvid.labelled = picked.length;
       camvid.trainImages = train.length;
-      let run = listRuns(p.store, p.project.id, 'seg').find((r) => r.status === 'done');
+      let run = (await listRuns(p.store, p.project.id, 'seg')).find((r) => r.status === 'done');
       if (!run) {
         await importLabels(p, { frameIds: picked });
         o.say(`== CamVid ${mode}: ${picked.length} labelled of ${train.length}, ${segSteps} steps at 96x128`);
@@ -125,9 +125,9 @@ export async function runRealData(shared: string, workDir: string, o: { quick: b
         if (r.status !== 'done') throw new Error(`CamVid ${mode} ${r.status}: ${r.error ?? ''}`);
         run = r.run;
       }
-      camvid[mode] = (latestCheckpoint(p.store, run.id)!.metrics as { miou: number }).miou;
+      camvid[mode] = ((await latestCheckpoint(p.store, run.id))!.metrics as { miou: number }).miou;
     } finally {
-      p.close();
+      await p.close();
     }
   }
   return { cityscapesDepth: { snippets: snippets.length, steps: sdeSteps, lowerHalfCloser: closer / Math.max(1, images.length), images }, camvid };

@@ -275,7 +275,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
   for (const job of jobs) {
     const dir = join(s.workDir, `${job.method}-seed${job.seed}`);
     cpSync(baseDir, dir, { recursive: true });
-    const p = openProject(dir);
+    const p = await openProject(dir);
     try {
       const t0 = performance.now();
       const rounds: { size: number; basis: string }[] = [];
@@ -324,7 +324,7 @@ export async function runSelectionBenchmark(s: SelectionBenchSettings): Promise<
       log(`${job.method} (seed ${job.seed}): mIoU ${run.miou}, coverage mean ${run.coverage.mean} max ${run.coverage.max}`);
       runs.push(run);
     } finally {
-      p.close();
+      await p.close();
     }
   }
 
@@ -412,8 +412,8 @@ async function prepareSynthetic(s: SelectionBenchSettings, d: SyntheticBenchData
   const { open: base } = await initProject({ dir: baseDir, dataset: dataDir, format: 'cityscapes', name: 'selection-bench' });
   const frameGap = s.sdeFrameGap ?? 1;
   try {
-    const poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
-    const valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
+    const poolIds = (await listFrames(base.store, { split: 'train', keyframesOnly: true })).map((f) => f.id);
+    const valKeyframes = (await listFrames(base.store, { split: 'val', keyframesOnly: true })).length;
     log(`SDE: ${s.net} net, ${s.sdeSteps} steps, batch ${s.sdeBatch}, frame gap ${frameGap}`);
     const t0 = performance.now();
     const sde = await trainSde(
@@ -423,7 +423,7 @@ async function prepareSynthetic(s: SelectionBenchSettings, d: SyntheticBenchData
     );
     const sdeSeconds = seconds(t0);
     if (sde.status !== 'done') throw new Error(`SDE training ended ${sde.status}: ${sde.error ?? ''}`);
-    const model = latestModel(base.store, base.project.id, 'sde');
+    const model = await latestModel(base.store, base.project.id, 'sde');
     if (!model) throw new Error('the SDE run left no model');
     const f = await cacheFeatures(base, poolIds, model.modelDir);
     const size = `${d.size.height}x${d.size.width}`;
@@ -438,7 +438,7 @@ async function prepareSynthetic(s: SelectionBenchSettings, d: SyntheticBenchData
       sde: { net: s.net, steps: s.sdeSteps, batch: s.sdeBatch, frameGap, seconds: sdeSeconds, reused: false, featureDims: f.dims, metrics: sde.metrics as Record<string, unknown> },
     };
   } finally {
-    base.close();
+    await base.close();
   }
 }
 
@@ -454,14 +454,14 @@ async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, base
   if (reused) log(`reusing the Cityscapes SDE project in ${cityDir}`);
   const city = await cityscapesSde(d.sharedDir, cityDir, { steps: s.sdeSteps, seed: s.seeds[0]!, say: log, onProgress: trainingLog(log, 'SDE') });
   const sdeSeconds = seconds(t0);
-  const run = listRuns(city.open.store, city.open.project.id, 'sde').find((r) => r.status === 'done');
-  const sdeMetrics = (run ? (latestCheckpoint(city.open.store, run.id)?.metrics ?? {}) : {}) as Record<string, unknown>;
+  const run = (await listRuns(city.open.store, city.open.project.id, 'sde')).find((r) => r.status === 'done');
+  const sdeMetrics = (run ? ((await latestCheckpoint(city.open.store, run.id))?.metrics ?? {}) : {}) as Record<string, unknown>;
   const configured = (key: string, dflt: number): number => (typeof run?.config[key] === 'number' ? run.config[key] : dflt);
-  city.open.close();
+  await city.open.close();
   const { open: base } = await initProject({ dir: baseDir, dataset: camvidDir, format: 'camvid', name: 'selection-bench-camvid' });
   try {
-    const poolIds = listFrames(base.store, { split: 'train', keyframesOnly: true }).map((f) => f.id);
-    const valKeyframes = listFrames(base.store, { split: 'val', keyframesOnly: true }).length;
+    const poolIds = (await listFrames(base.store, { split: 'train', keyframesOnly: true })).map((f) => f.id);
+    const valKeyframes = (await listFrames(base.store, { split: 'val', keyframesOnly: true })).length;
     const f = await cacheFeatures(base, poolIds, city.modelDir);
     return {
       poolIds,
@@ -475,7 +475,7 @@ async function prepareCamvid(s: SelectionBenchSettings, d: CamvidBenchData, base
       sde: { net: CITYSCAPES_SDE.net, steps: configured('steps', s.sdeSteps), batch: configured('batchSize', NaN), frameGap: configured('frameGap', 1), seconds: sdeSeconds, reused, featureDims: f.dims, metrics: sdeMetrics },
     };
   } finally {
-    base.close();
+    await base.close();
   }
 }
 
@@ -511,7 +511,7 @@ export function labelLayoutFeatures(labels: readonly RasterU8[], classes = LAYOU
 
 /** The ground-truth layouts of the given frames (train ids from the dataset's own labels). */
 async function groundTruthLayouts(p: OpenProject, frameIds: readonly number[], classes: number): Promise<FeatureMatrix> {
-  const frames = new Map(listFrames(p.store, { withGroundTruth: true }).map((f) => [f.id, f]));
+  const frames = new Map((await listFrames(p.store, { withGroundTruth: true })).map((f) => [f.id, f]));
   const labels: RasterU8[] = [];
   for (const id of frameIds) {
     const f = frames.get(id);
@@ -527,9 +527,9 @@ async function cacheFeatures(p: OpenProject, frameIds: readonly number[], modelD
   try {
     const extractor = sdeFeatureExtractor(teacher);
     const size = modelInputSize(teacher);
-    const frames = new Map(listFrames(p.store, { split: 'train', keyframesOnly: true }).map((f) => [f.id, f]));
-    const f = await selectionFeatures(p.store, extractor, featureCacheKey(modelFolderKey(modelDir), SDE_FEATURE_LAYER), frameIds, (id) =>
-      frameImage(p.store, frames.get(id)!, size),
+    const frames = new Map((await listFrames(p.store, { split: 'train', keyframesOnly: true })).map((f) => [f.id, f]));
+    const f = await selectionFeatures(p.store, extractor, featureCacheKey(modelFolderKey(modelDir), SDE_FEATURE_LAYER), frameIds, async (id) =>
+      await frameImage(p.store, frames.get(id)!, size),
     );
     // selectionFeatures returns rows ascending by frame id, as `frameIds` (listFrames order) may not be.
     const row = new Map(f.frameIds.map((id, r) => [id, r]));

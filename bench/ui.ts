@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await host.close();
-    service.close();
+    await service.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

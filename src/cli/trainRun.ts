@@ -169,18 +169,18 @@ export async function runTrainingCommand(
   describe: (o: RunOutcome, p: OpenProject) => string[],
 ): Promise<number> {
   const quiet = flags.json === true;
-  const p = openProject(resolve(flags.project));
+  const p = await openProject(resolve(flags.project));
   const { initEngine, shutdownEngine } = await import('../core/engine/backend');
   const interrupt = interruptOnCtrlC(command);
   const progress = runProgressPrinter(command, { quiet });
   try {
-    await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
+    await initEngine(engineOptions(flags, await getSetting(p.store, 'engine.backend')));
     if (run.resume === undefined) {
       // A new run never takes up a paused one: say which are waiting, and how to continue them.
-      reclaimStaleRuns(p.store, p.project.id);
+      await reclaimStaleRuns(p.store, p.project.id);
       const kind = command === 'train-sde' ? 'sde' : 'seg';
-      for (const r of listRuns(p.store, p.project.id, kind).filter((x) => x.status === 'paused')) {
-        const step = latestCheckpoint(p.store, r.id)?.step ?? 0;
+      for (const r of (await listRuns(p.store, p.project.id, kind)).filter((x) => x.status === 'paused')) {
+        const step = (await latestCheckpoint(p.store, r.id))?.step ?? 0;
         process.stderr.write(`${command}: run #${r.id} (${kind}) is paused at step ${step}: this starts a new run; continue that one with --resume ${r.id}\n`);
       }
     }
@@ -196,7 +196,7 @@ export async function runTrainingCommand(
   } finally {
     progress.finish();
     interrupt.dispose();
-    p.close();
+    await p.close();
     shutdownEngine();
   }
 }

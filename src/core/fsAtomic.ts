@@ -6,11 +6,11 @@ import { dirname, basename, join } from 'node:path';
  * never a torn file: write a temp file in the same folder, fsync it, rename it over the
  * target, fsync the folder.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, opts: { mode?: number } = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd = -1;
   try {
-    fd = openSync(tmp, 'w');
+    fd = openSync(tmp, 'w', opts.mode ?? 0o666);
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);

@@ -159,7 +159,7 @@ describe('a project from synthetic data', () => {
     expect(q.length).toBeGreaterThan(0);
     const f = await service.frameGet({ projectId: pid, frameId: q[0]!.frameId });
     expect([f.width, f.height]).toEqual([128, 64]);
-    service.close();
+    await service.close();
   });
 });
 
@@ -192,6 +192,6 @@ describe('two windows on one service: every call names its project', () => {
     // Closing with a stale id closes nothing.
     expect(await service.projectClose({ projectId: a.projectId })).toEqual({ closed: false });
     expect((await service.projectOverview({ projectId: b.projectId })).dir).toBe(b.dir);
-    service.close();
+    await service.close();
   });
 });

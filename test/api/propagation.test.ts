@@ -22,13 +22,13 @@ describe('"Next frame in clip": framePropagate over a synthetic project', () => 
     await useCpuEngine();
     const dir = join(dirs('propagate-project'), 'proj');
     pid = (await service.projectCreate({ dir, synthetic: { sequences: 2, height: H, width: W, seed: 4 } })).projectId;
-    p = openProject(dir);
+    p = await openProject(dir);
     frameId = (await service.frameList({ projectId: pid }))[0]!.frameId;
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     service.close();
-    p.close();
+    await p.close();
   });
 
   it('names the next frame of the clip in frameGet, and none for the clip\'s last frame', async () => {

@@ -47,7 +47,7 @@ describe('review API over a real project with saved tiny models', () => {
     dir = join(dirs('review-project'), 'proj');
     pid = (await service.projectCreate({ dir, dataset: data, format: 'cityscapes' })).projectId;
     // The training loops write through their own connection to the same database.
-    p = openProject(dir);
+    p = await openProject(dir);
     segOld = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'scratch', metrics: metricsOld, seed: 1 });
     sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 2 });
     segNew = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'transfer', metrics: metricsNew, seed: 3 });
@@ -56,9 +56,9 @@ describe('review API over a real project with saved tiny models', () => {
     trainFrameId = frames.find((f) => f.split === 'train')!.frameId;
   });
 
-  afterAll(() => {
-    service.close();
-    p.close();
+  afterAll(async () => {
+    await service.close();
+    await p.close();
   });
 
   it('lists the runs with their checkpoints, outputs and mIoU, and picks the newest finished ones', async () => {
@@ -85,8 +85,8 @@ describe('review API over a real project with saved tiny models', () => {
     expect([pred.runId, pred.kind, pred.mode, pred.step, pred.width, pred.height]).toEqual([segNew.id, 'seg', 'transfer', 100, W, H]);
 
     // The same model run by hand on the frame at its input size, sampled at the frame's pixel centres.
-    const model = await loadModelFromFolder(latestModel(p.store, p.project.id, 'seg')!.modelDir);
-    const [own] = await predictSegmentation(model, [await frameImage(p.store, getFrame(p.store, valFrameId), MODEL_SIZE)]);
+    const model = await loadModelFromFolder((await latestModel(p.store, p.project.id, 'seg'))!.modelDir);
+    const [own] = await predictSegmentation(model, [await frameImage(p.store, await getFrame(p.store, valFrameId), MODEL_SIZE)]);
     model.dispose();
     const ids = new Uint8Array(Buffer.from(pred.classIdsBase64, 'base64'));
     expect(ids.length).toBe(W * H);
@@ -227,7 +227,7 @@ describe('review API over a real project with saved tiny models', () => {
   it('names the checkpoint whose metrics are malformed', async () => {
     const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg' });
     // The checkpoint row at step 100 replaced by one whose per-class list is too short.
-    addCheckpoint(p.store, { runId: run.id, step: 100, path: `checkpoints/run-${run.id}/step-0000100`, metrics: { miou: 50, perClassIou: [1, 2, 3] } });
+    await addCheckpoint(p.store, { runId: run.id, step: 100, path: `checkpoints/run-${run.id}/step-0000100`, metrics: { miou: 50, perClassIou: [1, 2, 3] } });
     await expect(service.reviewEvaluation({ projectId: pid, runId: run.id })).rejects.toThrow(new RegExp(`run-${run.id}/step-0000100: checkpoint metrics of run ${run.id} step 100 are malformed: perClassIou`));
   });
 });
@@ -240,7 +240,7 @@ describe('model cache', () => {
     await writeCityscapesFixture(data);
     const dir = join(dirs('cache-project'), 'p');
     await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
-    const p = openProject(dir);
+    const p = await openProject(dir);
     const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics: segMetrics(0.5) });
     const cache = new ModelCache();
     const first = await cache.get(p.store, run);
@@ -259,8 +259,8 @@ describe('model cache', () => {
 
     cache.clear();
     expect(cache.size).toBe(0);
-    p.close();
-    service.close();
+    await p.close();
+    await service.close();
   });
 
   it('says what is missing in a project without trained models', async () => {
@@ -276,7 +276,7 @@ describe('model cache', () => {
     await expect(service.reviewPrediction({ projectId: pid, frameId: frame!.frameId })).rejects.toThrow(/no segmentation run has finished/);
     expect(await service.reviewEvaluation({ projectId: pid })).toBeNull();
     expect(await service.reviewRuns({ projectId: pid })).toEqual({ runs: [], latestSeg: null, latestDepth: null });
-    service.close();
+    await service.close();
   });
 
   it('shows the depth of a multi-task segmentation run where no SDE run exists', async () => {
@@ -286,7 +286,7 @@ describe('model cache', () => {
     await writeCityscapesFixture(data);
     const dir = join(dirs('mt-project'), 'p');
     const { projectId: pid } = await service.projectCreate({ dir, dataset: data, format: 'cityscapes' });
-    const p = openProject(dir);
+    const p = await openProject(dir);
     const mt = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'multitask', mode: 'multitask', metrics: segMetrics(0.6) });
     const runs = await service.reviewRuns({ projectId: pid });
     expect([runs.latestSeg, runs.latestDepth]).toEqual([mt.id, mt.id]);
@@ -294,8 +294,8 @@ describe('model cache', () => {
     const [frame] = await service.reviewFrames({ projectId: pid });
     const r = await service.reviewFrame({ projectId: pid, frameId: frame!.frameId });
     expect([r.prediction?.runId, r.depth?.runId, r.depth?.mode]).toEqual([mt.id, mt.id, 'multitask']);
-    p.close();
-    service.close();
+    await p.close();
+    await service.close();
   });
 });
 
@@ -308,10 +308,10 @@ describe('review of a CamVid project (11 classes, not 19)', () => {
     const dir = join(dirs('cv-review-project'), 'p');
     const info = await service.projectCreate({ dir, dataset: data });
     expect(info.labelSet.classes.map((c) => c.name)).toEqual(CAMVID_CLASSES.map((c) => c.name));
-    const p = openProject(dir);
+    const p = await openProject(dir);
     const metrics = segMetrics(0.7, 9, 11);
     const run = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', metrics, numClasses: 11 });
-    p.close();
+    await p.close();
     const pid = info.projectId;
     expect((await service.reviewRuns({ projectId: pid })).latestSeg).toBe(run.id);
     const e = (await service.reviewEvaluation({ projectId: pid }))!;
@@ -329,17 +329,17 @@ describe('review of a CamVid project (11 classes, not 19)', () => {
     const ids = Buffer.from(pred.classIdsBase64, 'base64');
     expect(Math.max(...ids)).toBeLessThan(11);
     // A run whose evaluation put 95% of the pixels in one class is flagged in the run list, by class name.
-    const q = openProject(dir);
+    const q = await openProject(dir);
     const collapsed = await addFinishedRun(q.store, q.project.id, {
       kind: 'seg',
       net: 'seg',
       numClasses: 11,
       metrics: { ...segMetrics(0.1, 9, 11), collapsed: true, majorityClass: 3, majorityShare: 0.95 } as ReturnType<typeof segMetrics>,
     });
-    q.close();
+    await q.close();
     const listed = await service.trainingRuns({ projectId: pid });
     expect(listed.find((r) => r.id === collapsed.id)!.collapsed).toEqual({ className: 'road', share: 0.95 });
     expect(listed.find((r) => r.id === run.id)!.collapsed).toBeNull();
-    service.close();
+    await service.close();
   });
 });

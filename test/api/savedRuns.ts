@@ -58,7 +58,7 @@ export function buildNet(net: NetKind, seed: number, numClasses = NUM_TRAIN_CLAS
 export async function saveCheckpoint(store: ProjectStore, runId: number, step: number, model: tfl.LayersModel, metrics?: SegMetrics): Promise<void> {
   const path = checkpointPath(runId, step);
   await saveModelToFolder(model, join(store.dir, path, MODEL_SUBDIR));
-  addCheckpoint(store, { runId, step, path, ...(metrics ? { metrics: { ...metrics } } : {}) });
+  await addCheckpoint(store, { runId, step, path, ...(metrics ? { metrics: { ...metrics } } : {}) });
 }
 
 /**
@@ -71,8 +71,8 @@ export async function addFinishedRun(
   projectId: number,
   o: { kind: 'seg' | 'sde'; net: NetKind; mode?: string; step?: number; seed?: number; metrics?: SegMetrics; metricsInCheckpoint?: boolean; numClasses?: number; pose?: boolean },
 ): Promise<TrainingRun> {
-  const run = createRun(store, { projectId, kind: o.kind, mode: o.mode ?? (o.kind === 'seg' ? 'scratch' : null) });
-  setRunStatus(store, run.id, 'running');
+  const run = await createRun(store, { projectId, kind: o.kind, mode: o.mode ?? (o.kind === 'seg' ? 'scratch' : null) });
+  await setRunStatus(store, run.id, 'running');
   const step = o.step ?? 100;
   const model = buildNet(o.net, o.seed ?? run.id, o.numClasses);
   await saveCheckpoint(store, run.id, step, model, o.metricsInCheckpoint === false ? undefined : o.metrics);
@@ -83,10 +83,10 @@ export async function addFinishedRun(
     pose.dispose();
   }
   if (o.metrics) {
-    appendMetrics(store, run.id, [
+    await appendMetrics(store, run.id, [
       { step, name: 'val/miou', value: o.metrics.miou },
       ...o.metrics.perClassIou.map((v, k) => ({ step, name: `val/iou/${k}`, value: v ?? Number.NaN })),
     ]);
   }
-  return setRunStatus(store, run.id, 'done');
+  return await setRunStatus(store, run.id, 'done');
 }

@@ -50,10 +50,10 @@ describe('training through the API', () => {
   beforeAll(async () => {
     projectDir = join(dirs('train-project'), 'proj');
     pid = (await service.projectCreate({ dir: projectDir, synthetic: { sequences: 4, height: 32, width: 64, seed: 5 } })).projectId;
-    const p = openProject(projectDir);
-    const keys = listFrames(p.store, { split: 'train', keyframesOnly: true });
+    const p = await openProject(projectDir);
+    const keys = await listFrames(p.store, { split: 'train', keyframesOnly: true });
     await importLabels(p, { frameIds: keys.slice(0, 2).map((f) => f.id) });
-    p.close();
+    await p.close();
   });
 
   it('checks settings at the boundary and says what is missing before a retrain can start', async () => {
@@ -180,24 +180,24 @@ describe('training through the API', () => {
   }, 240_000);
 
   it('resumes by id a run stored by an older version (fewer settings): the missing ones are the declared defaults; refuses one whose frames changed', async () => {
-    const p = openProject(projectDir);
+    const p = await openProject(projectDir);
     let legacyId = 0;
     let changedId = 0;
     try {
-      const sdeRun = latestModel(p.store, p.project.id, 'sde')!.run;
+      const sdeRun = (await latestModel(p.store, p.project.id, 'sde'))!.run;
       // As an SDE run was stored before lrDecayAt, jitter, flip and poseLrScale were settings.
       const { lrDecayAt: _a, jitter: _b, flip: _c, poseLrScale: _d, ...older } = sdeRun.config as Record<string, unknown>;
-      const legacy = createRun(p.store, { projectId: p.project.id, kind: 'sde', config: { ...older, steps: 1 } as JsonObject });
-      setRunStatus(p.store, legacy.id, 'paused');
+      const legacy = await createRun(p.store, { projectId: p.project.id, kind: 'sde', config: { ...older, steps: 1 } as JsonObject });
+      await setRunStatus(p.store, legacy.id, 'paused');
       legacyId = legacy.id;
       // A segmentation run that started on frames, one of which is no longer done.
-      const frames = listFrames(p.store, { split: 'train', keyframesOnly: true });
-      const changed = createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: 'scratch', config: { mode: 'scratch', mix: 'none', ...tiny, steps: 1, labelledFrames: 2 } });
-      setRunStatus(p.store, changed.id, 'paused');
+      const frames = await listFrames(p.store, { split: 'train', keyframesOnly: true });
+      const changed = await createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: 'scratch', config: { mode: 'scratch', mix: 'none', ...tiny, steps: 1, labelledFrames: 2 } });
+      await setRunStatus(p.store, changed.id, 'paused');
       changedId = changed.id;
-      setMaskStatus(p.store, frames[0]!.id, 'skipped');
+      await setMaskStatus(p.store, frames[0]!.id, 'skipped');
     } finally {
-      p.close();
+      await p.close();
     }
     await expect(service.trainingResume({ projectId: pid, runId: changedId })).rejects.toThrow(
       `run #${changedId} started on 2 labelled frames and 1 are labelled now: it cannot continue on other labels; start a new run`,

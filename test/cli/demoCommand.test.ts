@@ -60,11 +60,11 @@ describe('depthseg demo (spawned, tiny settings)', () => {
     expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(3);
     expect(html).not.toMatch(/<script|(src|href)="https?:/i);
 
-    const p = openProject(join(out, 'project'));
+    const p = await openProject(join(out, 'project'));
     try {
-      expect(listMasks(p.store, { projectId: p.project.id, status: 'done' }).map((m) => m.author)).toEqual(Array(3).fill('stand-in annotator (synthetic ground truth)'));
+      expect((await listMasks(p.store, { projectId: p.project.id, status: 'done' })).map((m) => m.author)).toEqual(Array(3).fill('stand-in annotator (synthetic ground truth)'));
     } finally {
-      p.close();
+      await p.close();
     }
 
     // A second start continues: finished stages are skipped, the report is written again.
@@ -72,11 +72,11 @@ describe('depthseg demo (spawned, tiny settings)', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ status: 'done', stage: 'report', reportPath: join(out, 'report.html') });
     expect(second.stderr).not.toMatch(/demo \[|train-s/); // --json: no stage or progress lines
-    const q = openProject(join(out, 'project'));
+    const q = await openProject(join(out, 'project'));
     try {
-      expect(listRuns(q.store, q.project.id).map((r) => `${r.kind}:${r.status}`)).toEqual(['sde:done', 'seg:done']);
+      expect((await listRuns(q.store, q.project.id)).map((r) => `${r.kind}:${r.status}`)).toEqual(['sde:done', 'seg:done']);
     } finally {
-      q.close();
+      await q.close();
     }
 
     // Other settings in the same folder: refused, nothing touched.

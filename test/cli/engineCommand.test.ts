@@ -14,12 +14,12 @@ describe('depthseg engine (backend choice: flag, project setting, environment)',
     expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'cpu', threads: 1, reason: expect.stringMatching(/asked for: cpu/) });
   });
 
-  it("uses the project's engine.backend setting where no flag is given", () => {
+  it("uses the project's engine.backend setting where no flag is given", async () => {
     const dir = join(temp('cli-engine'), 'p');
-    const store = openProjectStore(dir);
-    createProject(store, { name: 'p', labelSet: CITYSCAPES_LABEL_SET });
-    setSetting(store, 'engine.backend', 'cpu');
-    store.close();
+    const store = await openProjectStore(dir);
+    await createProject(store, { name: 'p', labelSet: CITYSCAPES_LABEL_SET });
+    await setSetting(store, 'engine.backend', 'cpu');
+    await store.close();
     const r = runCli(['engine', '--project', dir, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).backend).toBe('cpu');

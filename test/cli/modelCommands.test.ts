@@ -18,7 +18,7 @@ beforeAll(async () => {
   const data = join(work, 'synth');
   await generateSynthDataset({ out: data, sequences: 2, size: { height: 64, width: 128 }, seed: 9 });
   project = join(work, 'proj');
-  (await initProject({ dir: project, dataset: data })).open.close();
+  await (await initProject({ dir: project, dataset: data })).open.close();
   modelDir = join(work, 'model');
   await saveModelToFolder(withInitSeed(1, () => buildMultiTaskNet(TINY, { height: 32, width: 64 })), modelDir);
 });
@@ -39,7 +39,7 @@ describe('depthseg predict and eval with a model folder (spawned)', () => {
     const work = temp('cli-pred-frames');
     const data = await writeTwoClipFramesFixture(join(work, 'frames'));
     const proj = join(work, 'proj');
-    (await initProject({ dir: proj, dataset: data.root })).open.close();
+    await (await initProject({ dir: proj, dataset: data.root })).open.close();
     const out = join(work, 'out');
     const r = runCli(['predict', '--project', proj, '--model', modelDir, '--out', out, '--all-frames', '--backend', 'wasm', '--threads', '1']);
     expect(r.stderr).not.toMatch(/error/i);

@@ -20,7 +20,7 @@ beforeAll(async () => {
   // 8 sequences: 6 train snippets, so 6 train frames to label
   await generateSynthDataset({ out: data, sequences: 8, size: SIZE, seed: 2 });
   project = join(work, 'proj');
-  (await initProject({ dir: project, dataset: data })).open.close();
+  await (await initProject({ dir: project, dataset: data })).open.close();
   sdeModel = join(work, 'sde');
   const net = buildDepthNet(TINY, SIZE, { seed: 1 });
   await saveModelToFolder(net, sdeModel);
@@ -36,7 +36,7 @@ describe('depthseg select (spawned)', () => {
     expect(r.stderr).toMatch(/--method ds_us needs an SDE depth model, and this project has no finished SDE run: .*--sde-model DIR/);
   });
 
-  it('proposes frames by diversity first, then a second round extends the first with the student', () => {
+  it('proposes frames by diversity first, then a second round extends the first with the student', async () => {
     const first = runCli(['select', '--project', project, '--budget', '2', '--sde-model', sdeModel, '--student-steps', '2', '--student-net', 'tiny', '--seed', '1', '--json', ...engine]);
     expect(first.stderr).not.toMatch(/error|select:/i); // --json: no progress lines
     expect(first.code).toBe(0);
@@ -52,25 +52,25 @@ describe('depthseg select (spawned)', () => {
     expect(second.stdout).toMatch(/features: 0 computed/);
     expect(second.stderr).toMatch(/select: student/); // progress goes to stderr
 
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
-      const rounds = listSelectionRounds(p.store, p.project.id);
+      const rounds = await listSelectionRounds(p.store, p.project.id);
       expect(rounds.map((r) => [r.method, r.params['basis']])).toEqual([
         ['ds_us', 'diversity'],
         ['ds_us', 'diversity+uncertainty'],
       ]);
       expect(rounds[1]!.modelKey).toBe(rounds[0]!.modelKey);
-      const firstIds = listPicks(p.store, rounds[0]!.id).map((x) => x.frameId);
-      const secondPicks = listPicks(p.store, rounds[1]!.id);
+      const firstIds = (await listPicks(p.store, rounds[0]!.id)).map((x) => x.frameId);
+      const secondPicks = await listPicks(p.store, rounds[1]!.id);
       expect(firstIds).toEqual(a.picks.map((x: { frameId: number }) => x.frameId));
       for (const x of secondPicks) {
         expect(firstIds).not.toContain(x.frameId);
         expect(x.uncertaintyScore).toBeGreaterThanOrEqual(0);
         expect(x.diversityScore).toBeGreaterThan(0);
       }
-      expect(listSuggestions(p.store, p.project.id)).toHaveLength(4);
+      expect(await listSuggestions(p.store, p.project.id)).toHaveLength(4);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 

@@ -160,13 +160,13 @@ describe('depthseg serve ends with the process that started it', () => {
     l.launcher.kill('SIGKILL');
     await expectStopped(l);
     api.close();
-    const p = openProject(dir);
+    const p = await openProject(dir);
     try {
-      const runs = listRuns(p.store, p.project.id);
+      const runs = await listRuns(p.store, p.project.id);
       expect(runs.map((r) => r.status)).toEqual(['paused']);
-      expect(listCheckpoints(p.store, runs[0]!.id).length).toBeGreaterThanOrEqual(1);
+      expect((await listCheckpoints(p.store, runs[0]!.id)).length).toBeGreaterThanOrEqual(1);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 

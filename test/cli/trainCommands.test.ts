@@ -22,27 +22,27 @@ beforeAll(async () => {
   const { open } = await initProject({ dir: project, dataset: data });
   try {
     // Half the train frames labelled: multi-task and DepthMix need unlabelled ones too.
-    const ids = listFrames(open.store, { split: 'train', keyframesOnly: true }).slice(0, 3).map((f) => f.id);
+    const ids = (await listFrames(open.store, { split: 'train', keyframesOnly: true })).slice(0, 3).map((f) => f.id);
     await importLabels(open, { frameIds: ids });
   } finally {
-    open.close();
+    await open.close();
   }
 });
 
 const engine = ['--backend', 'wasm', '--threads', '1'];
 const sde = (steps: number, seed: number) => ['train-sde', '--project', project, '--net', 'tiny', '--size', '32x64', '--steps', String(steps), '--batch', '2', '--seed', String(seed), ...engine];
 
-function runsOf(kind: 'sde' | 'seg') {
-  const p = openProject(project);
+async function runsOf(kind: 'sde' | 'seg') {
+  const p = await openProject(project);
   try {
-    return listRuns(p.store, p.project.id, kind).map((r) => ({ ...r, checkpoint: latestCheckpoint(p.store, r.id) ?? null }));
+    return await Promise.all((await listRuns(p.store, p.project.id, kind)).map(async (r) => ({ ...r, checkpoint: (await latestCheckpoint(p.store, r.id)) ?? null })));
   } finally {
-    p.close();
+    await p.close();
   }
 }
 
 describe('depthseg train-sde / train-seg (spawned)', () => {
-  it('trains depth, then multi-task segmentation with DepthMix from it', () => {
+  it('trains depth, then multi-task segmentation with DepthMix from it', async () => {
     const a = runCli([...sde(2, 1), '--json']);
     expect(a.code, a.stderr).toBe(0);
     const depth = JSON.parse(a.stdout);
@@ -60,7 +60,7 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     for (const m of b.stdout.matchAll(/^ {2}\S.{13} (\d+\.\d)$/gm)) expect(Number(m[1])).toBeLessThanOrEqual(100);
     expect(b.stderr).toMatch(/train-seg \[#+\.*\] step \d\/2 \d+% {2}loss \d/); // progress on stderr, not in a terminal: lines
 
-    const [seg] = runsOf('seg');
+    const [seg] = await runsOf('seg');
     expect(seg).toMatchObject({ kind: 'seg', mode: 'multitask', status: 'done', parentRunId: depth.runId });
     expect(seg!.checkpoint!.step).toBe(2);
   }, 120_000);
@@ -78,7 +78,7 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     const pausedAt = Number(m![2]);
     expect(pausedAt).toBeGreaterThanOrEqual(1);
     expect(pausedAt).toBeLessThan(8);
-    const run = runsOf('sde').find((r) => r.id === runId)!;
+    const run = (await runsOf('sde')).find((r) => r.id === runId)!;
     expect(run.status).toBe('paused');
     expect(run.checkpoint?.step).toBe(pausedAt);
 
@@ -91,11 +91,11 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     const second = runCli(['train-sde', '--project', project, '--resume', String(runId), '--checkpoint-every', '100', ...engine, '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ runId, status: 'done', step: 8, resumedFrom: pausedAt });
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
-      expect(getRun(p.store, runId).status).toBe('done');
+      expect((await getRun(p.store, runId)).status).toBe('done');
     } finally {
-      p.close();
+      await p.close();
     }
   }, 120_000);
 
@@ -105,7 +105,7 @@ describe('depthseg train-sde / train-seg (spawned)', () => {
     await first.waitForStderr(/train-sde: evaluating at step 4/);
     first.child.kill('SIGKILL');
     await first.done;
-    const run = runsOf('sde').find((r) => r.config['seed'] === 8)!;
+    const run = (await runsOf('sde')).find((r) => r.config['seed'] === 8)!;
     expect(run.status).toBe('running'); // left behind by a process that is gone
     const saved = run.checkpoint!.step;
     expect(saved % 2).toBe(0);

@@ -66,12 +66,12 @@ for (const variant of ['generated', 'shared'] as const) {
     expect(valuesOf(mask)).toEqual([CAMVID_CAR, 255]);
 
     // Two more finished masks from the dataset's own labels (as if painted), then a tiny retrain.
-    const p = openProject(dir);
+    const p = await openProject(dir);
     try {
-      const others = listFrames(p.store, { split: 'train' }).filter((f) => f.id !== painted).slice(0, 2).map((f) => f.id);
+      const others = (await listFrames(p.store, { split: 'train' })).filter((f) => f.id !== painted).slice(0, 2).map((f) => f.id);
       expect((await importLabels(p, { frameIds: others })).imported).toBe(2);
     } finally {
-      p.close();
+      await p.close();
     }
     await page.getByTestId('nav-training').click();
     await expect(page.getByTestId('training')).toBeVisible();

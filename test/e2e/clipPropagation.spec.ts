@@ -18,11 +18,11 @@ const SYNTH = { sequences: 2, height: 64, width: 128, seed: 5 };
  */
 async function paintFirstFrameOfClipProject(page: Page, url: string, service: ReturnType<typeof createService>, dir: string) {
   const { projectId } = await service.projectCreate({ dir, synthetic: SYNTH });
-  const p = openProject(dir);
+  const p = await openProject(dir);
   try {
     await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12, pose: true });
   } finally {
-    p.close();
+    await p.close();
   }
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
   const next = (await service.frameGet({ projectId, frameId })).nextInClip!;

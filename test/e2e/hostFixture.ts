@@ -29,7 +29,7 @@ export const test = base.extend<{
       author: 'e2e',
     });
     await use(service);
-    service.close();
+    await service.close();
   },
   host: async ({ service }, use) => {
     const host = await startHost(service, { rendererDir: resolve('out/renderer') });

@@ -13,14 +13,14 @@ test.use({ actionTimeout: 15_000 });
 async function projectWithModels(service: ReturnType<typeof createService>, dir: string): Promise<{ projectId: number; segOld: number; segNew: number; sde: number }> {
   await useCpuEngine();
   const { projectId } = await service.projectCreate({ dir, synthetic: { sequences: 2, height: 64, width: 128, seed: 5 } });
-  const p = openProject(dir);
+  const p = await openProject(dir);
   try {
     const segOld = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'scratch', metrics: segMetrics(0.45), seed: 11 });
     const sde = await addFinishedRun(p.store, p.project.id, { kind: 'sde', net: 'depth', seed: 12 });
     const segNew = await addFinishedRun(p.store, p.project.id, { kind: 'seg', net: 'seg', mode: 'transfer', metrics: segMetrics(0.75, 17), seed: 13 });
     return { projectId, segOld: segOld.id, segNew: segNew.id, sde: sde.id };
   } finally {
-    p.close();
+    await p.close();
   }
 }
 

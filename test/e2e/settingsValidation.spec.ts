@@ -18,9 +18,9 @@ test('steps -5, lr abc, height 7: each named next to its field, Retrain disabled
   const created = await service.projectCreate({ dir, synthetic: { sequences: 1, height: 32, width: 64, seed: 9 } });
   await service.projectClose({ projectId: created.projectId });
   // A finished mask, so that Retrain (from scratch, without DepthMix) could start.
-  const p = openProject(dir);
-  await importLabels(p, { frameIds: listFrames(p.store, { split: 'train', keyframesOnly: true }).slice(0, 1).map((f) => f.id) });
-  p.close();
+  const p = await openProject(dir);
+  await importLabels(p, { frameIds: (await listFrames(p.store, { split: 'train', keyframesOnly: true })).slice(0, 1).map((f) => f.id) });
+  await p.close();
 
   await page.goto(host.url);
   await page.getByTestId('recent-list').getByRole('button', { name: 'forms' }).click();

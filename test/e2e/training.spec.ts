@@ -26,9 +26,9 @@ test('SDE pretraining and a retrain from the training view: live progress, histo
   await page.getByTestId('create-project').click();
   await expect(page.getByTestId('overview')).toBeVisible({ timeout: 30_000 }); // generating the synthetic clips takes a while on a busy machine
   // Two frames with finished masks (the dataset's own labels), as if an annotator had painted them.
-  const p = openProject(dir);
-  await importLabels(p, { frameIds: listFrames(p.store, { split: 'train', keyframesOnly: true }).slice(0, 2).map((f) => f.id) });
-  p.close();
+  const p = await openProject(dir);
+  await importLabels(p, { frameIds: (await listFrames(p.store, { split: 'train', keyframesOnly: true })).slice(0, 2).map((f) => f.id) });
+  await p.close();
 
   await page.getByTestId('nav-training').click();
   await expect(page.getByTestId('training')).toBeVisible();

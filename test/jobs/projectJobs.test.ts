@@ -25,9 +25,9 @@ beforeAll(async () => {
   await generateSynthDataset({ out: data, sequences: 4, size: { height: 32, width: 64 }, seed: 5 });
   projectDir = temp('proj');
   const { open } = await initProject({ dir: projectDir, dataset: data });
-  const keys = listFrames(open.store, { split: 'train', keyframesOnly: true });
+  const keys = await listFrames(open.store, { split: 'train', keyframesOnly: true });
   await importLabels(open, { frameIds: keys.slice(0, 2).map((f) => f.id) });
-  open.close();
+  await open.close();
 });
 
 /** Runs a job on wasm with one thread; `onReport` may cancel it. */
@@ -66,9 +66,9 @@ describe('project jobs in a worker thread', () => {
     const training = r.runEvents.filter((e) => e.phase === 'training');
     expect(training.every((e) => e.runId === out.runId && e.totalSteps === 6)).toBe(true);
     expect(training.at(-1)!.etaSeconds).toBe(0);
-    const p = openProject(projectDir);
-    expect(getRun(p.store, out.runId).status).toBe('done');
-    p.close();
+    const p = await openProject(projectDir);
+    expect((await getRun(p.store, out.runId)).status).toBe('done');
+    await p.close();
   }, 120_000);
 
   it('train-seg pauses on cancel with a checkpoint, and a resume job (the run id) continues it from that step', async () => {
@@ -83,10 +83,10 @@ describe('project jobs in a worker thread', () => {
     expect(a.step).toBeGreaterThanOrEqual(2);
     expect(a.step).toBeLessThan(20);
     expect(first.runEvents.at(-1)).toMatchObject({ phase: 'paused', step: a.step });
-    const p = openProject(projectDir);
+    const p = await openProject(projectDir);
     try {
-      expect(getRun(p.store, a.runId)).toMatchObject({ status: 'paused', kind: 'seg', mode: 'multitask', parentRunId: sdeRunId });
-      expect(latestCheckpoint(p.store, a.runId)!.step).toBe(a.step);
+      expect(await getRun(p.store, a.runId)).toMatchObject({ status: 'paused', kind: 'seg', mode: 'multitask', parentRunId: sdeRunId });
+      expect((await latestCheckpoint(p.store, a.runId))!.step).toBe(a.step);
 
       const second = await run('train-seg', { resume: a.runId }, (e, job) => {
         if (e.type === 'run' && e.progress.phase === 'training' && e.progress.step === a.step + 2) job.cancel();
@@ -97,11 +97,11 @@ describe('project jobs in a worker thread', () => {
       expect(second.runEvents.find((e) => e.phase === 'training')!.step).toBe(a.step + 1);
       expect(b.step).toBeGreaterThan(a.step);
       // One loss per step, with no gap or repeat across the pause.
-      const steps = metricHistory(p.store, a.runId, 'loss').map((m) => m.step);
+      const steps = (await metricHistory(p.store, a.runId, 'loss')).map((m) => m.step);
       expect(steps).toEqual(Array.from({ length: b.step }, (_, i) => i + 1));
-      expect(getRun(p.store, a.runId).status).toBe('paused');
+      expect((await getRun(p.store, a.runId)).status).toBe('paused');
     } finally {
-      p.close();
+      await p.close();
     }
   }, 180_000);
 
@@ -112,9 +112,9 @@ describe('project jobs in a worker thread', () => {
     expect(out).toMatchObject({ method: 'ds', basis: 'diversity', frames: 3, selectedBefore: 2 });
     expect(out.picks).toHaveLength(1);
     expect(r.messages.some((m) => m.type === 'report' && (m.data as ProjectJobReport).type === 'selection')).toBe(true);
-    const p = openProject(projectDir);
-    expect(listSelectionRounds(p.store, p.project.id).map((x) => x.id)).toContain(out.roundId);
-    p.close();
+    const p = await openProject(projectDir);
+    expect((await listSelectionRounds(p.store, p.project.id)).map((x) => x.id)).toContain(out.roundId);
+    await p.close();
 
     const bad = await run('train-sde', { settings: { ...tiny, steps: 0 } });
     expect(bad.end.type).toBe('failed');

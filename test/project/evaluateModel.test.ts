@@ -31,7 +31,7 @@ describe('evaluating a model on a project split', () => {
     const bias = new Array(19).fill(0);
     bias[0] = 5;
     const result = await evaluateModel(open, constantModel('seg', bias, 'linear'), { split: 'val' });
-    open.close();
+    await open.close();
     expect(result.frames).toBe(1);
     expect(result.segmentation!.miou).toBeCloseTo(100 / 9, 6);
     expect(result.segmentation!.pixelAccuracy).toBeCloseTo(100 / 3, 6);
@@ -50,7 +50,7 @@ describe('evaluating a model on a project split', () => {
     // the train snippet's keyframe has constant ground-truth depth; a constant disparity
     // scaled by the median matches it exactly
     const result = await evaluateModel(open, constantModel('disp_0', [0], 'sigmoid'), { split: 'train' });
-    open.close();
+    await open.close();
     expect(result.segmentation).toBeNull();
     expect(result.depth!.images).toBe(1);
     expect(result.depth!.absRel).toBeCloseTo(0, 6);
@@ -73,7 +73,7 @@ describe('writing predictions', () => {
     dispLayer.setWeights([tf.zeros([1, 1, 3, 1]), tf.tensor1d([0])]);
     const out = temp('pred-out');
     const summary = await predictFrames(open, model, { out, split: 'val' });
-    open.close();
+    await open.close();
     expect(summary).toMatchObject({ frames: 1, files: 4, outputs: ['classIds', 'seg', 'disp', 'disp_color'] });
     // Cityscapes: {split}/{city}/{name}, as the dataset holds the frame
     const stem = join(out, 'val', 'tc', 'tc_000002_000040');

@@ -47,7 +47,7 @@ describe('exporting labels', () => {
     const { open } = await initProject({ dir: proj, dataset: data });
     await importLabels(open);
     const summary = await exportLabels(open, { out });
-    open.close();
+    await open.close();
     expect(summary).toMatchObject({ exported: 3, files: 3 * 3 + 1 });
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.labelSet).toMatchObject({ kind: 'cityscapes', title: 'Cityscapes (19 classes)', notLabelled: 255 });
@@ -80,14 +80,14 @@ describe('exporting labels', () => {
     const { open } = await initProject({ dir: temp('exp-frames-proj'), dataset: data.root });
     // clip seq1 painted road (trainId 0), clip seq2 car (13), every frame
     const n = FIXTURE_SIZE.width * FIXTURE_SIZE.height;
-    const frames = listFrames(open.store);
+    const frames = await listFrames(open.store);
     for (const f of frames) {
       const cls = f.imagePath.startsWith('seq1/') ? 0 : 13;
       await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: new Uint8Array(n).fill(cls) }, 'test', { status: 'done' });
     }
     const out = temp('exp-frames-out');
     const summary = await exportLabels(open, { out });
-    open.close();
+    await open.close();
     expect(summary).toMatchObject({ exported: frames.length, files: frames.length * SUFFIXES.length + 1 });
     const expected = [...data.clips.flatMap((c) => data.names.flatMap((name) => SUFFIXES.map((s) => `gtFine/${c}/${name.replace('.png', '')}${s}`))), 'manifest.json'].sort();
     expect(filesUnder(out)).toEqual(expected);
@@ -106,7 +106,7 @@ describe('exporting labels', () => {
     await importLabels(open);
     const out = temp('exp-camvid-out');
     const summary = await exportLabels(open, { out });
-    open.close();
+    await open.close();
     expect(summary).toMatchObject({ exported: 3, files: 7 });
     expect(filesUnder(out)).toEqual([...['trainannot/a_001', 'trainannot/a_002', 'valannot/b_001'].flatMap((f) => OWN.map((s) => `${f}${s}`)), 'manifest.json'].sort());
     // The exported file is the dataset's own label, value for value (0..10 and void 11).
@@ -130,10 +130,10 @@ describe('exporting labels', () => {
     const { open } = await initProject({ dir: temp('exp-custom-proj'), dataset: data.root, classes: [{ name: 'lane' }, { name: 'kerb', color: '#ff0000' }, { name: 'cone' }] });
     const n = FIXTURE_SIZE.width * FIXTURE_SIZE.height;
     const mask = new Uint8Array(n).map((_, i) => [0, 1, 2, 255][i % 4]!);
-    for (const f of listFrames(open.store)) await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: mask }, 'test', { status: 'done' });
+    for (const f of await listFrames(open.store)) await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: mask }, 'test', { status: 'done' });
     const out = temp('exp-custom-out');
     await exportLabels(open, { out });
-    open.close();
+    await open.close();
     expect(filesUnder(out)).toContain('labels/seq2/000001.png');
     const ids = await readLabel(join(out, 'labels', 'seq2', '000001.png'));
     expect(Array.from(ids.data)).toEqual(Array.from(mask));
@@ -150,13 +150,13 @@ describe('exporting labels', () => {
     await writePng(join(data.root, 'seq1', '000000.jpg'), patternRgb(FIXTURE_SIZE.width, FIXTURE_SIZE.height, 3));
     const { open } = await initProject({ dir: temp('exp-dup-proj'), dataset: data.root });
     const n = FIXTURE_SIZE.width * FIXTURE_SIZE.height;
-    for (const f of listFrames(open.store)) await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: new Uint8Array(n) }, 'test', { status: 'done' });
+    for (const f of await listFrames(open.store)) await saveMask(open.store, f.id, { ...FIXTURE_SIZE, data: new Uint8Array(n) }, 'test', { status: 'done' });
     const out = join(temp('exp-dup-out'), 'out');
     await expect(exportLabels(open, { out })).rejects.toThrow(
       `${join(data.root, 'seq1', '000000.jpg')} and ${join(data.root, 'seq1', '000000.png')} would both write ` +
         'gtFine/seq1/000000_gtFine_labelIds.png, gtFine/seq1/000000_gtFine_labelTrainIds.png, gtFine/seq1/000000_gtFine_color.png',
     );
-    open.close();
+    await open.close();
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -171,6 +171,6 @@ describe('where an export may go', () => {
     await expect(exportLabels(open, { out: data })).rejects.toThrow(`exporting there would write into the dataset folder ${data}`);
     await expect(exportLabels(open, { out: join(open.store.dir, 'export') })).rejects.toThrow('exporting there would write into the project folder');
     expect(readFileSync(join(data, 'trainannot', 'a_001.png')).equals(before)).toBe(true);
-    open.close();
+    await open.close();
   });
 });

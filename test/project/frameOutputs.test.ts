@@ -36,10 +36,10 @@ describe('frameOutputLayout over real projects', () => {
   it('gives every frame of a two-clip plain-frames dataset its own path', async () => {
     const data = await writeTwoClipFramesFixture(temp('fo-frames'));
     const { open } = await initProject({ dir: temp('fo-proj'), dataset: data.root });
-    const layout = frameOutputLayout(open.store, open.project.id);
-    const frames = listFrames(open.store);
+    const layout = await frameOutputLayout(open.store, open.project.id);
+    const frames = await listFrames(open.store);
     const paths = frames.map((f) => layout.pathOf(f));
-    open.close();
+    await open.close();
     expect(paths).toEqual(data.clips.flatMap((c) => data.names.map((n) => `${c}/${n.replace('.png', '')}`)));
     expect(new Set(paths).size).toBe(frames.length);
   });
@@ -48,9 +48,9 @@ describe('frameOutputLayout over real projects', () => {
     const cs = temp('fo-cs');
     await writeCityscapesFixture(cs);
     const csProject = await initProject({ dir: temp('fo-cs-proj'), dataset: cs });
-    const csLayout = frameOutputLayout(csProject.open.store, csProject.open.project.id);
-    const csPaths = listFrames(csProject.open.store).map((f) => csLayout.pathOf(f));
-    csProject.open.close();
+    const csLayout = await frameOutputLayout(csProject.open.store, csProject.open.project.id);
+    const csPaths = (await listFrames(csProject.open.store)).map((f) => csLayout.pathOf(f));
+    await csProject.open.close();
     expect(csPaths).toContain('train/tc/tc_000000_000019');
     expect(csPaths).toContain('train/tc/tc_000000_000000');
     expect(csPaths).toContain('val/tc/tc_000002_000040');
@@ -59,9 +59,9 @@ describe('frameOutputLayout over real projects', () => {
     const cv = temp('fo-cv');
     await writeCamvidFixture(cv);
     const cvProject = await initProject({ dir: temp('fo-cv-proj'), dataset: cv });
-    const cvLayout = frameOutputLayout(cvProject.open.store, cvProject.open.project.id);
-    const cvPaths = listFrames(cvProject.open.store).map((f) => cvLayout.pathOf(f, { section: 'gtFine' }));
-    cvProject.open.close();
+    const cvLayout = await frameOutputLayout(cvProject.open.store, cvProject.open.project.id);
+    const cvPaths = (await listFrames(cvProject.open.store)).map((f) => cvLayout.pathOf(f, { section: 'gtFine' }));
+    await cvProject.open.close();
     expect(cvPaths.sort()).toEqual(['gtFine/train/a_001', 'gtFine/train/a_002', 'gtFine/val/b_001']);
   });
 
@@ -70,14 +70,14 @@ describe('frameOutputLayout over real projects', () => {
     const a = await writeTwoClipFramesFixture(join(parent, 'drive-a'), 2);
     const b = await writeTwoClipFramesFixture(join(parent, 'drive-b'), 2);
     const dir = temp('fo-two-proj');
-    (await initProject({ dir, dataset: a.root })).open.close();
+    await (await initProject({ dir, dataset: a.root })).open.close();
     const { open } = await initProject({ dir, dataset: b.root });
-    const layout = frameOutputLayout(open.store, open.project.id);
-    const frames = listFrames(open.store);
+    const layout = await frameOutputLayout(open.store, open.project.id);
+    const frames = await listFrames(open.store);
     const paths = frames.map((f) => layout.pathOf(f));
     const exported = frames.map((f) => layout.pathOf(f, { section: 'gtFine' }));
     const images = frames.map((f) => layout.imageOf(f));
-    open.close();
+    await open.close();
     expect(paths).toEqual([
       'drive-a/seq1/000000',
       'drive-a/seq1/000001',

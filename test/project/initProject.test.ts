@@ -16,7 +16,7 @@ describe('creating a project from a dataset', () => {
     const { open, summary } = await initProject({ dir: projectDir, dataset: data });
     // seq 0: 30-frame snippet; seq 1: a single labelled frame; val seq 2: frames 38..42
     expect(summary).toMatchObject({ format: 'cityscapes', clips: 3, frames: 36, keyframes: 3, withGroundTruth: 3 });
-    const keyframes = listFrames(open.store, { keyframesOnly: true });
+    const keyframes = await listFrames(open.store, { keyframesOnly: true });
     expect(keyframes.map((f) => f.imagePath).sort()).toEqual([
       'leftImg8bit/train/tc/tc_000000_000019_leftImg8bit.png',
       'leftImg8bit/train/tc/tc_000001_000019_leftImg8bit.png',
@@ -25,12 +25,12 @@ describe('creating a project from a dataset', () => {
     const snippetKey = keyframes.find((f) => f.imagePath.includes('000000_000019'))!;
     expect(snippetKey.index).toBe(19);
     expect(snippetKey.depthPath).toBe('depth_sequence/train/tc/tc_000000_000019_depth.png');
-    open.close();
+    await open.close();
 
     // reopening finds the same project; adding the same dataset again is refused
-    const again = openProject(projectDir);
-    expect(projectOverview(again.store, again.project.id)).toMatchObject({ datasets: 1, clips: 3, frames: 36, keyframes: 3 });
-    again.close();
+    const again = await openProject(projectDir);
+    expect(await projectOverview(again.store, again.project.id)).toMatchObject({ datasets: 1, clips: 3, frames: 36, keyframes: 3 });
+    await again.close();
     await expect(initProject({ dir: projectDir, dataset: data })).rejects.toThrow(/already part of the project/);
   });
 
@@ -40,14 +40,14 @@ describe('creating a project from a dataset', () => {
     const { open } = await initProject({ dir: temp('ds-proj-'), dataset: data });
     const first = await importLabels(open);
     expect(first).toEqual({ imported: 3, kept: 0, candidates: 3 });
-    expect(countMasksByStatus(open.store)).toMatchObject({ done: 3 });
-    const frame = listFrames(open.store, { keyframesOnly: true })[0]!;
+    expect(await countMasksByStatus(open.store)).toMatchObject({ done: 3 });
+    const frame = (await listFrames(open.store, { keyframesOnly: true }))[0]!;
     const saved = await loadMask(open.store, frame.id);
     expect(new Set(saved!.mask.data)).toEqual(new Set(FIXTURE_TRAIN_IDS));
     expect(saved!.row.author).toBe('import');
     const second = await importLabels(open);
     expect(second).toEqual({ imported: 0, kept: 3, candidates: 3 });
-    open.close();
+    await open.close();
   });
 
   it('gives CamVid images a one-frame clip each and converts their labels', async () => {
@@ -56,10 +56,10 @@ describe('creating a project from a dataset', () => {
     const { open, summary } = await initProject({ dir: temp('ds-proj-'), dataset: data });
     expect(summary).toMatchObject({ format: 'camvid', clips: 3, frames: 3, keyframes: 3, withGroundTruth: 3 });
     expect((await importLabels(open)).imported).toBe(3);
-    open.close();
+    await open.close();
   });
 
-  it('says clearly when a folder is not a project', () => {
-    expect(() => openProject(temp('ds-none-'))).toThrow(/is not a DepthSeg project/);
+  it('says clearly when a folder is not a project', async () => {
+    await expect(openProject(temp('ds-none-'))).rejects.toThrow(/is not a DepthSeg project/);
   });
 });

@@ -50,7 +50,7 @@ describe('predicting every frame of clips whose frame names repeat', () => {
     const out = temp('pf-out');
     const model = redModel();
     const summary = await predictFrames(open, model, { out, allFrames: true, batchSize: 4 });
-    open.close();
+    await open.close();
     model.dispose();
 
     const frames = data.clips.length * data.names.length;
@@ -85,7 +85,7 @@ describe('predicting every frame of clips whose frame names repeat', () => {
     } catch (e) {
       error = e;
     } finally {
-      open.close();
+      await open.close();
       model.dispose();
     }
     expect(error).toBeInstanceOf(DataError);

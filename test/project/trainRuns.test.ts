@@ -30,7 +30,7 @@ const sde = { net: 'tiny' as const, height: 32, width: 64, batchSize: 2 };
 
 async function newProject(labelled = 1): Promise<OpenProject> {
   const { open } = await initProject({ dir: temp('proj'), dataset: data });
-  const keys = listFrames(open.store, { split: 'train', keyframesOnly: true });
+  const keys = await listFrames(open.store, { split: 'train', keyframesOnly: true });
   await importLabels(open, { frameIds: keys.slice(0, labelled).map((f) => f.id) });
   return open;
 }
@@ -52,12 +52,12 @@ describe('training runs on a project', () => {
     } });
     expect(first.status).toBe('paused');
     expect(first.step).toBe(3);
-    expect(getRun(p.store, first.run.id).status).toBe('paused');
-    expect(latestCheckpoint(p.store, first.run.id)!.step).toBe(3);
+    expect((await getRun(p.store, first.run.id)).status).toBe('paused');
+    expect((await latestCheckpoint(p.store, first.run.id))!.step).toBe(3);
     const training = seen.filter((e) => e.phase === 'training');
     expect(training[0]).toMatchObject({ step: 1, totalSteps: 5 });
     expect(training[0]!.etaSeconds).toBeGreaterThan(0);
-    expect(latestModel(p.store, p.project.id, 'sde')).toBeUndefined();
+    expect(await latestModel(p.store, p.project.id, 'sde')).toBeUndefined();
 
     // The settings given are not looked at: the run continues with its own (5 steps, batch 2).
     const second = await trainSde(p, { steps: 999 }, { resume: first.run.id });
@@ -66,9 +66,9 @@ describe('training runs on a project', () => {
     expect(second.resumedFrom).toBe(3);
     expect(second.status).toBe('done');
     expect(second.metrics).toMatchObject({ absRel: expect.any(Number), rmse: expect.any(Number), a1: expect.any(Number) });
-    expect(metricHistory(p.store, first.run.id, 'loss').map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
-    expect(listCheckpoints(p.store, first.run.id).length).toBeLessThanOrEqual(2);
-    const model = latestModel(p.store, p.project.id, 'sde')!;
+    expect((await metricHistory(p.store, first.run.id, 'loss')).map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
+    expect((await listCheckpoints(p.store, first.run.id)).length).toBeLessThanOrEqual(2);
+    const model = (await latestModel(p.store, p.project.id, 'sde'))!;
     expect(existsSync(join(model.modelDir, 'model.json'))).toBe(true);
 
     // Without resume every call is a new run, even with the same settings; a finished run does not resume.
@@ -84,33 +84,33 @@ describe('training runs on a project', () => {
     expect(m.miou).toBeGreaterThanOrEqual(0);
     expect(m.perClassIou).toHaveLength(19);
     expect(m.confusion).toHaveLength(19);
-    expect(metricHistory(p.store, seg.run.id, 'val/miou')).toHaveLength(1);
-    const dir = join(p.store.dir, latestCheckpoint(p.store, seg.run.id)!.path);
+    expect(await metricHistory(p.store, seg.run.id, 'val/miou')).toHaveLength(1);
+    const dir = join(p.store.dir, (await latestCheckpoint(p.store, seg.run.id))!.path);
     for (const sub of ['model', 'teacher', 'pose']) expect(existsSync(join(dir, sub, 'model.json')), sub).toBe(true);
 
     // Another project starts from this project's SDE checkpoint folder.
     const other = await newProject();
-    const sdeDir = join(p.store.dir, latestCheckpoint(p.store, first.run.id)!.path);
+    const sdeDir = join(p.store.dir, (await latestCheckpoint(p.store, first.run.id))!.path);
     const moved = await trainSeg(other, { mode: 'transfer', mix: 'none', steps: 1, sdeCheckpoint: sdeDir });
     expect(moved.status).toBe('done');
     expect(moved.run.parentRunId).toBeNull();
     expect(moved.run.config).toMatchObject({ net: 'tiny', height: 32, width: 64 });
-    other.close();
-    p.close();
+    await other.close();
+    await p.close();
   });
 
   it('takes back a run left running by a process that is gone', async () => {
     const p = await newProject();
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
-    const run = createRun(p.store, { projectId: p.project.id, kind: 'sde', config: {} });
-    setRunStatus(p.store, run.id, 'running');
-    setRunProgress(p.store, run.id, { pid: dead });
-    const mine = createRun(p.store, { projectId: p.project.id, kind: 'seg', config: {} });
-    expect(() => setRunStatus(p.store, mine.id, 'running')).toThrow(/already running/);
-    expect(reclaimStaleRuns(p.store, p.project.id)).toEqual([run.id]);
-    expect(getRun(p.store, run.id).status).toBe('paused');
-    expect(setRunStatus(p.store, mine.id, 'running').status).toBe('running');
-    p.close();
+    const run = await createRun(p.store, { projectId: p.project.id, kind: 'sde', config: {} });
+    await setRunStatus(p.store, run.id, 'running');
+    await setRunProgress(p.store, run.id, { pid: dead });
+    const mine = await createRun(p.store, { projectId: p.project.id, kind: 'seg', config: {} });
+    await expect(setRunStatus(p.store, mine.id, 'running')).rejects.toThrow(/already running/);
+    expect(await reclaimStaleRuns(p.store, p.project.id)).toEqual([run.id]);
+    expect((await getRun(p.store, run.id)).status).toBe('paused');
+    expect((await setRunStatus(p.store, mine.id, 'running')).status).toBe('running');
+    await p.close();
   });
 
   it('stops a run whose loss is no longer a number, with a message, keeping no checkpoint of the bad weights', async () => {
@@ -120,28 +120,28 @@ describe('training runs on a project', () => {
     const r = await trainSeg(p, { mode: 'transfer', mix: 'none', steps: 6, sdeCheckpoint: nan }, { checkpointEvery: 1 });
     expect(r.status).toBe('failed');
     expect(r.error).toBe('training stopped at step 0: the loss became NaN; no good checkpoint to keep; try a lower learning rate');
-    const run = getRun(p.store, r.run.id);
+    const run = await getRun(p.store, r.run.id);
     expect(run).toMatchObject({ status: 'failed', error: r.error });
     // Nothing was saved from the NaN weights (an exploding loss mid-run keeps the last good one: numerics.test.ts).
-    expect(listCheckpoints(p.store, r.run.id)).toEqual([]);
-    p.close();
+    expect(await listCheckpoints(p.store, r.run.id)).toEqual([]);
+    await p.close();
   });
 
   it('trains SDE on source frames a gap apart and keeps that gap in multi-task segmentation', async () => {
     const p = await newProject();
-    const samples = sdeTrainingSamples(p, 1, gapOffsets(2));
-    const clips = new Set(listFrames(p.store, { split: 'train' }).map((f) => f.clipId));
+    const samples = await sdeTrainingSamples(p, 1, gapOffsets(2));
+    const clips = new Set((await listFrames(p.store, { split: 'train' })).map((f) => f.clipId));
     // 30-frame clips: the first and last 2 frames lack a neighbour 2 frames away
     expect(samples).toHaveLength(clips.size * (30 - 4));
     const name = (path: string) => Number(/_(\d+)_leftImg8bit/.exec(path)![1]);
     for (const s of samples) expect(s.neighbourPaths!.map(name)).toEqual([name(s.imagePath) - 2, name(s.imagePath) + 2]);
     const sdeRun = await trainSde(p, { ...sde, steps: 2, frameGap: 2 });
     expect(sdeRun.status).toBe('done');
-    expect(getRun(p.store, sdeRun.run.id).config).toMatchObject({ frameGap: 2 });
+    expect((await getRun(p.store, sdeRun.run.id)).config).toMatchObject({ frameGap: 2 });
     const seg = await trainSeg(p, { mode: 'multitask', mix: 'none', steps: 1 });
     expect(seg.status).toBe('done');
-    expect(getRun(p.store, seg.run.id).config).toMatchObject({ sdeRunId: sdeRun.run.id, sdeFrameGap: 2 });
-    p.close();
+    expect((await getRun(p.store, seg.run.id)).config).toMatchObject({ sdeRunId: sdeRun.run.id, sdeFrameGap: 2 });
+    await p.close();
   });
 
   it("multi-task segmentation from an SDE run saved by an earlier version keeps that pose network's output scaling", async () => {
@@ -149,7 +149,7 @@ describe('training runs on a project', () => {
     const sdeRun = await trainSde(p, { ...sde, steps: 1 });
     expect(sdeRun.status).toBe('done');
     // Pose networks saved before PoseOutputScale ended in a Rescaling layer (x0.01, no prior): write the run's that way.
-    const poseJson = join(latestModel(p.store, p.project.id, 'sde')!.modelDir, '..', 'pose', 'model.json');
+    const poseJson = join((await latestModel(p.store, p.project.id, 'sde'))!.modelDir, '..', 'pose', 'model.json');
     const saved = JSON.parse(readFileSync(poseJson, 'utf8')) as { modelTopology: { config: { layers: Array<{ name: string; class_name: string; config: object }> } } };
     const out = saved.modelTopology.config.layers.find((l) => l.name === POSE_OUTPUT)!;
     expect(out.class_name).toBe('PoseOutputScale');
@@ -161,7 +161,7 @@ describe('training runs on a project', () => {
     const pose = await loadModelFromFolder(join(seg.checkpointDir!, 'pose'));
     expect(poseOutputOf(pose)).toEqual({ rotationScale: 0.01, translationScale: 0.01, translationOffset: [0, 0, 0] });
     pose.dispose();
-    p.close();
+    await p.close();
   });
 
   it('without an SDE model the default run trains from scratch and says so; a project without video cannot pretrain SDE', async () => {
@@ -172,7 +172,7 @@ describe('training runs on a project', () => {
     expect(out.run.mode).toBe('scratch');
     expect(out.run.config).toMatchObject({ mode: 'scratch', mix: 'none', sdeRunId: null });
     expect(out.run.config['settingsNote']).toMatch(/no SDE model yet, so the default transfer became scratch/);
-    p.close();
+    await p.close();
 
     const camvid = temp('camvid');
     await writeCamvidFixture(camvid);
@@ -182,7 +182,7 @@ describe('training runs on a project', () => {
     await importLabels(open);
     expect((await trainSeg(open, { net: 'tiny', height: 32, width: 64, steps: 1 })).run.config['settingsNote']).toBe('this project has no video to learn depth from, so the default transfer became scratch');
     await expect(trainSeg(open, { mode: 'transfer', steps: 1 })).rejects.toThrow(/no video clips to learn it from: choose mode scratch without DepthMix, or start from another project's SDE checkpoint \(--sde-checkpoint DIR\)/);
-    open.close();
+    await open.close();
   });
 
   it('says what to do first when labels or the SDE model are missing', async () => {
@@ -191,6 +191,6 @@ describe('training runs on a project', () => {
     await expect(trainSeg(p, { mode: 'multitask', steps: 1 })).rejects.toThrow(/no finished SDE run yet: run the SDE pretraining first \(depthseg train-sde\)/);
     await expect(trainSeg(p, { mix: 'depthmix', steps: 1 })).rejects.toThrow(/no finished SDE run yet/);
     await expect(trainSde(p, { ...sde, steps: 0 })).rejects.toThrow(/steps/);
-    p.close();
+    await p.close();
   });
 });

@@ -4,6 +4,7 @@
  * at once without a torn file or a lost save (a stale edit is refused as a conflict); and a
  * command that must wait for another process's write says so when it gives up.
  */
+import { sqliteOf } from '../store/tempProject';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   work = temp('concurrency');
   await generateSynthDataset({ out: join(work, 'data'), sequences: 4, size: { height: 32, width: 64 }, seed: 21 });
   project = join(work, 'project');
-  (await initProject({ dir: project, dataset: join(work, 'data') })).open.close();
+  await (await initProject({ dir: project, dataset: join(work, 'data') })).open.close();
 });
 
 /** Polls `get` until `ok` holds (the other process moves on its own time). */
@@ -75,9 +76,9 @@ describe('one training run per project, across the app host and the CLI', () => 
     expect(cli.stderr).toMatch(
       new RegExp(`\ndepthseg train-sde: .*project\\.sqlite: training run #${appRun} \\(sde, step \\d+/5000\\) is running in this project in another process \\(pid ${host.child.pid}\\): one training run per project; wait for it to finish or stop it there first\\n`),
     );
-    let p = openProject(project);
-    expect(listRuns(p.store, p.project.id).map((r) => [r.id, r.status])).toEqual([[appRun, 'running']]); // nothing half-created
-    p.close();
+    let p = await openProject(project);
+    expect((await listRuns(p.store, p.project.id)).map((r) => [r.id, r.status])).toEqual([[appRun, 'running']]); // nothing half-created
+    await p.close();
 
     expect((await api.call('trainingCancel', { projectId })).ok).toBe(true);
     await until(async () => (await api.call('trainingStatus', { projectId })).result, (s) => s.job === null && s.last?.state === 'paused', 'the app job to pause');
@@ -92,22 +93,22 @@ describe('one training run per project, across the app host and the CLI', () => 
     const r = await running.done;
     expect(r.code, r.stderr).toBe(130);
 
-    p = openProject(project);
+    p = await openProject(project);
     try {
-      expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(sqliteOf(p.store).pragma('integrity_check', { simple: true })).toBe('ok');
       // The CLI continued the run the app had paused; it is paused again.
-      expect(listRuns(p.store, p.project.id).map((x) => [x.id, x.status])).toEqual([[appRun, 'paused']]);
+      expect((await listRuns(p.store, p.project.id)).map((x) => [x.id, x.status])).toEqual([[appRun, 'paused']]);
       expect(r.stderr).toMatch(/train-sde: resuming from step \d+/);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });
 
 describe('masks saved from two processes at once', () => {
   it('never tears a file or loses a save; an edit based on an older version is refused as a conflict', { timeout: 120_000 }, async () => {
-    const p = openProject(project);
-    const frames = listFrames(p.store, { split: 'train' }).slice(0, 4);
+    const p = await openProject(project);
+    const frames = (await listFrames(p.store, { split: 'train' })).slice(0, 4);
     const other = spawn(process.execPath, [resolve(__dirname, '../../bin/run-ts.mjs'), resolve(__dirname, 'scripts/saveLoop.ts'), project, ...frames.map((f) => String(f.id))], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -127,7 +128,7 @@ describe('masks saved from two processes at once', () => {
       let conflicts = 0;
       for (let i = 0; i < 60; i++) {
         const f = frames[i % frames.length]!;
-        const version = getMaskRow(p.store, f.id)?.version ?? 0;
+        const version = (await getMaskRow(p.store, f.id))?.version ?? 0;
         try {
           await saveMask(p.store, f.id, maskPattern(f.id, version + 1, f.width, f.height), 'here', { expectedVersion: version });
           mine++;
@@ -146,15 +147,15 @@ describe('masks saved from two processes at once', () => {
       other.kill('SIGTERM');
       await exited;
     }
-    expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(sqliteOf(p.store).pragma('integrity_check', { simple: true })).toBe('ok');
     for (const f of frames) {
       const saved = (await loadMask(p.store, f.id))!;
       const want = maskPattern(f.id, saved.row.version, f.width, f.height);
       expect(Buffer.from(saved.mask.data).equals(Buffer.from(want.data))).toBe(true);
       expect(readFileSync(join(project, saved.row.maskPath!)).equals(await encodePng({ ...want, channels: 1 }))).toBe(true);
-      expect(getFrame(p.store, f.id).id).toBe(f.id);
+      expect((await getFrame(p.store, f.id)).id).toBe(f.id);
     }
-    p.close();
+    await p.close();
   });
 });
 
@@ -177,14 +178,15 @@ describe('waiting for another process', () => {
       await exited;
     }
     // Nothing was half-imported; the same command works once the other process is gone.
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
-      const before = listFrames(p.store, { withGroundTruth: true }).filter((f) => getMaskRow(p.store, f.id)?.maskPath).length;
+      let before = 0;
+      for (const f of await listFrames(p.store, { withGroundTruth: true })) if ((await getMaskRow(p.store, f.id))?.maskPath) before++;
       const s = await importLabels(p, {});
       expect(s.imported + s.kept).toBe(s.candidates);
       expect(before).toBeLessThanOrEqual(s.candidates);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });

@@ -4,6 +4,7 @@
  * there with its exact bytes, no half-written checkpoint is ever used, and training resumes
  * from the last checkpoint.
  */
+import { sqliteOf } from '../store/tempProject';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, watch, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,13 +46,13 @@ describe('killed while saving masks', () => {
     await writeCityscapesFixture(data);
     const projectDir = join(work, 'project');
     const { open } = await initProject({ dir: projectDir, dataset: data });
-    const frames = listFrames(open.store);
+    const frames = await listFrames(open.store);
     const busy = frames.slice(0, 6); // the child saves these over and over
     const still = frames.slice(6, 10); // saved once here, never touched again
     for (const f of still) await saveMask(open.store, f.id, maskPattern(f.id, 1, f.width, f.height), 'before');
-    const stillFiles = still.map((f) => readFileSync(join(projectDir, getMaskRow(open.store, f.id)!.maskPath!)));
-    const stillRows = still.map((f) => getMaskRow(open.store, f.id));
-    open.close();
+    const stillFiles = await Promise.all(still.map(async (f) => readFileSync(join(projectDir, (await getMaskRow(open.store, f.id))!.maskPath!))));
+    const stillRows = await Promise.all(still.map(async (f) => await getMaskRow(open.store, f.id)));
+    await open.close();
 
     const r = rng(8);
     const reported = new Map<number, number>();
@@ -69,9 +70,9 @@ describe('killed while saving masks', () => {
       kills++;
 
       // The project opens; every frame's mask is the exact one saved for its version.
-      const p = openProject(projectDir);
+      const p = await openProject(projectDir);
       try {
-        expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(sqliteOf(p.store).pragma('integrity_check', { simple: true })).toBe('ok');
         for (const f of busy) {
           const saved = await loadMask(p.store, f.id);
           const last = reported.get(f.id);
@@ -85,18 +86,18 @@ describe('killed while saving masks', () => {
           expect(file.equals(await encodePng({ ...want, channels: 1 }))).toBe(true);
         }
         for (const [i, f] of still.entries()) {
-          expect(getMaskRow(p.store, f.id)).toEqual(stillRows[i]);
+          expect(await getMaskRow(p.store, f.id)).toEqual(stillRows[i]);
           expect(readFileSync(join(projectDir, stillRows[i]!.maskPath!)).equals(stillFiles[i]!)).toBe(true);
         }
         // Leftovers of the interrupted save (a temp file, or a new version never committed) go; every saved mask stays.
-        const pruned = pruneOrphanMaskFiles(p.store);
+        const pruned = await pruneOrphanMaskFiles(p.store);
         for (const name of pruned) expect(name).toMatch(/^(\..*\.tmp|frame-\d+-v\d+\.png)$/);
         for (const f of [...busy, ...still]) {
-          const row = getMaskRow(p.store, f.id);
+          const row = await getMaskRow(p.store, f.id);
           if (row?.maskPath) expect(existsSync(join(projectDir, row.maskPath))).toBe(true);
         }
       } finally {
-        p.close();
+        await p.close();
       }
     }
     expect(kills).toBe(3);
@@ -146,7 +147,7 @@ describe('killed while training', () => {
     const work = temp('crash-train');
     await generateSynthDataset({ out: join(work, 'data'), sequences: 4, size: { height: 32, width: 64 }, seed: 11 });
     project = join(work, 'project');
-    (await initProject({ dir: project, dataset: join(work, 'data') })).open.close();
+    await (await initProject({ dir: project, dataset: join(work, 'data') })).open.close();
   });
 
   it('train-sde killed during a checkpoint write resumes from its last recorded checkpoint, never from a half-written one', { timeout: 180_000 }, async () => {
@@ -167,15 +168,15 @@ describe('killed while training', () => {
     watcher.close();
     expect(r1.code, r1.stderr).toBe(137);
 
-    const p = openProject(project);
+    const p = await openProject(project);
     let saved: number;
     let runId: number;
     try {
-      expect(p.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const [run] = listRuns(p.store, p.project.id, 'sde');
+      expect(sqliteOf(p.store).pragma('integrity_check', { simple: true })).toBe('ok');
+      const [run] = await listRuns(p.store, p.project.id, 'sde');
       expect(run!.status).toBe('running'); // left by a process that is gone
       runId = run!.id;
-      const ckpts = listCheckpoints(p.store, run!.id);
+      const ckpts = await listCheckpoints(p.store, run!.id);
       expect(ckpts.length).toBeGreaterThanOrEqual(1);
       // Every recorded checkpoint is whole.
       for (const c of ckpts) {
@@ -185,7 +186,7 @@ describe('killed while training', () => {
       }
       saved = ckpts.at(-1)!.step;
     } finally {
-      p.close();
+      await p.close();
     }
     // What a kill in the middle of writing the next checkpoint leaves: a temp folder with part of it.
     const runDir = join(project, 'checkpoints', `run-${runId}`);
@@ -206,13 +207,13 @@ describe('killed while training', () => {
 
   it('a recorded checkpoint damaged on disk is not trained on: the run resumes from the one before, saying so', { timeout: 120_000 }, async () => {
     await startWasm();
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
       const settings = { net: 'tiny' as const, height: 32, width: 64, batchSize: 1, steps: 4, seed: 5 };
       const stop = new AbortController();
       const first = await trainSde(p, settings, { checkpointEvery: 1, signal: stop.signal, onProgress: (e) => e.phase === 'training' && e.step === 3 && stop.abort() });
       expect(first.status).toBe('paused');
-      const ckpts = listCheckpoints(p.store, first.run.id);
+      const ckpts = await listCheckpoints(p.store, first.run.id);
       expect(ckpts.map((c) => c.step)).toEqual([2, 3]);
       // The newest one's state torn (a disk fault; the app never leaves it so).
       const state = join(project, ckpts[1]!.path, 'state.json');
@@ -223,7 +224,7 @@ describe('killed while training', () => {
       expect(second.run.id).toBe(first.run.id);
       expect(messages.join('\n')).toMatch(/the checkpoint of step 3 cannot be read \(.*state\.json: cannot read the checkpoint state.*\); trying the one before/);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });

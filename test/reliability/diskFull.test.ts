@@ -184,16 +184,16 @@ describe('a disk that is full, then read-only (tmpfs)', () => {
     await autosave.flush();
     expect(autosave.state).toBe('saved');
     expect(autosave.dirty).toBe(false);
-    const store = openProjectStore(projectDir, { create: false });
+    const store = await openProjectStore(projectDir, { create: false });
     try {
       const saved = await loadMask(store, f.frameId);
       expect(saved!.row.version).toBe(2);
       expect(Buffer.from(saved!.mask.data).equals(Buffer.from(edit))).toBe(true);
     } finally {
-      store.close();
+      await store.close();
     }
     console.log(`disk full: tmpfs of 1 MiB, ${filled} bytes of filler; saves failed with ENOSPC and EROFS, the edit was stored after`);
-    service.close();
+    await service.close();
   });
 
   if (!mounted) console.log('disk full: this machine does not let the test mount a tmpfs; the ENOSPC/EROFS case is skipped (the masks-folder case below still runs)');
@@ -243,15 +243,15 @@ describe('something in the way of a save, while the project stays readable', () 
     await annotate.flush();
     expect(annotate.saveState).toBe('saved');
     expect(annotate.version).toBe(2);
-    const store = openProjectStore(projectDir, { create: false });
+    const store = await openProjectStore(projectDir, { create: false });
     try {
-      expect(getMaskRow(store, a!.frameId)!.version).toBe(2);
+      expect((await getMaskRow(store, a!.frameId))!.version).toBe(2);
       expect(Buffer.from((await loadMask(store, a!.frameId))!.mask.data).equals(Buffer.from(edit))).toBe(true);
     } finally {
-      store.close();
+      await store.close();
     }
     delete (globalThis as { window?: unknown }).window;
-    service.close();
+    await service.close();
   });
 
   it('a file where the masks folder should be, and a masks folder that cannot be written, each say so', async () => {
@@ -282,6 +282,6 @@ describe('something in the way of a save, while the project stays readable', () 
       console.log('disk full: chattr +i is not available here; the read-only masks folder case is skipped');
     }
     expect((await save(3)) as { version: number }).toMatchObject({ version: 1 });
-    service.close();
+    await service.close();
   });
 });

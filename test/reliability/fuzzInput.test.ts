@@ -188,12 +188,12 @@ describe('fuzzed bad input', () => {
     const fx = await writeCityscapesFixture(data);
     const projectDir = join(work, 'project');
     const { open } = await initProject({ dir: projectDir, dataset: data });
-    const keyframes = listFrames(open.store, { keyframesOnly: true });
+    const keyframes = await listFrames(open.store, { keyframesOnly: true });
     for (const [i, f] of keyframes.entries()) {
       await saveMask(open.store, f.id, { width: f.width, height: f.height, data: new Uint8Array(f.width * f.height).fill(i + 1) }, 'annotator', { status: 'done' });
     }
     const savedMasks = await Promise.all(keyframes.map(async (f) => ({ frameId: f.id, row: (await loadMask(open.store, f.id))!.row, file: readFileSync(join(projectDir, (await loadMask(open.store, f.id))!.row.maskPath!)) })));
-    open.close();
+    await open.close();
 
     // 1. Mutated image, label and depth files through every reader.
     const dir = join(work, 'cases');
@@ -324,13 +324,13 @@ describe('fuzzed bad input', () => {
       expect(await expectCleanOutcome(tally, 'tree', t.what, [file], () => t.index(root)), t.what).toBe('refused');
     }
     // Names in the project that climb out with .. or are absolute, and links made after the project was created.
-    const p = openProject(projectDir);
+    const p = await openProject(projectDir);
     try {
       const ds = { rootPath: data };
       for (const name of ['../outside/elsewhere.png', '../../etc/passwd', '/etc/passwd', 'leftImg8bit/../../x.png', '.']) {
         expect(await expectCleanOutcome(tally, 'dotdot', name, [join(data, name), name], async () => datasetFile(ds, name)), name).toBe('refused');
       }
-      const frame = listFrames(p.store, { keyframesOnly: true })[0]!;
+      const frame = (await listFrames(p.store, { keyframesOnly: true }))[0]!;
       const img = join(data, frame.imagePath);
       const keep = readFileSync(img);
       rmSync(img);
@@ -341,7 +341,7 @@ describe('fuzzed bad input', () => {
 
       // 5. The project's own dataset files damaged: importing labels over the saved masks
       // refuses by name and keeps the mask it would have replaced.
-      const labelled = listFrames(p.store, { withGroundTruth: true });
+      const labelled = await listFrames(p.store, { withGroundTruth: true });
       const expected = new Map(savedMasks.map((m) => [m.frameId, m]));
       for (let i = 0; i < 40; i++) {
         const f = labelled[i % labelled.length]!;
@@ -364,9 +364,9 @@ describe('fuzzed bad input', () => {
         expect(now!.row).toEqual(m.row);
         expect(readFileSync(join(projectDir, now!.row.maskPath!)).equals(m.file)).toBe(true);
       }
-      expect(listMasks(p.store).filter((m) => m.maskPath).length).toBe(savedMasks.length);
+      expect((await listMasks(p.store)).filter((m) => m.maskPath).length).toBe(savedMasks.length);
     } finally {
-      p.close();
+      await p.close();
     }
 
     console.log(

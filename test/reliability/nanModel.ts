@@ -11,7 +11,7 @@ import { latestCheckpoint } from '../../src/core/store';
 
 export async function nanSdeCheckpoint(p: OpenProject, into: string): Promise<string> {
   const sde = await trainSde(p, { net: 'tiny', height: 32, width: 64, batchSize: 1, steps: 1 });
-  const from = join(p.store.dir, latestCheckpoint(p.store, sde.run.id)!.path);
+  const from = join(p.store.dir, (await latestCheckpoint(p.store, sde.run.id))!.path);
   cpSync(from, into, { recursive: true });
   const weights = join(into, 'model', 'weights.bin');
   const n = readFileSync(weights).length / 4;

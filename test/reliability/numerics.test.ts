@@ -34,25 +34,25 @@ beforeAll(async () => {
   const { open } = await initProject({ dir: project, dataset: join(work, 'data') });
   await importLabels(open, {});
   nanModel = await nanSdeCheckpoint(open, join(work, 'nan-sde'));
-  open.close();
+  await open.close();
 });
 
 describe('a diverging run', () => {
   it('an exploding loss stops the run, removes the checkpoint of the diverging weights and keeps the last good one', { timeout: 120_000 }, async () => {
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
       const r = await trainSeg(p, exploding, { checkpointEvery: 1 });
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(
         new RegExp(`^training stopped at step 4: the loss exploded to [0-9.]+e\\+\\d, over ${EXPLODING_LOSS_FACTOR} times the median [0-9.]+ of the steps before; the last good checkpoint \\(step 2\\) is kept \\(the one of step 3 held the diverging weights and was removed\\); try a lower learning rate$`),
       );
-      expect(listCheckpoints(p.store, r.run.id).map((c) => c.step)).toEqual([2]); // two are kept while training; 3 went
-      expect(r.checkpointDir).toBe(join(project, listCheckpoints(p.store, r.run.id).at(-1)!.path));
-      expect(getRun(p.store, r.run.id)).toMatchObject({ status: 'failed', error: r.error });
+      expect((await listCheckpoints(p.store, r.run.id)).map((c) => c.step)).toEqual([2]); // two are kept while training; 3 went
+      expect(r.checkpointDir).toBe(join(project, (await listCheckpoints(p.store, r.run.id)).at(-1)!.path));
+      expect(await getRun(p.store, r.run.id)).toMatchObject({ status: 'failed', error: r.error });
       // The curve holds the steps before it, not the exploded value.
-      expect(metricHistory(p.store, r.run.id, 'loss').map((m) => m.step)).toEqual([1, 2, 3]);
+      expect((await metricHistory(p.store, r.run.id, 'loss')).map((m) => m.step)).toEqual([1, 2, 3]);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 
@@ -83,13 +83,13 @@ describe('a diverging run', () => {
       const run = runs.find((r) => r.id === status.last!.runId)!;
       expect(run).toMatchObject({ status: 'failed', resumable: false, error: status.last!.error });
     } finally {
-      service.close();
+      await service.close();
     }
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
-      expect(listRuns(p.store, p.project.id).filter((r) => r.status === 'running')).toEqual([]);
+      expect((await listRuns(p.store, p.project.id)).filter((r) => r.status === 'running')).toEqual([]);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });
@@ -98,7 +98,7 @@ describe('a run that fits its batches almost perfectly', () => {
   it('is not stopped by an ordinary harder batch (the median counts as at least 0.1)', async () => {
     const { driveRun } = await import('../../src/core/project/runLoop');
     const { createRun } = await import('../../src/core/store');
-    const p = openProject(project);
+    const p = await openProject(project);
     try {
       // A stand-in trainer whose losses are tiny, then one batch a thousand times harder than the median.
       const losses = [0.0004, 0.0003, 0.0005, 0.0004, 0.8, 0.0004];
@@ -120,11 +120,11 @@ describe('a run that fits its batches almost perfectly', () => {
         state: () => ({ step, optimiser: {} }),
         restore: (s: number) => void (step = s),
       };
-      const run = createRun(p.store, { projectId: p.project.id, kind: 'student', config: { steps: losses.length } });
+      const run = await createRun(p.store, { projectId: p.project.id, kind: 'student', config: { steps: losses.length } });
       const out = await driveRun({ store: p.store, run, trainer, control: { checkpointEvery: 100 } });
       expect(out.status).toBe('done');
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });

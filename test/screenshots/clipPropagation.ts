@@ -33,16 +33,16 @@ try {
   cli('synth', '--out', join(work, 'data'), '--sequences', '2', '--size', '256x512');
   cli('init', '--project', proj, '--dataset', join(work, 'data'));
   cli('import-labels', '--project', proj);
-  const p = openProject(proj);
+  const p = await openProject(proj);
   try {
-    const run = createRun(p.store, { projectId: p.project.id, kind: 'sde', mode: null, config: { copiedFrom: resolve(checkpointArg) } });
-    setRunStatus(p.store, run.id, 'running');
+    const run = await createRun(p.store, { projectId: p.project.id, kind: 'sde', mode: null, config: { copiedFrom: resolve(checkpointArg) } });
+    await setRunStatus(p.store, run.id, 'running');
     const step = 600;
     cpSync(checkpointArg, join(proj, checkpointPath(run.id, step)), { recursive: true });
-    addCheckpoint(p.store, { runId: run.id, step, path: checkpointPath(run.id, step) });
-    setRunStatus(p.store, run.id, 'done');
+    await addCheckpoint(p.store, { runId: run.id, step, path: checkpointPath(run.id, step) });
+    await setRunStatus(p.store, run.id, 'done');
   } finally {
-    p.close();
+    await p.close();
   }
 
   const serving = spawn(process.execPath, ['bin/depthseg.mjs', 'serve'], { env: { ...process.env, HOME: work }, stdio: ['ignore', 'pipe', 'inherit'] });

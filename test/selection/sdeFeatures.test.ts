@@ -108,7 +108,7 @@ describe('model keys', () => {
 
 describe('cached, standardised selection features', () => {
   it('computes only frames missing from the cache, recomputes for another model and standardises per channel', async () => {
-    const { store, clip, frameIds } = seededStore(tmp.projectDir(), 6);
+    const { store, clip, frameIds } = await seededStore(tmp.projectDir(), 6);
     const loads: number[] = [];
     const load = async (id: number) => {
       loads.push(id);
@@ -120,7 +120,7 @@ describe('cached, standardised selection features', () => {
     const first = await selectionFeatures(store, exA, keyA, frameIds.slice(0, 4), load, { batchSize: 3 });
     expect(first.computed).toBe(4);
     expect(first.frameIds).toEqual(frameIds.slice(0, 4));
-    expect(readFeatures(store, keyA).frameIds).toEqual(frameIds.slice(0, 4));
+    expect((await readFeatures(store, keyA)).frameIds).toEqual(frameIds.slice(0, 4));
     // Standardised: every channel has mean 0 and variance 1 over frames and cells.
     const { matrix } = first;
     for (let c = 0; c < exA.channels; c++) {
@@ -151,7 +151,7 @@ describe('cached, standardised selection features', () => {
     expect(Array.from(third.matrix.data)).toEqual(Array.from(second.matrix.data));
 
     // A new frame in the project: one computed.
-    const [extra] = insertFrames(store, [{ clipId: clip.id, index: 6, imagePath: 'x.png', split: 'train', width: 8, height: 4 }]);
+    const [extra] = await insertFrames(store, [{ clipId: clip.id, index: 6, imagePath: 'x.png', split: 'train', width: 8, height: 4 }]);
     expect((await selectionFeatures(store, exA, keyA, [...frameIds, extra!], load)).computed).toBe(1);
 
     // Another SDE model: everything again, and the old model's cache is dropped.
@@ -159,7 +159,7 @@ describe('cached, standardised selection features', () => {
     const keyB = featureCacheKey(modelWeightsKey(modelB));
     const other = await selectionFeatures(store, sdeFeatureExtractor(modelB), keyB, frameIds, load);
     expect(other.computed).toBe(6);
-    expect(featureModels(store)).toEqual([{ modelKey: keyB, frames: 6 }]);
-    store.close();
+    expect(await featureModels(store)).toEqual([{ modelKey: keyB, frames: 6 }]);
+    await store.close();
   });
 });

@@ -35,31 +35,31 @@ beforeAll(async () => {
 
 async function newProject(): Promise<string> {
   const dir = join(temp('select-proj'), 'proj');
-  (await initProject({ dir, dataset: data, format: 'frames', horizontalFovDegrees: 71 })).open.close();
+  await (await initProject({ dir, dataset: data, format: 'frames', horizontalFovDegrees: 71 })).open.close();
   return dir;
 }
 
 /** Saves a tiny untrained depth net as the checkpoint of a finished SDE run of the project. */
 async function addSdeRun(dir: string): Promise<{ runId: number; modelDir: string }> {
-  const p = openProject(dir);
+  const p = await openProject(dir);
   try {
-    const run = createRun(p.store, { projectId: p.project.id, kind: 'sde' });
+    const run = await createRun(p.store, { projectId: p.project.id, kind: 'sde' });
     const path = checkpointPath(run.id, 10);
     const modelDir = join(dir, path, MODEL_SUBDIR);
     const net = buildDepthNet(TINY, SIZE, { seed: 2 });
     await saveModelToFolder(net, modelDir);
     net.dispose();
-    addCheckpoint(p.store, { runId: run.id, step: 10, path });
-    setRunStatus(p.store, run.id, 'done');
+    await addCheckpoint(p.store, { runId: run.id, step: 10, path });
+    await setRunStatus(p.store, run.id, 'done');
     return { runId: run.id, modelDir };
   } finally {
-    p.close();
+    await p.close();
   }
 }
 
 describe('runSelectionRound on a project', () => {
   it('says what is missing without an SDE model, and for entropy without a segmentation model', async () => {
-    const p = openProject(await newProject());
+    const p = await openProject(await newProject());
     try {
       await expect(runSelectionRound(p, { budget: 2, method: 'ds', seed: 1, studentSteps: 2 })).rejects.toThrow(/no finished SDE run: train one first or name a model folder \(--sde-model DIR\)/);
       await expect(runSelectionRound(p, { budget: 2, method: 'entropy', seed: 1, studentSteps: 2 })).rejects.toThrow(/needs a segmentation model/);
@@ -70,22 +70,22 @@ describe('runSelectionRound on a project', () => {
       expect(r.picks.every((x) => x.score === null && x.diversity === null)).toBe(true);
       expect(r.modelKey).toBeNull();
     } finally {
-      p.close();
+      await p.close();
     }
   });
 
   it('grows the selection round by round from the project SDE model: labelled frames and earlier picks count as selected', async () => {
     const dir = await newProject();
     const sde = await addSdeRun(dir);
-    const p = openProject(dir);
+    const p = await openProject(dir);
     try {
-      const trainFrames = listFrames(p.store, { split: 'train', keyframesOnly: true });
+      const trainFrames = await listFrames(p.store, { split: 'train', keyframesOnly: true });
       expect(trainFrames).toHaveLength(30);
       // one frame is already labelled, one was skipped by the annotator
       const labelled = trainFrames[2]!.id;
       const skipped = trainFrames[4]!.id;
-      setMaskStatus(p.store, labelled, 'done');
-      setMaskStatus(p.store, skipped, 'skipped');
+      await setMaskStatus(p.store, labelled, 'done');
+      await setMaskStatus(p.store, skipped, 'skipped');
       const phases = new Set<string>();
       const first = await runSelectionRound(p, { budget: 2, method: 'ds_us', seed: 3, studentSteps: 2, studentNet: TINY, onProgress: (x) => phases.add(x.phase) });
       // the labelled frame is selected, so ds_us already has a student to train
@@ -119,20 +119,20 @@ describe('runSelectionRound on a project', () => {
       await expect(runSelectionRound(p, { budget: 2, method: 'ds', seed: 3, studentSteps: 2 })).rejects.toThrow(/no frames left to select/);
 
       // stored: method, scores, the model that scored them, and the queue in pick order
-      const rounds = listSelectionRounds(p.store, p.project.id);
+      const rounds = await listSelectionRounds(p.store, p.project.id);
       expect(rounds.map((r) => r.method)).toEqual(['ds_us', 'ds', 'random']);
       expect(rounds[0]).toMatchObject({ scoredByRunId: sde.runId, modelKey: first.modelKey });
       expect(rounds[0]!.params).toMatchObject({ budget: 2, basis: 'diversity+uncertainty', weight: first.weight, weightRule: 'balanced', featureLayer: 'dec_up0_1', student: { net: 'tiny', steps: 2, trainedOn: 1 } });
-      const stored = listPicks(p.store, rounds[0]!.id);
+      const stored = await listPicks(p.store, rounds[0]!.id);
       expect(stored.map((s) => s.frameId)).toEqual(firstIds);
       expect(stored[0]!.uncertaintyScore).toBeCloseTo(first.picks[0]!.uncertainty!, 5);
       expect(stored[0]!.diversityScore).toBeCloseTo(first.picks[0]!.diversity!, 4);
-      expect(listSuggestions(p.store, p.project.id).map((s) => s.frameId).slice(0, 4)).toEqual([...firstIds, ...secondIds]);
+      expect((await listSuggestions(p.store, p.project.id)).map((s) => s.frameId).slice(0, 4)).toEqual([...firstIds, ...secondIds]);
       // the queue says why: the ds_us picks carry their round's weight, the ds picks none
-      expect(listSuggestions(p.store, p.project.id).slice(0, 4).map((s) => s.uncertaintyWeight)).toEqual([first.weight, first.weight, null, null]);
-      expect(featureModels(p.store)).toHaveLength(1);
+      expect((await listSuggestions(p.store, p.project.id)).slice(0, 4).map((s) => s.uncertaintyWeight)).toEqual([first.weight, first.weight, null, null]);
+      expect(await featureModels(p.store)).toHaveLength(1);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 
@@ -143,7 +143,7 @@ describe('runSelectionRound on a project', () => {
     const seg = buildSegNet(TINY, SIZE, { seed: 5 });
     await saveModelToFolder(seg, segDir);
     seg.dispose();
-    const p = openProject(dir);
+    const p = await openProject(dir);
     try {
       const before = tf.memory().numTensors;
       const first = await runSelectionRound(p, { budget: 2, method: 'ds_us', sdeModelDir: modelDir, seed: 1, studentSteps: 2, studentNet: TINY });
@@ -155,10 +155,10 @@ describe('runSelectionRound on a project', () => {
       expect(ent.basis).toBe('entropy');
       expect(ent.picks.every((x) => x.uncertainty! > 0 && x.uncertainty! <= Math.log(19) + 1e-6)).toBe(true);
       expect(ent.picks[0]!.uncertainty!).toBeGreaterThanOrEqual(ent.picks[1]!.uncertainty!);
-      expect(listSelectionRounds(p.store, p.project.id)[1]).toMatchObject({ method: 'entropy', scoredByRunId: null, modelKey: ent.modelKey });
+      expect((await listSelectionRounds(p.store, p.project.id))[1]).toMatchObject({ method: 'entropy', scoredByRunId: null, modelKey: ent.modelKey });
       expect(tf.memory().numTensors).toBe(before);
     } finally {
-      p.close();
+      await p.close();
     }
   });
 });

@@ -5,9 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../src/core/data/imageIo';
 import { DataError } from '../../src/core/errors';
 import { classHistogram, getMaskRow, loadMask, ProjectStoreError, pruneOrphanMaskFiles, removeDataset, saveMask, setMaskStatus } from '../../src/core/store';
-import { seededStore, tempFolder } from './tempProject';
+import { rawSql, storeEngines, type StoreEngine } from './storeEngines';
+import { tempFolder } from './tempProject';
 
 const tmp = tempFolder('store-masks');
+const engines = storeEngines();
+
+/** A trigger that makes every update of label_masks fail, in the engine's own words. */
+const refuseUpdates: Record<StoreEngine['name'], string> = {
+  sqlite: "CREATE TRIGGER refuse BEFORE UPDATE ON label_masks BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END",
+  postgres: `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$;
+    CREATE TRIGGER refuse BEFORE UPDATE ON label_masks FOR EACH ROW EXECUTE FUNCTION refuse()`,
+};
 
 /** An 8x4 mask: road (0) on the bottom two rows, sky (10) on top, one ignore pixel and one car (13). */
 function mask(variant = 0) {
@@ -19,9 +28,9 @@ function mask(variant = 0) {
   return { width: 8, height: 4, data };
 }
 
-describe('label masks', () => {
+describe.each(engines)('label masks on $name', (engine) => {
   it('round-trips a mask: PNG beside the database, row with path, histogram, author, status and version', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[2]!;
     const row = await saveMask(store, id, mask(10), 'ann');
     expect(row).toMatchObject({ frameId: id, maskPath: `masks/frame-${id}-v1.png`, author: 'ann', status: 'in_progress', version: 1 });
@@ -38,11 +47,11 @@ describe('label masks', () => {
     expect(Array.from(back!.mask.data)).toEqual(Array.from(mask(10).data));
     expect([back!.mask.width, back!.mask.height]).toEqual([8, 4]);
     expect(await loadMask(store, frameIds[0]!)).toBeUndefined();
-    store.close();
+    await store.close();
   });
 
   it('a new save replaces the file and bumps the version; done stays done; the old file goes', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const v1 = await saveMask(store, id, mask(1), 'ann', { status: 'done' });
     const v2 = await saveMask(store, id, mask(2), 'bob');
@@ -52,26 +61,26 @@ describe('label masks', () => {
     expect(readdirSync(store.masksDir)).toEqual([`frame-${id}-v2.png`]);
     expect((await loadMask(store, id))!.mask.data[0]).toBe(2);
     // a frame queued as todo becomes in_progress once painted
-    setMaskStatus(store, frameIds[1]!, 'todo');
+    await setMaskStatus(store, frameIds[1]!, 'todo');
     expect((await saveMask(store, frameIds[1]!, mask(), 'ann')).status).toBe('in_progress');
-    store.close();
+    await store.close();
   });
 
   it('refuses a save based on an older version (edited in another window meanwhile)', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     await saveMask(store, id, mask(1), 'ann', { expectedVersion: 0 });
     await saveMask(store, id, mask(2), 'bob', { expectedVersion: 1 });
     const err = await saveMask(store, id, mask(3), 'ann', { expectedVersion: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProjectStoreError);
     expect((err as ProjectStoreError).reason).toBe('conflict');
-    expect(getMaskRow(store, id)).toMatchObject({ version: 2, author: 'bob' });
+    expect(await getMaskRow(store, id)).toMatchObject({ version: 2, author: 'bob' });
     expect(readdirSync(store.masksDir)).toEqual([`frame-${id}-v2.png`]);
-    store.close();
+    await store.close();
   });
 
   it('refuses bad masks with the frame named: unknown class value, wrong size, wrong length, unknown frame', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const bad = mask();
     bad.data[9] = 19;
@@ -86,65 +95,65 @@ describe('label masks', () => {
       /value 11 at pixel \(x 1, y 0\) \(1 pixels in all\) is not a class of this project: its masks hold 0\.\.10 \(CamVid \(11 classes\)\) or 255/,
     );
     expect(classHistogram({ width: 3, height: 1, data: new Uint8Array([10, 255, 0]) }, CAMVID_LABEL_SET).counts).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-    expect(getMaskRow(store, id)).toBeUndefined();
+    expect(await getMaskRow(store, id)).toBeUndefined();
     expect(readdirSync(store.masksDir)).toEqual([]);
-    store.close();
+    await store.close();
   });
 
   it('a failing file write leaves the previous mask and row intact', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const v1 = await saveMask(store, id, mask(1), 'ann');
     const before = readFileSync(join(store.dir, v1.maskPath!));
     // a folder where the next version's file must go: the rename onto it fails
     mkdirSync(join(store.masksDir, `frame-${id}-v2.png`));
     await expect(saveMask(store, id, mask(2), 'bob')).rejects.toThrow();
-    expect(getMaskRow(store, id)).toEqual(v1);
+    expect(await getMaskRow(store, id)).toEqual(v1);
     expect(readFileSync(join(store.dir, v1.maskPath!))).toEqual(before);
     expect((await loadMask(store, id))!.mask.data[0]).toBe(1);
-    store.close();
+    await store.close();
   });
 
   it('a failing database update after the file was written removes the new file and keeps the old mask', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const v1 = await saveMask(store, id, mask(1), 'ann');
-    store.db.exec("CREATE TRIGGER refuse BEFORE UPDATE ON label_masks BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
+    await rawSql.run(store, refuseUpdates[engine.name]);
     await expect(saveMask(store, id, mask(2), 'bob')).rejects.toThrow(/refused by test trigger/);
-    expect(getMaskRow(store, id)).toEqual(v1);
+    expect(await getMaskRow(store, id)).toEqual(v1);
     expect(readdirSync(store.masksDir).filter((f) => !f.startsWith('.'))).toEqual([`frame-${id}-v1.png`]);
     expect(readdirSync(store.masksDir).filter((f) => f.startsWith('.'))).toEqual([]); // no temp files left
     expect((await loadMask(store, id))!.mask.data[0]).toBe(1);
-    store.close();
+    await store.close();
   });
 
   it('prunes files left by an interrupted save and keeps every saved mask', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const v1 = await saveMask(store, id, mask(1), 'ann');
     // what a crash between writing the new version and committing its row leaves behind
     writeFileSync(join(store.masksDir, `frame-${id}-v2.png`), readFileSync(join(store.dir, v1.maskPath!)));
     writeFileSync(join(store.masksDir, `.frame-${id}-v2.png.123.456.tmp`), 'half');
-    expect(pruneOrphanMaskFiles(store)).toEqual([`.frame-${id}-v2.png.123.456.tmp`, `frame-${id}-v2.png`]);
+    expect(await pruneOrphanMaskFiles(store)).toEqual([`.frame-${id}-v2.png.123.456.tmp`, `frame-${id}-v2.png`]);
     expect(readdirSync(store.masksDir)).toEqual([`frame-${id}-v1.png`]);
     // the next save takes version 2 as usual
     expect((await saveMask(store, id, mask(2), 'ann')).maskPath).toBe(`masks/frame-${id}-v2.png`);
-    expect(pruneOrphanMaskFiles(store)).toEqual([]);
-    store.close();
+    expect(await pruneOrphanMaskFiles(store)).toEqual([]);
+    await store.close();
   });
 
   it('removing the dataset removes its mask files too', async () => {
-    const { store, dataset, frameIds } = seededStore(tmp.projectDir());
+    const { store, dataset, frameIds } = await engine.seeded(tmp.projectDir());
     await saveMask(store, frameIds[0]!, mask(), 'ann');
     await saveMask(store, frameIds[1]!, mask(), 'ann');
     expect(readdirSync(store.masksDir)).toHaveLength(2);
-    removeDataset(store, dataset.id);
+    await removeDataset(store, dataset.id);
     expect(readdirSync(store.masksDir)).toEqual([]);
-    store.close();
+    await store.close();
   });
 
   it('names the file when a saved mask is missing or corrupt', async () => {
-    const { store, frameIds } = seededStore(tmp.projectDir());
+    const { store, frameIds } = await engine.seeded(tmp.projectDir());
     const id = frameIds[0]!;
     const row = await saveMask(store, id, mask(1), 'ann');
     const abs = join(store.dir, row.maskPath!);
@@ -153,6 +162,6 @@ describe('label masks', () => {
     await expect(loadMask(store, id)).rejects.toThrow(abs);
     rmSync(abs);
     await expect(loadMask(store, id)).rejects.toThrow(/label mask of frame .* is missing/);
-    store.close();
+    await store.close();
   });
 });

@@ -8,7 +8,7 @@ import {
   listProjects,
   listSuggestions,
   MIGRATIONS,
-  openProjectStore,
+  openSqliteStore,
   SCHEMA_VERSION,
   StoreError,
   type Migration,
@@ -26,9 +26,9 @@ function tables(db: import('better-sqlite3').Database): string[] {
 }
 
 describe('migrations', () => {
-  it('upgrades a version-1 database with data in it: rows survive, new tables and columns appear', () => {
+  it('upgrades a version-1 database with data in it: rows survive, new tables and columns appear', async () => {
     const dir = tmp.projectDir();
-    const old = openProjectStore(dir, { migrations: MIGRATIONS.slice(0, 1) });
+    const old = await openSqliteStore(dir, { migrations: MIGRATIONS.slice(0, 1) });
     expect(old.schemaVersion).toBe(1);
     expect(tables(old.db)).not.toContain('selection_rounds');
     expect(columns(old.db, 'frames')).not.toContain('depth_path');
@@ -42,39 +42,39 @@ describe('migrations', () => {
       INSERT INTO label_masks (frame_id, mask_path, histogram_json, author, status, created_at, updated_at, version)
         VALUES (1, 'masks/frame-1-v3.png', '{"counts":[1,2],"ignore":0}', 'ann', 'done', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 3);
     `);
-    old.close();
+    await old.close();
 
-    const now = openProjectStore(dir);
+    const now = await openSqliteStore(dir);
     expect(now.schemaVersion).toBe(SCHEMA_VERSION);
     expect(tables(now.db)).toEqual(
       expect.arrayContaining(['training_runs', 'run_metrics', 'checkpoints', 'feature_cache', 'selection_rounds', 'selection_picks']),
     );
     expect(columns(now.db, 'frames')).toContain('depth_path');
     // A project made before label sets were stored gets the one it trained with: CamVid's for a CamVid dataset.
-    expect(listProjects(now)).toEqual([{ id: 1, name: 'old', createdAt: '2026-01-01T00:00:00.000Z', settings: { size: [64, 128] }, labelSet: CAMVID_LABEL_SET }]);
-    expect(countFrames(now)).toBe(2);
-    expect(getFrame(now, 1)).toMatchObject({ imagePath: 'train/a.png', isKeyframe: true, gtLabelPath: 'trainannot/a.png', depthPath: null });
-    expect(getMaskRow(now, 1)).toMatchObject({ maskPath: 'masks/frame-1-v3.png', status: 'done', version: 3, histogram: { counts: [1, 2], ignore: 0 } });
+    expect(await listProjects(now)).toEqual([{ id: 1, name: 'old', createdAt: '2026-01-01T00:00:00.000Z', settings: { size: [64, 128] }, labelSet: CAMVID_LABEL_SET }]);
+    expect(await countFrames(now)).toBe(2);
+    expect(await getFrame(now, 1)).toMatchObject({ imagePath: 'train/a.png', isKeyframe: true, gtLabelPath: 'trainannot/a.png', depthPath: null });
+    expect(await getMaskRow(now, 1)).toMatchObject({ maskPath: 'masks/frame-1-v3.png', status: 'done', version: 3, histogram: { counts: [1, 2], ignore: 0 } });
     // the new tables work with the old rows
-    createSelectionRound(now, { projectId: 1, method: 'ds', picks: [{ frameId: 2, diversityScore: 1.5 }] });
-    expect(listSuggestions(now, 1).map((s) => [s.frameId, s.status])).toEqual([[2, 'todo']]);
-    now.close();
+    await createSelectionRound(now, { projectId: 1, method: 'ds', picks: [{ frameId: 2, diversityScore: 1.5 }] });
+    expect((await listSuggestions(now, 1)).map((s) => [s.frameId, s.status])).toEqual([[2, 'todo']]);
+    await now.close();
   });
 
-  it('upgrades from every earlier version to the current one', () => {
+  it('upgrades from every earlier version to the current one', async () => {
     for (let v = 1; v < SCHEMA_VERSION; v++) {
       const dir = tmp.projectDir();
-      openProjectStore(dir, { migrations: MIGRATIONS.slice(0, v) }).close();
-      const s = openProjectStore(dir);
+      await (await openSqliteStore(dir, { migrations: MIGRATIONS.slice(0, v) })).close();
+      const s = await openSqliteStore(dir);
       expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(s.db.pragma('foreign_key_check')).toEqual([]);
-      s.close();
+      await s.close();
     }
   });
 
-  it('a migration that fails half way changes nothing: the version and the schema stay as they were', () => {
+  it('a migration that fails half way changes nothing: the version and the schema stay as they were', async () => {
     const dir = tmp.projectDir();
-    openProjectStore(dir, { migrations: MIGRATIONS.slice(0, 1) }).close();
+    await (await openSqliteStore(dir, { migrations: MIGRATIONS.slice(0, 1) })).close();
     const broken: Migration = {
       version: 2,
       name: 'broken',
@@ -84,16 +84,16 @@ describe('migrations', () => {
         db.exec('THIS IS NOT SQL');
       },
     };
-    expect(() => openProjectStore(dir, { migrations: [MIGRATIONS[0]!, broken] })).toThrow(StoreError);
-    expect(() => openProjectStore(dir, { migrations: [MIGRATIONS[0]!, broken] })).toThrow(/migration 2 \('broken'\) failed/);
-    const s = openProjectStore(dir, { migrations: MIGRATIONS.slice(0, 1) });
+    await expect(openSqliteStore(dir, { migrations: [MIGRATIONS[0]!, broken] })).rejects.toThrow(StoreError);
+    await expect(openSqliteStore(dir, { migrations: [MIGRATIONS[0]!, broken] })).rejects.toThrow(/migration 2 \('broken'\) failed/);
+    const s = await openSqliteStore(dir, { migrations: MIGRATIONS.slice(0, 1) });
     expect(s.schemaVersion).toBe(1);
     expect(tables(s.db)).not.toContain('half_done');
     expect(columns(s.db, 'frames')).not.toContain('extra');
-    s.close();
+    await s.close();
     // and the real migrations still apply afterwards
-    const fixed = openProjectStore(dir);
+    const fixed = await openSqliteStore(dir);
     expect(fixed.schemaVersion).toBe(SCHEMA_VERSION);
-    fixed.close();
+    await fixed.close();
   });
 });

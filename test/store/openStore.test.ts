@@ -7,7 +7,7 @@ import {
   APPLICATION_ID,
   checkMigrationOrder,
   MIGRATIONS,
-  openProjectStore,
+  openSqliteStore,
   ProjectStoreError,
   SCHEMA_VERSION,
 } from '../../src/core/store';
@@ -15,9 +15,9 @@ import { tempFolder } from './tempProject';
 
 const tmp = tempFolder('store-open');
 
-function reasonOf(fn: () => unknown): string {
+async function reasonOf(fn: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(StoreError);
     return (e as ProjectStoreError).reason;
@@ -25,10 +25,10 @@ function reasonOf(fn: () => unknown): string {
   throw new Error('expected a StoreError');
 }
 
-describe('openProjectStore', () => {
-  it('creates the folder, the database and masks/ and checkpoints/ beside it, with WAL, foreign keys and a busy timeout', () => {
+describe('openSqliteStore', () => {
+  it('creates the folder, the database and masks/ and checkpoints/ beside it, with WAL, foreign keys and a busy timeout', async () => {
     const dir = tmp.projectDir();
-    const store = openProjectStore(dir);
+    const store = await openSqliteStore(dir);
     expect(existsSync(join(dir, 'project.sqlite'))).toBe(true);
     expect(existsSync(join(dir, 'masks'))).toBe(true);
     expect(existsSync(join(dir, 'checkpoints'))).toBe(true);
@@ -39,40 +39,40 @@ describe('openProjectStore', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(store.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(store.schemaVersion).toBe(SCHEMA_VERSION);
-    store.close();
-    store.close(); // closing twice is harmless
+    await store.close();
+    await store.close(); // closing twice is harmless
   });
 
-  it('opens an existing project instead of replacing it, in an existing folder with other files', () => {
+  it('opens an existing project instead of replacing it, in an existing folder with other files', async () => {
     const dir = tmp.projectDir();
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
-    const a = openProjectStore(dir);
+    const a = await openSqliteStore(dir);
     a.db.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('k', '1', 'now')").run();
-    a.close();
-    const b = openProjectStore(dir);
+    await a.close();
+    const b = await openSqliteStore(dir);
     expect(b.db.prepare('SELECT value_json FROM settings').pluck().get()).toBe('1');
-    b.close();
+    await b.close();
     expect(existsSync(join(dir, 'notes.txt'))).toBe(true);
   });
 
-  it('with create: false, refuses a folder without a project', () => {
+  it('with create: false, refuses a folder without a project', async () => {
     const dir = tmp.projectDir();
-    expect(reasonOf(() => openProjectStore(dir, { create: false }))).toBe('not-found');
+    expect(await reasonOf(async () => await openSqliteStore(dir, { create: false }))).toBe('not-found');
     mkdirSync(dir);
-    expect(reasonOf(() => openProjectStore(dir, { create: false }))).toBe('not-found');
+    expect(await reasonOf(async () => await openSqliteStore(dir, { create: false }))).toBe('not-found');
     expect(existsSync(join(dir, 'project.sqlite'))).toBe(false);
   });
 
-  it('refuses a database written by a newer schema version and leaves it untouched', () => {
+  it('refuses a database written by a newer schema version and leaves it untouched', async () => {
     const dir = tmp.projectDir();
-    openProjectStore(dir).close();
+    await (await openSqliteStore(dir)).close();
     const raw = new Database(join(dir, 'project.sqlite'));
     raw.pragma(`user_version = ${SCHEMA_VERSION + 4}`);
     raw.close();
     let err: unknown;
     try {
-      openProjectStore(dir);
+      await openSqliteStore(dir);
     } catch (e) {
       err = e;
     }
@@ -85,24 +85,24 @@ describe('openProjectStore', () => {
     check.close();
   });
 
-  it('refuses another application\'s SQLite file and a file that is not a database', () => {
+  it('refuses another application\'s SQLite file and a file that is not a database', async () => {
     const other = tmp.projectDir();
     mkdirSync(other);
     const raw = new Database(join(other, 'project.sqlite'));
     raw.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY)');
     raw.close();
-    expect(reasonOf(() => openProjectStore(other))).toBe('not-a-project');
+    expect(await reasonOf(async () => await openSqliteStore(other))).toBe('not-a-project');
 
     const junk = tmp.projectDir();
     mkdirSync(junk);
     writeFileSync(join(junk, 'project.sqlite'), 'this is not a database, just some text that is long enough '.repeat(20));
-    expect(reasonOf(() => openProjectStore(junk))).toBe('corrupt');
+    expect(await reasonOf(async () => await openSqliteStore(junk))).toBe('corrupt');
   });
 
-  it('refuses a file where the project folder should be', () => {
+  it('refuses a file where the project folder should be', async () => {
     const path = join(tmp.root, 'a-file');
     writeFileSync(path, 'x');
-    expect(reasonOf(() => openProjectStore(path))).toBe('cannot-open');
+    expect(await reasonOf(async () => await openSqliteStore(path))).toBe('cannot-open');
   });
 
   it('numbers the migrations 1, 2, 3, ... and rejects a list with a gap', () => {

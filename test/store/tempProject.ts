@@ -9,9 +9,17 @@ import {
   createProject,
   insertFrames,
   openProjectStore,
-  type OpenStoreOptions,
+  type OpenSqliteOptions,
   type ProjectStore,
+  type SqliteProjectStore,
 } from '../../src/core/store';
+import type Database from 'better-sqlite3';
+
+/** The better-sqlite3 connection of an SQLite project, for checks only SQLite has (PRAGMAs, integrity_check). */
+export function sqliteOf(store: ProjectStore): Database.Database {
+  if (store.engine !== 'sqlite') throw new Error(`${store.dbPath} is a ${store.engine} project, not an SQLite one`);
+  return (store as SqliteProjectStore).db;
+}
 
 /** A fresh temp folder per test file, removed afterwards; `projectDir()` names a new project folder in it. */
 export function tempFolder(prefix: string): { projectDir: () => string; root: string } {
@@ -28,12 +36,17 @@ export function fixedClock(start = Date.UTC(2026, 10, 24, 12, 0, 0)): () => Date
 }
 
 /** A project with one Cityscapes-style dataset, one train clip of `frames` 8x4 frames (the last one the keyframe). */
-export function seededStore(dir: string, frames = 3, opts: OpenStoreOptions = {}) {
-  const store: ProjectStore = openProjectStore(dir, { now: fixedClock(), ...opts });
-  const project = createProject(store, { name: 'street', labelSet: CITYSCAPES_LABEL_SET, settings: { size: [128, 256] } });
-  const dataset = addDataset(store, { projectId: project.id, name: 'synth', format: 'cityscapes', rootPath: '/data/synth' });
-  const clip = addClip(store, { datasetId: dataset.id, key: 'synth_000000', split: 'train', intrinsics: { fx: 100, fy: 100, cx: 4, cy: 2 } });
-  const frameIds = insertFrames(
+export async function seededStore(
+  dir: string,
+  frames = 3,
+  opts: OpenSqliteOptions = {},
+  create: (dir: string, opts: OpenSqliteOptions) => Promise<ProjectStore> = openProjectStore,
+) {
+  const store: ProjectStore = await create(dir, { now: fixedClock(), ...opts });
+  const project = await createProject(store, { name: 'street', labelSet: CITYSCAPES_LABEL_SET, settings: { size: [128, 256] } });
+  const dataset = await addDataset(store, { projectId: project.id, name: 'synth', format: 'cityscapes', rootPath: '/data/synth' });
+  const clip = await addClip(store, { datasetId: dataset.id, key: 'synth_000000', split: 'train', intrinsics: { fx: 100, fy: 100, cx: 4, cy: 2 } });
+  const frameIds = await insertFrames(
     store,
     Array.from({ length: frames }, (_, i) => ({
       clipId: clip.id,

@@ -23,16 +23,16 @@ process.stdin.once('data', () => { db.exec('COMMIT'); db.close(); console.log('c
 describe('two processes on one project', () => {
   it('while another process holds a write transaction, this one reads the last commit and a write waits, then says busy', { timeout: 20_000 }, async () => {
     const dir = tmp.projectDir();
-    const { store } = seededStore(dir, 2, { busyTimeoutMs: 50 });
+    const { store } = await seededStore(dir, 2, { busyTimeoutMs: 50 });
     const child = spawn(process.execPath, ['-e', holder, store.dbPath], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const exited = new Promise<number | null>((res) => child.on('exit', res));
     try {
       expect((await lines.next()).value).toBe('holding');
-      expect(countFrames(store)).toBe(2);
+      expect(await countFrames(store)).toBe(2);
       let err: unknown;
       try {
-        setSetting(store, 'k', 1);
+        await setSetting(store, 'k', 1);
       } catch (e) {
         err = e;
       }
@@ -41,14 +41,14 @@ describe('two processes on one project', () => {
       child.stdin!.write('commit\n');
       expect((await lines.next()).value).toBe('committed');
       expect(await exited).toBe(0);
-      expect(countFrames(store)).toBe(3);
-      setSetting(store, 'k', 1);
-      const third = openProjectStore(dir);
-      expect(getSetting(third, 'k')).toBe(1);
-      third.close();
+      expect(await countFrames(store)).toBe(3);
+      await setSetting(store, 'k', 1);
+      const third = await openProjectStore(dir);
+      expect(await getSetting(third, 'k')).toBe(1);
+      await third.close();
     } finally {
       child.kill();
-      store.close();
+      await store.close();
     }
   });
 });

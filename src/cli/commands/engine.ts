@@ -18,9 +18,9 @@ ${ENGINE_USAGE}
     const { flags } = parseArgs(argv, { ...ENGINE_FLAGS, project: 'string', json: 'boolean' });
     let setting: unknown;
     if (flags.project) {
-      const p = openProject(resolve(flags.project));
-      setting = getSetting(p.store, 'engine.backend');
-      p.close();
+      const p = await openProject(resolve(flags.project));
+      setting = await getSetting(p.store, 'engine.backend');
+      await p.close();
     }
     const info = await initEngine({ ...engineOptions(flags, setting), log: () => undefined });
     shutdownEngine();

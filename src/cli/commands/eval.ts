@@ -23,9 +23,9 @@ ${ENGINE_USAGE}`,
     const { flags } = parseArgs(argv, { project: 'string', model: 'string', split: 'string', json: 'boolean', ...ENGINE_FLAGS });
     if (!flags.project) throw new UsageError('eval needs --project DIR');
     const split = splitFlag(flags.split) ?? 'val';
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     try {
-      const model = await loadModelFlag(flags.model, flags, getSetting(p.store, 'engine.backend'));
+      const model = await loadModelFlag(flags.model, flags, await getSetting(p.store, 'engine.backend'));
       const progress = { bar: null as ReturnType<typeof createProgress> | null };
       const result = await evaluateModel(p, model, {
         split,
@@ -47,7 +47,7 @@ ${ENGINE_USAGE}`,
       if (!result.segmentation && !result.depth) lines.push('nothing to score: no labels or ground-truth depth in this split for what the model predicts');
       printResult(flags.json === true, result, lines.join('\n'));
     } finally {
-      p.close();
+      await p.close();
       shutdownEngine();
     }
     return 0;

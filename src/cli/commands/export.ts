@@ -28,7 +28,7 @@ nothing is written and the error names their frames.`,
     for (const s of statuses) {
       if (!STATUSES.includes(s)) throw new UsageError(`--status: '${s}' is not one of ${STATUSES.join(', ')}`);
     }
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     try {
       const progress = { bar: null as ReturnType<typeof createProgress> | null };
       const summary = await exportLabels(p, {
@@ -42,7 +42,7 @@ nothing is written and the error names their frames.`,
       progress.bar?.finish();
       printResult(flags.json === true, summary, `exported ${summary.exported} label masks (${summary.files} files) to ${summary.out}`);
     } finally {
-      p.close();
+      await p.close();
     }
     return 0;
   },

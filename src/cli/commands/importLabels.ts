@@ -14,7 +14,7 @@ export const importLabelsCommand: CliCommand = {
   async run(argv) {
     const { flags } = parseArgs(argv, { project: 'string', overwrite: 'boolean', json: 'boolean' });
     if (!flags.project) throw new UsageError('import-labels needs --project DIR');
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     try {
       const progress = { bar: null as ReturnType<typeof createProgress> | null };
       const summary = await importLabels(p, {
@@ -27,7 +27,7 @@ export const importLabelsCommand: CliCommand = {
       progress.bar?.finish();
       printResult(flags.json === true, summary, `imported ${summary.imported} labels, kept ${summary.kept} existing masks`);
     } finally {
-      p.close();
+      await p.close();
     }
     return 0;
   },

@@ -40,7 +40,7 @@ export const initCommand: CliCommand = {
       ...(flags.fov ? { horizontalFovDegrees: flags.fov } : {}),
       ...(flags.name ? { name: flags.name } : {}),
     });
-    open.close();
+    await open.close();
     printResult(
       flags.json === true,
       summary,

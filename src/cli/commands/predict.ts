@@ -37,9 +37,9 @@ ${ENGINE_USAGE}`,
     if (!flags.project) throw new UsageError('predict needs --project DIR');
     if (!flags.out) throw new UsageError('predict needs --out DIR');
     const split = splitFlag(flags.split);
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     try {
-      const model = await loadModelFlag(flags.model, flags, getSetting(p.store, 'engine.backend'));
+      const model = await loadModelFlag(flags.model, flags, await getSetting(p.store, 'engine.backend'));
       const progress = { bar: null as ReturnType<typeof createProgress> | null };
       const summary = await predictFrames(p, model, {
         out: resolve(flags.out),
@@ -53,7 +53,7 @@ ${ENGINE_USAGE}`,
       progress.bar?.finish();
       printResult(flags.json === true, summary, `wrote ${summary.files} files (${summary.outputs.join(', ')}) for ${summary.frames} frames to ${summary.out}`);
     } finally {
-      p.close();
+      await p.close();
       shutdownEngine();
     }
     return 0;

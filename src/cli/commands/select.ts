@@ -75,16 +75,16 @@ ${ENGINE_USAGE}`,
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got ${seed})`);
     const weight = flags.weight !== undefined ? parseUncertaintyWeight(flags.weight, '--weight') : undefined;
     const segModelDir = modelFolderFlag('seg-model', flags['seg-model']);
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     const quiet = flags.json === true;
     let sdeModelDir: string | undefined;
     try {
-      sdeModelDir = modelFolderFlag('sde-model', flags['sde-model']) ?? latestModel(p.store, p.project.id, 'sde')?.modelDir;
+      sdeModelDir = modelFolderFlag('sde-model', flags['sde-model']) ?? (await latestModel(p.store, p.project.id, 'sde'))?.modelDir;
       if (!sdeModelDir && (method === 'ds' || method === 'us' || method === 'ds_us')) {
         throw new UsageError(`--method ${method} needs an SDE depth model, and this project has no finished SDE run: train one first or name a model folder with --sde-model DIR`);
       }
     } catch (e) {
-      p.close();
+      await p.close();
       throw e;
     }
     let bar: { phase: SelectionPhase; reporter: ProgressReporter } | null = null;
@@ -92,7 +92,7 @@ ${ENGINE_USAGE}`,
     const { initEngine, shutdownEngine } = await import('../../core/engine/backend');
     const { runSelectionRound } = await import('../../core/project/selectFrames');
     try {
-      await initEngine(engineOptions(flags, getSetting(p.store, 'engine.backend')));
+      await initEngine(engineOptions(flags, await getSetting(p.store, 'engine.backend')));
       const summary = await runSelectionRound(p, {
         budget,
         method,
@@ -124,7 +124,7 @@ ${ENGINE_USAGE}`,
       ];
       printResult(quiet, summary, lines.join('\n'));
     } finally {
-      p.close();
+      await p.close();
       shutdownEngine();
     }
     return 0;

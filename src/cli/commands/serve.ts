@@ -40,8 +40,8 @@ that opens it keeps it (its tabs and windows too); other browsers are refused. C
         watch?.stop();
         // A training job still running is asked to stop: it saves a checkpoint and pauses,
         // and the process ends once its worker has finished.
-        void host!.close().then(() => {
-          service.close();
+        void host!.close().then(async () => {
+          await service.close();
           done();
         });
       };

@@ -11,11 +11,11 @@ export const statusCommand: CliCommand = {
   async run(argv) {
     const { flags } = parseArgs(argv, { project: 'string', json: 'boolean' });
     if (!flags.project) throw new UsageError('status needs --project DIR');
-    const p = openProject(resolve(flags.project));
+    const p = await openProject(resolve(flags.project));
     try {
-      const overview = projectOverview(p.store, p.project.id);
-      const datasets = listDatasets(p.store, p.project.id).map((d) => ({ id: d.id, name: d.name, format: d.format, root: d.rootPath }));
-      const runs = listRuns(p.store, p.project.id).map((r) => ({ id: r.id, kind: r.kind, mode: r.mode, status: r.status }));
+      const overview = await projectOverview(p.store, p.project.id);
+      const datasets = (await listDatasets(p.store, p.project.id)).map((d) => ({ id: d.id, name: d.name, format: d.format, root: d.rootPath }));
+      const runs = (await listRuns(p.store, p.project.id)).map((r) => ({ id: r.id, kind: r.kind, mode: r.mode, status: r.status }));
       const m = overview.masks;
       const human = [
         `project ${p.project.name} (${p.store.dir})`,
@@ -27,7 +27,7 @@ export const statusCommand: CliCommand = {
       ].join('\n');
       printResult(flags.json === true, { project: p.project.name, dir: p.store.dir, datasets, overview, runs }, human);
     } finally {
-      p.close();
+      await p.close();
     }
     return 0;
   },

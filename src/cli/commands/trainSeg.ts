@@ -30,7 +30,7 @@ ${ENGINE_USAGE}`,
       'train-seg',
       { ...flags, project: flags.project },
       { resume, checkpointEvery: integerFlag('checkpoint-every', flags['checkpoint-every'] as number | undefined, 1) },
-      async (p, opts) => (await import('../../core/project/trainSeg')).trainSeg(p, settings, opts),
+      async (p, opts) => await (await import('../../core/project/trainSeg')).trainSeg(p, settings, opts),
       (outcome, p) => {
         const c = outcome.run.config;
         const lines = [

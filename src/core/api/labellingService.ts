@@ -25,13 +25,13 @@ import { allowedRoots, projectDatasets } from './projectSession';
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
 /** Suggested frames in the order proposed; without any selection round, the datasets' keyframes. */
-export function frameList(open: OpenProject, p: ApiParams<'frameList'>): FrameEntry[] {
+export async function frameList(open: OpenProject, p: ApiParams<'frameList'>): Promise<FrameEntry[]> {
   const { store, project } = open;
-  const suggestions = listSuggestions(store, project.id);
+  const suggestions = await listSuggestions(store, project.id);
   let entries: FrameEntry[];
   if (suggestions.length > 0) {
-    entries = suggestions.map((s) => {
-      const f = getFrame(store, s.frameId);
+    entries = await Promise.all(suggestions.map(async (s): Promise<FrameEntry> => {
+      const f = await getFrame(store, s.frameId);
       return {
         frameId: f.id,
         imagePath: f.imagePath,
@@ -47,11 +47,12 @@ export function frameList(open: OpenProject, p: ApiParams<'frameList'>): FrameEn
         uncertaintyScore: s.uncertaintyScore,
         uncertaintyWeight: s.uncertaintyWeight,
       };
-    });
+    }));
   } else {
-    const status = new Map(listMasks(store, { projectId: project.id }).map((m) => [m.frameId, m.status]));
-    entries = projectDatasets(open)
-      .flatMap((d) => listFrames(store, { datasetId: d.id, keyframesOnly: true, split: 'train' }))
+    const status = new Map((await listMasks(store, { projectId: project.id })).map((m) => [m.frameId, m.status]));
+    const datasets = await projectDatasets(open);
+    entries = (await Promise.all(datasets.map(async (d) => await listFrames(store, { datasetId: d.id, keyframesOnly: true, split: 'train' }))))
+      .flat()
       .map((f) => ({
         frameId: f.id,
         imagePath: f.imagePath,
@@ -72,29 +73,29 @@ export function frameList(open: OpenProject, p: ApiParams<'frameList'>): FrameEn
   return p.limit ? entries.slice(0, p.limit) : entries;
 }
 
-function checkInProject(open: OpenProject, frameId: number): void {
+async function checkInProject(open: OpenProject, frameId: number): Promise<void> {
   const { store, project } = open;
-  const frame = getFrame(store, frameId);
-  const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
+  const frame = await getFrame(store, frameId);
+  const dataset = await getDataset(store, (await getClip(store, frame.clipId)).datasetId);
   if (dataset.projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
 }
 
 /** A frame of the open project and its image file (confined to the project's dataset roots). */
-export function frameImageFile(open: OpenProject, frameId: number): { frame: Frame; file: string } {
+export async function frameImageFile(open: OpenProject, frameId: number): Promise<{ frame: Frame; file: string }> {
   const { store } = open;
-  checkInProject(open, frameId);
-  const frame = getFrame(store, frameId);
-  const dataset = getDataset(store, getClip(store, frame.clipId).datasetId);
-  return { frame, file: confinedFile(dataset.rootPath, frame.imagePath, allowedRoots(open)) };
+  await checkInProject(open, frameId);
+  const frame = await getFrame(store, frameId);
+  const dataset = await getDataset(store, (await getClip(store, frame.clipId)).datasetId);
+  return { frame, file: confinedFile(dataset.rootPath, frame.imagePath, await allowedRoots(open)) };
 }
 
 export async function frameGet(open: OpenProject, frameId: number): Promise<FrameData> {
   const { store } = open;
-  const { frame, file } = frameImageFile(open, frameId);
+  const { frame, file } = await frameImageFile(open, frameId);
   const mime = MIME[extname(file).toLowerCase()];
   if (!mime) throw new DataError(file, `cannot be shown: ${extname(file) || 'no extension'} is not png, jpg or webp`);
   const saved = await loadMask(store, frameId);
-  const row = saved?.row ?? getMaskRow(store, frameId);
+  const row = saved?.row ?? await getMaskRow(store, frameId);
   return {
     frameId,
     imagePath: frame.imagePath,
@@ -104,13 +105,13 @@ export async function frameGet(open: OpenProject, frameId: number): Promise<Fram
     maskBase64: saved ? Buffer.from(saved.mask.data.buffer, saved.mask.data.byteOffset, saved.mask.data.byteLength).toString('base64') : null,
     maskVersion: row?.version ?? 0,
     status: row?.status ?? 'todo',
-    nextInClip: neighbourFrames(store, frameId, [1])[0]?.id ?? null,
+    nextInClip: (await neighbourFrames(store, frameId, [1]))[0]?.id ?? null,
   };
 }
 
 export async function maskSave(open: OpenProject, p: ApiParams<'maskSave'>, author: string): Promise<MaskSaved> {
   const { store } = open;
-  checkInProject(open, p.frameId);
+  await checkInProject(open, p.frameId);
   const bytes = Buffer.from(p.maskBase64, 'base64');
   const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const row = await saveMask(store, p.frameId, { width: p.width, height: p.height, data }, author, {
@@ -120,8 +121,8 @@ export async function maskSave(open: OpenProject, p: ApiParams<'maskSave'>, auth
   return { frameId: row.frameId, version: row.version, status: row.status };
 }
 
-export function maskSetStatus(open: OpenProject, frameId: number, status: MaskStatus): MaskSaved {
-  checkInProject(open, frameId);
-  const row = setMaskStatus(open.store, frameId, status);
+export async function maskSetStatus(open: OpenProject, frameId: number, status: MaskStatus): Promise<MaskSaved> {
+  await checkInProject(open, frameId);
+  const row = await setMaskStatus(open.store, frameId, status);
   return { frameId, version: row.version, status: row.status };
 }

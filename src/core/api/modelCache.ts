@@ -24,8 +24,8 @@ export interface CachedModel {
  * Where a run's newest checkpoint keeps its model (or another of its networks, e.g. an SDE
  * run's `pose`); undefined where the run has none.
  */
-export function runModelDir(store: ProjectStore, run: TrainingRun, network = MODEL_SUBDIR): { step: number; modelDir: string } | undefined {
-  const ckpt = latestCheckpoint(store, run.id);
+export async function runModelDir(store: ProjectStore, run: TrainingRun, network = MODEL_SUBDIR): Promise<{ step: number; modelDir: string } | undefined> {
+  const ckpt = await latestCheckpoint(store, run.id);
   if (!ckpt) return undefined;
   return { step: ckpt.step, modelDir: join(store.dir, ckpt.path, network) };
 }
@@ -49,8 +49,8 @@ export function savedModelOutputs(modelDir: string): string[] {
 }
 
 /** The engine options a project asks for (its `engine.backend` setting), else the defaults. */
-function projectEngineOptions(store: ProjectStore): EngineOptions {
-  const setting = getSetting(store, 'engine.backend');
+async function projectEngineOptions(store: ProjectStore): Promise<EngineOptions> {
+  const setting = await getSetting(store, 'engine.backend');
   return typeof setting === 'string' ? { backend: parseBackendChoice(setting, 'project setting engine.backend') } : {};
 }
 
@@ -67,7 +67,7 @@ export class ModelCache {
    * loaded at most once while that checkpoint is the newest.
    */
   async get(store: ProjectStore, run: TrainingRun, network = MODEL_SUBDIR): Promise<CachedModel> {
-    const where = runModelDir(store, run, network);
+    const where = await runModelDir(store, run, network);
     if (!where) throw new NoCheckpointError(run.id);
     const key = entryKey(run.id, network);
     const cached = this.models.get(key);
@@ -76,12 +76,12 @@ export class ModelCache {
     }
     if (cached) this.drop(key);
     const loading = (async () => {
-      await initEngine(projectEngineOptions(store));
+      await initEngine(await projectEngineOptions(store));
       if (!existsSync(join(where.modelDir, 'model.json'))) {
         throw new DataError(where.modelDir, `training run ${run.id} step ${where.step}: no model.json in the checkpoint's ${network} folder`);
       }
       this.loads++;
-      return loadModelFromFolder(where.modelDir);
+      return await loadModelFromFolder(where.modelDir);
     })();
     const entry = { step: where.step, modelDir: where.modelDir, loading };
     this.models.set(key, entry);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { ProjectClosedError, UsageError } from '../errors';
 import { initProject } from '../project/initProject';
 import { openProject, type OpenProject } from '../project/openProject';
-import { getRun, listDatasets, type Dataset, type TrainingRun } from '../store';
+import { getRun, listDatasets, projectEngine, type Dataset, type TrainingRun } from '../store';
 import { generateSynthDataset } from '../synth';
 import type { ApiParams, ProjectInfo } from './contract';
 
@@ -41,7 +41,7 @@ export class ProjectSession {
 
   async create(p: ApiParams<'projectCreate'>): Promise<ProjectInfo> {
     const dir = resolve(p.dir);
-    if (existsSync(join(dir, 'project.sqlite'))) {
+    if (projectEngine(dir) !== undefined) {
       throw new UsageError(`${dir} already holds a project: open it instead`);
     }
     let dataset: string;
@@ -59,46 +59,47 @@ export class ProjectSession {
       ...(p.name ? { name: p.name } : {}),
       ...(p.classes ? { classes: p.classes } : {}),
     });
-    this.close();
+    await this.close();
     this.current = open;
     this.currentId = ++this.lastId;
     return this.info;
   }
 
   /** Opens `dir` (the open project itself where it is already open: every window keeps its id). */
-  openDir(dir: string): ProjectInfo {
+  async openDir(dir: string): Promise<ProjectInfo> {
     const path = resolve(dir);
     if (this.current && resolve(this.current.store.dir) === path) return this.info;
     if (!existsSync(path)) throw new UsageError(`the folder ${path} does not exist: check the path, or create a new project there`);
-    if (!existsSync(join(path, 'project.sqlite'))) {
+    if (projectEngine(path) === undefined) {
       throw new UsageError(`${path} is not a DepthSeg project (it has no project.sqlite): choose the project's folder, or create a new project there`);
     }
-    const next = openProject(path);
-    this.close();
+    const next = await openProject(path);
+    await this.close();
     this.current = next;
     this.currentId = ++this.lastId;
     return this.info;
   }
 
   /** Closes the open project (only if it is `projectId`, where given); says whether it closed one. */
-  close(projectId?: number): boolean {
+  async close(projectId?: number): Promise<boolean> {
     if (!this.current || (projectId !== undefined && projectId !== this.currentId)) return false;
-    const { dir } = this.current.store;
+    // Forget it first, so no call made while it closes reaches a closing store.
+    const closing = this.current;
     const id = this.currentId;
-    this.current.close();
     this.current = null;
     this.currentId = 0;
-    this.onClosed(id, dir);
+    await closing.close();
+    this.onClosed(id, closing.store.dir);
     return true;
   }
 }
 
 /** A training run of the open project; a UsageError where there is none or it belongs to another project. */
-export function projectRun(open: OpenProject, runId: number): TrainingRun {
+export async function projectRun(open: OpenProject, runId: number): Promise<TrainingRun> {
   const { store, project } = open;
   let run: TrainingRun;
   try {
-    run = getRun(store, runId);
+    run = await getRun(store, runId);
   } catch {
     throw new UsageError(`there is no training run ${runId} in this project`);
   }
@@ -106,11 +107,11 @@ export function projectRun(open: OpenProject, runId: number): TrainingRun {
   return run;
 }
 
-export function projectDatasets(open: OpenProject): Dataset[] {
-  return listDatasets(open.store, open.project.id);
+export async function projectDatasets(open: OpenProject): Promise<Dataset[]> {
+  return await listDatasets(open.store, open.project.id);
 }
 
 /** Folders the UI may read files from: the project folder and its datasets' roots. */
-export function allowedRoots(open: OpenProject): string[] {
-  return [open.store.dir, ...projectDatasets(open).map((d) => d.rootPath)];
+export async function allowedRoots(open: OpenProject): Promise<string[]> {
+  return [open.store.dir, ...(await projectDatasets(open)).map((d) => d.rootPath)];
 }

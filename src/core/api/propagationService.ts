@@ -23,8 +23,8 @@ const POSE_NETWORK = 'pose';
 
 export async function framePropagate(open: OpenProject, models: ModelCache, frameId: number): Promise<FramePropagation> {
   const { store, project } = open;
-  const { frame } = frameImageFile(open, frameId);
-  const next = neighbourFrames(store, frameId, [1])[0];
+  const { frame } = await frameImageFile(open, frameId);
+  const next = (await neighbourFrames(store, frameId, [1]))[0];
   if (!next) throw new UsageError(`frame ${frameId} is the last frame of its clip: there is no next frame to carry its mask to`);
   if (next.width !== frame.width || next.height !== frame.height) {
     throw new DataError(next.imagePath, `is ${next.width}x${next.height} but the frame before it ${frame.width}x${frame.height}: a mask is carried only between frames of one size`);
@@ -33,9 +33,9 @@ export async function framePropagate(open: OpenProject, models: ModelCache, fram
   if (!saved || saved.row.status !== 'done' || !saved.mask.data.some((v) => v !== IGNORE_ID)) {
     throw new UsageError(`frame ${frameId} has no finished mask: paint it and mark it done first, then its mask can be carried to the next frame`);
   }
-  const sde = latestModel(store, project.id, 'sde');
+  const sde = await latestModel(store, project.id, 'sde');
   if (!sde) throw new UsageError('no SDE run has finished in this project yet: train one (Training, SDE pretraining) to carry masks along the clip');
-  const k = clipIntrinsics(getClip(store, frame.clipId), frame);
+  const k = clipIntrinsics(await getClip(store, frame.clipId), frame);
   if (!k) throw new UsageError(`the clip of frame ${frameId} has no camera intrinsics: a mask cannot be carried without them`);
   const depth = await models.get(store, sde.run);
   const pose = await models.get(store, sde.run, POSE_NETWORK);

@@ -54,8 +54,8 @@ import { projectDatasets, projectRun } from './projectSession';
 // ---------------------------------------------------------------- runs
 
 
-function outputsOf(store: ProjectStore, run: TrainingRun): { step: number; outputs: string[] } | null {
-  const where = runModelDir(store, run);
+async function outputsOf(store: ProjectStore, run: TrainingRun): Promise<{ step: number; outputs: string[] } | null> {
+  const where = await runModelDir(store, run);
   if (!where) return null;
   try {
     return { step: where.step, outputs: savedModelOutputs(where.modelDir) };
@@ -64,8 +64,8 @@ function outputsOf(store: ProjectStore, run: TrainingRun): { step: number; outpu
   }
 }
 
-function summary(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): RunSummary {
-  const o = outputsOf(store, run);
+async function summary(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Promise<RunSummary> {
+  const o = await outputsOf(store, run);
   return {
     id: run.id,
     kind: run.kind,
@@ -77,41 +77,42 @@ function summary(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Run
     checkpointStep: o?.step ?? null,
     segments: o?.outputs.includes('seg') ?? false,
     depth: o?.outputs.includes('disp_0') ?? false,
-    miou: run.kind === 'seg' ? safeMiou(store, run, labelSet) : null,
+    miou: run.kind === 'seg' ? await safeMiou(store, run, labelSet) : null,
   };
 }
 
 /** A run's mIoU for lists: malformed metrics show as none here (reviewEvaluation reports them). */
-function safeMiou(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): number | null {
+async function safeMiou(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Promise<number | null> {
   try {
-    return evaluationNumbers(store, run, labelSet).miou;
+    return (await evaluationNumbers(store, run, labelSet)).miou;
   } catch {
     return null;
   }
 }
 
 /** The newest finished run that can show depth: an SDE run, else a multi-task segmentation run. */
-function latestDepthRun(store: ProjectStore, projectId: number): TrainingRun | undefined {
-  const sde = latestModel(store, projectId, 'sde');
+async function latestDepthRun(store: ProjectStore, projectId: number): Promise<TrainingRun | undefined> {
+  const sde = await latestModel(store, projectId, 'sde');
   if (sde) return sde.run;
-  const segs = listRuns(store, projectId, 'seg').filter((r) => r.status === 'done').reverse();
-  return segs.find((r) => outputsOf(store, r)?.outputs.includes('disp_0'));
+  const segs = (await listRuns(store, projectId, 'seg')).filter((r) => r.status === 'done').reverse();
+  for (const r of segs) if ((await outputsOf(store, r))?.outputs.includes('disp_0')) return r;
+  return undefined;
 }
 
-export function reviewRuns(open: OpenProject): ReviewRuns {
+export async function reviewRuns(open: OpenProject): Promise<ReviewRuns> {
   const { store, project } = open;
   return {
-    runs: listRuns(store, project.id).map((r) => summary(store, r, project.labelSet)),
-    latestSeg: latestModel(store, project.id, 'seg')?.run.id ?? null,
-    latestDepth: latestDepthRun(store, project.id)?.id ?? null,
+    runs: await Promise.all((await listRuns(store, project.id)).map((r) => summary(store, r, project.labelSet))),
+    latestSeg: (await latestModel(store, project.id, 'seg'))?.run.id ?? null,
+    latestDepth: (await latestDepthRun(store, project.id))?.id ?? null,
   };
 }
 
 // ---------------------------------------------------------------- frames
 
-export function reviewFrames(open: OpenProject, p: ApiParams<'reviewFrames'>): ReviewFrameEntry[] {
+export async function reviewFrames(open: OpenProject, p: ApiParams<'reviewFrames'>): Promise<ReviewFrameEntry[]> {
   const { store, project } = open;
-  const status = new Map(listMasks(store, { projectId: project.id }).map((m) => [m.frameId, m.status]));
+  const status = new Map((await listMasks(store, { projectId: project.id })).map((m) => [m.frameId, m.status]));
   const seen = new Set<number>();
   const frames: Frame[] = [];
   const add = (f: Frame): void => {
@@ -119,11 +120,11 @@ export function reviewFrames(open: OpenProject, p: ApiParams<'reviewFrames'>): R
     seen.add(f.id);
     frames.push(f);
   };
-  const ids = new Set(projectDatasets(open).map((d) => d.id));
+  const ids = new Set((await projectDatasets(open)).map((d) => d.id));
   for (const split of ['val', 'train', 'test'] as const) {
-    for (const d of ids) listFrames(store, { datasetId: d, split, keyframesOnly: true }).forEach(add);
+    for (const d of ids) (await listFrames(store, { datasetId: d, split, keyframesOnly: true })).forEach(add);
   }
-  for (const s of listSuggestions(store, project.id)) add(getFrame(store, s.frameId));
+  for (const s of await listSuggestions(store, project.id)) add(await getFrame(store, s.frameId));
   const entries = frames.map((f) => ({
     frameId: f.id,
     imagePath: f.imagePath,
@@ -169,15 +170,15 @@ async function pngDataUrl(r: RasterU8, size?: { width: number; height: number })
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-function frameInProject(open: OpenProject, frameId: number): Frame {
+async function frameInProject(open: OpenProject, frameId: number): Promise<Frame> {
   const { store, project } = open;
   let frame: Frame;
   try {
-    frame = getFrame(store, frameId);
+    frame = await getFrame(store, frameId);
   } catch {
     throw new UsageError(`there is no frame ${frameId} in this project`);
   }
-  if (frameDataset(store, frame).projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
+  if ((await frameDataset(store, frame)).projectId !== project.id) throw new DataError(`frame ${frameId}`, 'belongs to another project');
   return frame;
 }
 
@@ -188,10 +189,10 @@ async function segModel(open: OpenProject, cache: ModelCache, runId: number | un
   const { store, project } = open;
   let run: TrainingRun;
   if (runId !== undefined) {
-    run = projectRun(open, runId);
+    run = await projectRun(open, runId);
     if (run.kind !== 'seg') throw new UsageError(`training run ${runId} is a ${run.kind} run, not a segmentation run`);
   } else {
-    const latest = latestModel(store, project.id, 'seg');
+    const latest = await latestModel(store, project.id, 'seg');
     if (!latest) throw new UsageError('no segmentation run has finished in this project yet: train one first');
     run = latest.run;
   }
@@ -205,10 +206,10 @@ export async function depthModel(open: OpenProject, cache: ModelCache, runId: nu
   const { store, project } = open;
   let run: TrainingRun | undefined;
   if (runId !== undefined) {
-    run = projectRun(open, runId);
+    run = await projectRun(open, runId);
     if (run.kind === 'student') throw new UsageError(`training run ${runId} is a selection student, not an SDE or segmentation run`);
   } else {
-    run = latestDepthRun(store, project.id);
+    run = await latestDepthRun(store, project.id);
     if (!run) throw new UsageError('no SDE run (or multi-task segmentation run) has finished in this project yet: train one first');
   }
   const m = await cache.get(store, run);
@@ -226,7 +227,7 @@ async function predictIds(open: OpenProject, m: CachedModel, frame: Frame): Prom
 }
 
 export async function reviewPrediction(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewPrediction'>): Promise<FramePrediction> {
-  const frame = frameInProject(open, p.frameId);
+  const frame = await frameInProject(open, p.frameId);
   const m = await segModel(open, cache, p.runId);
   const ids = await predictIds(open, m, frame);
   return {
@@ -240,7 +241,7 @@ export async function reviewPrediction(open: OpenProject, cache: ModelCache, p: 
 }
 
 export async function reviewDepth(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewDepth'>): Promise<FrameDepthImage> {
-  const frame = frameInProject(open, p.frameId);
+  const frame = await frameInProject(open, p.frameId);
   return depthImage(open, await depthModel(open, cache, p.runId), frame);
 }
 
@@ -259,7 +260,7 @@ async function depthImage(open: OpenProject, m: CachedModel, frame: Frame): Prom
 
 /** The frame's ground truth at its own size: a finished mask, else the dataset's label, else an unfinished mask. */
 async function groundTruth(store: ProjectStore, frame: Frame): Promise<{ source: 'mask' | 'dataset'; ids: Uint8Array } | null> {
-  const row = getMaskRow(store, frame.id);
+  const row = await getMaskRow(store, frame.id);
   const mask = row?.maskPath ? await loadMask(store, frame.id) : undefined;
   if (mask && row?.status === 'done') return { source: 'mask', ids: mask.mask.data };
   const gt = await frameGroundTruth(store, frame, { height: frame.height, width: frame.width });
@@ -279,7 +280,7 @@ function awaitedLater<T>(p: Promise<T>): Promise<T> {
 export async function reviewFrame(open: OpenProject, cache: ModelCache, p: ApiParams<'reviewFrame'>): Promise<ReviewFrameData> {
   const { store, project } = open;
   const { labelSet } = project;
-  const frame = frameInProject(open, p.frameId);
+  const frame = await frameInProject(open, p.frameId);
   const notes: string[] = [];
   const { width, height } = frame;
   // Reading and encoding run in sharp's threads while the models predict.
@@ -366,9 +367,9 @@ interface Numbers {
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 /** The newest recorded evaluation of a segmentation run: a checkpoint's metrics, else the val/ metrics. */
-function evaluationNumbers(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Numbers {
+async function evaluationNumbers(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Promise<Numbers> {
   const n = labelSet.classes.length;
-  for (const ckpt of listCheckpoints(store, run.id).reverse()) {
+  for (const ckpt of (await listCheckpoints(store, run.id)).reverse()) {
     if (!('miou' in ckpt.metrics)) continue;
     const parsed = checkpointMetrics(n).safeParse(ckpt.metrics);
     if (!parsed.success) {
@@ -380,56 +381,58 @@ function evaluationNumbers(store: ProjectStore, run: TrainingRun, labelSet: Labe
       step: ckpt.step,
       source: 'checkpoint',
       miou: finiteOrNull(m.miou),
-      perClass: m.perClassIou ? m.perClassIou.map(finiteOrNull) : lastPerClass(store, run.id, ckpt.step, n),
+      perClass: m.perClassIou ? m.perClassIou.map(finiteOrNull) : await lastPerClass(store, run.id, ckpt.step, n),
       confusion: m.confusion ?? null,
     };
   }
-  const history = metricHistory(store, run.id, 'val/miou').filter((p) => Number.isFinite(p.value));
+  const history = (await metricHistory(store, run.id, 'val/miou')).filter((p) => Number.isFinite(p.value));
   const last = history[history.length - 1];
   if (!last) return { step: null, source: 'none', miou: null, perClass: new Array<null>(n).fill(null), confusion: null };
-  return { step: last.step, source: 'metrics', miou: last.value, perClass: lastPerClass(store, run.id, last.step, n), confusion: null };
+  return { step: last.step, source: 'metrics', miou: last.value, perClass: await lastPerClass(store, run.id, last.step, n), confusion: null };
 }
 
 /** val/iou/<classId> at `step` for each of `n` classes (null where absent or NaN). */
-function lastPerClass(store: ProjectStore, runId: number, step: number, n: number): (number | null)[] {
-  return Array.from({ length: n }, (_, k) => finiteOrNull(metricHistory(store, runId, `val/iou/${k}`).find((p) => p.step === step)?.value));
+async function lastPerClass(store: ProjectStore, runId: number, step: number, n: number): Promise<(number | null)[]> {
+  const out: (number | null)[] = [];
+  for (let k = 0; k < n; k++) out.push(finiteOrNull((await metricHistory(store, runId, `val/iou/${k}`)).find((p) => p.step === step)?.value));
+  return out;
 }
 
-function evaluation(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): RunEvaluation {
-  const n = evaluationNumbers(store, run, labelSet);
+async function evaluation(store: ProjectStore, run: TrainingRun, labelSet: LabelSet): Promise<RunEvaluation> {
+  const n = await evaluationNumbers(store, run, labelSet);
   const perClass: ClassIou[] = labelSet.classes.map((c, k) => ({ classId: c.id, name: c.name, iou: n.perClass[k] ?? null }));
   return {
-    run: summary(store, run, labelSet),
+    run: await summary(store, run, labelSet),
     step: n.step,
     source: n.source,
     miou: n.miou,
     perClass,
     confusion: n.confusion,
-    history: metricHistory(store, run.id, 'val/miou')
+    history: (await metricHistory(store, run.id, 'val/miou'))
       .filter((p) => Number.isFinite(p.value))
       .map((p) => ({ step: p.step, miou: p.value })),
   };
 }
 
-function segRun(open: OpenProject, runId: number): TrainingRun {
-  const run = projectRun(open, runId);
+async function segRun(open: OpenProject, runId: number): Promise<TrainingRun> {
+  const run = await projectRun(open, runId);
   if (run.kind !== 'seg') throw new UsageError(`training run ${runId} is a ${run.kind} run: only segmentation runs have an IoU`);
   return run;
 }
 
 /** The named segmentation run's evaluation, else the newest finished one's; null where none finished. */
-export function reviewEvaluation(open: OpenProject, p: ApiParams<'reviewEvaluation'>): RunEvaluation | null {
+export async function reviewEvaluation(open: OpenProject, p: ApiParams<'reviewEvaluation'>): Promise<RunEvaluation | null> {
   const { store, project } = open;
-  if (p.runId !== undefined) return evaluation(store, segRun(open, p.runId), project.labelSet);
-  const runs = listRuns(store, project.id, 'seg').filter((r) => r.status === 'done');
-  const run = latestModel(store, project.id, 'seg')?.run ?? runs[runs.length - 1];
-  return run ? evaluation(store, run, project.labelSet) : null;
+  if (p.runId !== undefined) return await evaluation(store, await segRun(open, p.runId), project.labelSet);
+  const runs = (await listRuns(store, project.id, 'seg')).filter((r) => r.status === 'done');
+  const run = (await latestModel(store, project.id, 'seg'))?.run ?? runs[runs.length - 1];
+  return run ? await evaluation(store, run, project.labelSet) : null;
 }
 
-export function reviewCompare(open: OpenProject, p: ApiParams<'reviewCompare'>): RunComparison {
+export async function reviewCompare(open: OpenProject, p: ApiParams<'reviewCompare'>): Promise<RunComparison> {
   const { store, project } = open;
-  const a = evaluation(store, segRun(open, p.runA), project.labelSet);
-  const b = evaluation(store, segRun(open, p.runB), project.labelSet);
+  const a = await evaluation(store, await segRun(open, p.runA), project.labelSet);
+  const b = await evaluation(store, await segRun(open, p.runB), project.labelSet);
   return {
     a,
     b,

@@ -70,20 +70,20 @@ export function createService(
       return remember(await session.create(p));
     },
     async projectOpen(p) {
-      return remember(session.openDir(p.dir));
+      return remember(await session.openDir(p.dir));
     },
     async projectRecent() {
       return listRecent(recentFile);
     },
     async projectClose(p) {
-      return { closed: session.close(p.projectId) };
+      return { closed: await session.close(p.projectId) };
     },
     async projectOverview(p) {
       const open = on(p);
-      return { projectId: p.projectId, dir: open.store.dir, name: open.project.name, ...projectOverview(open.store, open.project.id) };
+      return { projectId: p.projectId, dir: open.store.dir, name: open.project.name, ...await projectOverview(open.store, open.project.id) };
     },
     async frameList(p) {
-      return frameList(on(p), p);
+      return await frameList(on(p), p);
     },
     async frameGet(p) {
       return frameGet(on(p), p.frameId);
@@ -92,7 +92,7 @@ export function createService(
       return maskSave(on(p), p, author);
     },
     async maskSetStatus(p) {
-      return maskSetStatus(on(p), p.frameId, p.status);
+      return await maskSetStatus(on(p), p.frameId, p.status);
     },
     async frameSuperpixels(p) {
       return superpixels.get(on(p), p.frameId);
@@ -104,10 +104,10 @@ export function createService(
       return framePropagate(on(p), models, p.frameId);
     },
     async reviewRuns(p) {
-      return reviewRuns(on(p));
+      return await reviewRuns(on(p));
     },
     async reviewFrames(p) {
-      return reviewFrames(on(p), p);
+      return await reviewFrames(on(p), p);
     },
     async reviewFrame(p) {
       return reviewFrame(on(p), models, p);
@@ -119,48 +119,48 @@ export function createService(
       return reviewDepth(on(p), models, p);
     },
     async reviewEvaluation(p) {
-      return reviewEvaluation(on(p), p);
+      return await reviewEvaluation(on(p), p);
     },
     async reviewCompare(p) {
-      return reviewCompare(on(p), p);
+      return await reviewCompare(on(p), p);
     },
     async trainingStatus(p) {
       return jobs.status(on(p));
     },
     async trainingDefaults(p) {
-      return jobs.defaults(on(p));
+      return await jobs.defaults(on(p));
     },
     async trainingStartSde(p) {
-      return jobs.startSde(on(p), p);
+      return await jobs.startSde(on(p), p);
     },
     async trainingStartSeg(p) {
-      return jobs.startSeg(on(p), p);
+      return await jobs.startSeg(on(p), p);
     },
     async trainingCancel(p) {
       return jobs.cancel(on(p));
     },
     async trainingResume(p) {
-      return jobs.resume(on(p), p.runId);
+      return await jobs.resume(on(p), p.runId);
     },
     async trainingRuns(p) {
-      return jobs.runs(on(p));
+      return await jobs.runs(on(p));
     },
     async trainingHistory(p) {
-      return jobs.history(on(p), p.runId, p.maxPoints);
+      return await jobs.history(on(p), p.runId, p.maxPoints);
     },
     async selectionSuggest(p) {
-      return jobs.suggest(on(p), p);
+      return await jobs.suggest(on(p), p);
     },
     async labelsExport(p) {
       const { exported, files, out, manifest } = await exportLabels(on(p), { out: resolve(p.out), ...(p.statuses ? { statuses: p.statuses } : {}) });
       return { exported, files, out, manifest };
     },
     jobs,
-    close() {
+    async close() {
       jobs.close();
       models.clear();
       superpixels.clear();
-      session.close();
+      await session.close();
     },
   };
 }

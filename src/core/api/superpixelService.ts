@@ -71,7 +71,7 @@ export class SuperpixelCache {
 }
 
 async function compute(open: OpenProject, frameId: number): Promise<Entry> {
-  const { frame, file } = frameImageFile(open, frameId);
+  const { frame, file } = await frameImageFile(open, frameId);
   const image = await readRgb(file);
   if (image.width !== frame.width || image.height !== frame.height) {
     throw new DataError(file, `is ${image.width}x${image.height} but the project recorded ${frame.width}x${frame.height}: re-create the project over the changed dataset`);

@@ -75,38 +75,38 @@ export class TrainingJobs {
     return { job: this.active ? { ...this.active.info } : null, last: this.ended.get(dir) ?? null };
   }
 
-  defaults(open: OpenProject): ReturnType<typeof trainingDefaults> {
-    return trainingDefaults(open);
+  async defaults(open: OpenProject): Promise<ReturnType<typeof trainingDefaults>> {
+    return await trainingDefaults(open);
   }
 
   /** A new SDE run with these settings (the declared defaults where none are given). */
-  startSde(open: OpenProject, p: ApiParams<'trainingStartSde'>): TrainingJobInfo {
-    this.checkFree(open);
+  async startSde(open: OpenProject, p: ApiParams<'trainingStartSde'>): Promise<TrainingJobInfo> {
+    await this.checkFree(open);
     const settings = newSdeSettings(p.settings);
-    return this.start(open, 'sde', { settings });
+    return await this.start(open, 'sde', { settings });
   }
 
   /** A new segmentation run ("Retrain"). */
-  startSeg(open: OpenProject, p: ApiParams<'trainingStartSeg'>): TrainingJobInfo {
-    this.checkFree(open);
-    const settings = newSegSettings(open, p.settings);
-    return this.start(open, 'seg', { settings });
+  async startSeg(open: OpenProject, p: ApiParams<'trainingStartSeg'>): Promise<TrainingJobInfo> {
+    await this.checkFree(open);
+    const settings = await newSegSettings(open, p.settings);
+    return await this.start(open, 'seg', { settings });
   }
 
   /** Continues paused run `runId` from its newest checkpoint, with the settings it stored. */
-  resume(open: OpenProject, runId: number): TrainingJobInfo {
-    this.checkFree(open);
-    const run = projectRun(open, runId);
+  async resume(open: OpenProject, runId: number): Promise<TrainingJobInfo> {
+    await this.checkFree(open);
+    const run = await projectRun(open, runId);
     if (run.kind !== 'sde' && run.kind !== 'seg') throw new UsageError(`run #${runId} is a ${run.kind} run: only SDE and segmentation runs resume here`);
     // Refused at once, saying why, where the run cannot continue (not paused, unreadable settings, its frames no longer done).
-    const paused = pausedRun(open, runId, run.kind);
-    if (run.kind === 'seg') checkSegResume(open, runId);
+    const paused = await pausedRun(open, runId, run.kind);
+    if (run.kind === 'seg') await checkSegResume(open, runId);
     else storedSettings(paused, SDE_SETTINGS);
-    return this.start(open, run.kind, { settings: paused.config, resume: runId });
+    return await this.start(open, run.kind, { settings: paused.config, resume: runId });
   }
 
-  suggest(open: OpenProject, p: ApiParams<'selectionSuggest'>): TrainingJobInfo {
-    this.checkFree(open);
+  async suggest(open: OpenProject, p: ApiParams<'selectionSuggest'>): Promise<TrainingJobInfo> {
+    await this.checkFree(open);
     const params: SelectJobParams = {
       projectDir: open.store.dir,
       budget: p.budget,
@@ -115,7 +115,7 @@ export class TrainingJobs {
       ...(p.seed !== undefined ? { seed: p.seed } : {}),
     };
     const { projectDir: _dir, ...shown } = params;
-    return this.launch(open, 'select', 'select-round', params, shown);
+    return await this.launch(open, 'select', 'select-round', params, shown);
   }
 
   /** Asks the project's running job to stop; a training run checkpoints and pauses. Another project's job is left alone. */
@@ -129,13 +129,13 @@ export class TrainingJobs {
     return { cancelled: true };
   }
 
-  runs(open: OpenProject): TrainingRunInfo[] {
+  async runs(open: OpenProject): Promise<TrainingRunInfo[]> {
     const { store, project } = open;
     const activeRun = this.active?.info.projectDir === store.dir ? this.active.info.runId : null;
-    return listRuns(store, project.id).map((r) => {
-      const ckpt = latestCheckpoint(store, r.id);
+    return Promise.all((await listRuns(store, project.id)).map(async (r): Promise<TrainingRunInfo> => {
+      const ckpt = await latestCheckpoint(store, r.id);
       const progressStep = finite(r.progress['step']);
-      const loss = metricHistory(store, r.id, 'loss').filter((m) => Number.isFinite(m.value)).at(-1)?.value ?? null;
+      const loss = (await metricHistory(store, r.id, 'loss')).filter((m) => Number.isFinite(m.value)).at(-1)?.value ?? null;
       return {
         id: r.id,
         kind: r.kind,
@@ -156,22 +156,22 @@ export class TrainingJobs {
         resumable: r.status === 'paused' && (r.kind === 'sde' || r.kind === 'seg'),
         active: r.id === activeRun,
       };
-    });
+    }));
   }
 
-  history(open: OpenProject, runId: number, maxPoints = 400): RunHistory {
+  async history(open: OpenProject, runId: number, maxPoints = 400): Promise<RunHistory> {
     const { store } = open;
-    const run = projectRun(open, runId);
-    const names = metricNames(store, runId).filter((n) => n === 'loss' || n === 'lr' || n === 'val/miou' || n === 'val/pixelAccuracy' || n.startsWith('val/depth/'));
-    const series: MetricSeries[] = names.map((name) => ({
+    const run = await projectRun(open, runId);
+    const names = (await metricNames(store, runId)).filter((n) => n === 'loss' || n === 'lr' || n === 'val/miou' || n === 'val/pixelAccuracy' || n.startsWith('val/depth/'));
+    const series: MetricSeries[] = await Promise.all(names.map(async (name) => ({
       name,
       points: thin(
-        metricHistory(store, runId, name)
+        (await metricHistory(store, runId, name))
           .filter((m) => Number.isFinite(m.value))
           .map((m) => ({ step: m.step, value: m.value })),
         maxPoints,
       ),
-    }));
+    })));
     return { runId, kind: run.kind, totalSteps: finite(run.config['steps']), series };
   }
 
@@ -189,7 +189,7 @@ export class TrainingJobs {
   // ------------------------------------------------------------------ internals
 
   /** One job at a time, and no run of this project running elsewhere (the CLI). */
-  private checkFree(open: OpenProject): void {
+  private async checkFree(open: OpenProject): Promise<void> {
     const a = this.active;
     if (a) {
       const what = `${KIND_TEXT[a.info.kind]}${a.info.runId !== null ? ` (run #${a.info.runId}, step ${a.info.step}/${a.info.totalSteps})` : ''}`;
@@ -197,12 +197,12 @@ export class TrainingJobs {
       throw new UsageError(`${what} is running${where}: wait for it to finish or cancel it first (one job at a time)`);
     }
     const { store, project } = open;
-    for (const r of listRuns(store, project.id)) {
+    for (const r of await listRuns(store, project.id)) {
       if (r.status !== 'running') continue;
       const pid = finite(r.progress['pid']);
       if (pid === null || pid === process.pid || !processAlive(pid)) {
         // Left running by a job of this process that was stopped hard, or by a process that is gone.
-        setRunStatus(store, r.id, 'paused');
+        await setRunStatus(store, r.id, 'paused');
         continue;
       }
       throw new UsageError(`training run #${r.id} (${r.kind}${r.mode ? `, ${r.mode}` : ''}) is running in this project in another process (pid ${pid}): wait for it or stop it there first`);
@@ -210,19 +210,19 @@ export class TrainingJobs {
   }
 
   /** A training job: new settings (resolved, as the run will store them), or a paused run to resume. */
-  private start(open: OpenProject, kind: 'sde' | 'seg', run: { settings: object; resume?: number }): TrainingJobInfo {
+  private async start(open: OpenProject, kind: 'sde' | 'seg', run: { settings: object; resume?: number }): Promise<TrainingJobInfo> {
     const params: TrainJobParams = {
       projectDir: open.store.dir,
       settings: run.settings as Record<string, unknown>,
       ...(run.resume !== undefined ? { resume: run.resume } : {}),
       ...(this.opts.checkpointEvery !== undefined ? { checkpointEvery: this.opts.checkpointEvery } : {}),
     };
-    return this.launch(open, kind, kind === 'sde' ? 'train-sde' : 'train-seg', params, run.settings as Record<string, unknown>);
+    return await this.launch(open, kind, kind === 'sde' ? 'train-sde' : 'train-seg', params, run.settings as Record<string, unknown>);
   }
 
-  private launch(open: OpenProject, kind: JobKindName, jobKind: string, params: unknown, settings: Record<string, unknown>): TrainingJobInfo {
+  private async launch(open: OpenProject, kind: JobKindName, jobKind: string, params: unknown, settings: Record<string, unknown>): Promise<TrainingJobInfo> {
     const { store } = open;
-    const setting = getSetting(store, 'engine.backend');
+    const setting = await getSetting(store, 'engine.backend');
     const backend = this.opts.backend ?? (typeof setting === 'string' ? (setting as BackendChoice) : undefined);
     const totalSteps = kind === 'select' ? 0 : (finite(settings['steps']) ?? 0);
     const info: Mutable<TrainingJobInfo> = {
@@ -263,7 +263,7 @@ export class TrainingJobs {
     info.jobId = handle.jobId;
     this.active = { info, handle };
     this.lastPhase = null;
-    void handle.done.then((m) => this.onEnd(info, m));
+    void handle.done.then(async (m) => await this.onEnd(info, m));
     this.publish(true);
     return { ...info };
   }
@@ -310,7 +310,7 @@ export class TrainingJobs {
     this.lastPhase = info.phase;
   }
 
-  private onEnd(info: Mutable<TrainingJobInfo>, m: TerminalMessage): void {
+  private async onEnd(info: Mutable<TrainingJobInfo>, m: TerminalMessage): Promise<void> {
     const stopping = info.state === 'stopping';
     info.endedAt = new Date().toISOString();
     info.etaSeconds = null;
@@ -339,7 +339,7 @@ export class TrainingJobs {
       info.state = 'paused';
       info.message = 'stopped; the run continues from its last checkpoint when resumed';
     }
-    this.settleRun(info);
+    await this.settleRun(info);
     this.ended.set(info.projectDir, { ...info });
     if (this.active?.info === info) this.active = null;
     this.publish(true, info);
@@ -348,15 +348,15 @@ export class TrainingJobs {
   }
 
   /** A run the worker could not close (terminated, crashed) is paused: it continues from its last checkpoint. */
-  private settleRun(info: TrainingJobInfo): void {
+  private async settleRun(info: TrainingJobInfo): Promise<void> {
     if (info.runId === null) return;
     try {
-      const p = openProject(info.projectDir);
+      const p = await openProject(info.projectDir);
       try {
-        const run = getRun(p.store, info.runId);
-        if (run.status === 'running') setRunStatus(p.store, run.id, 'paused');
+        const run = await getRun(p.store, info.runId);
+        if (run.status === 'running') await setRunStatus(p.store, run.id, 'paused');
       } finally {
-        p.close();
+        await p.close();
       }
     } catch {
       // the project folder went away: nothing to settle

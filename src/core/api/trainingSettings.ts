@@ -12,8 +12,8 @@ import { defaultsOf, SDE_SETTINGS, SEG_SETTINGS, type SdeSettings, type SegSetti
 import type { SdeSettingsInput, SegSettingsInput, TrainingDefaults } from './contract';
 
 /** Frames with a finished mask (what segmentation trains on). */
-export function labelledFrameCount(p: OpenProject): number {
-  return segTrainingSamples(p).labelled.length;
+export async function labelledFrameCount(p: OpenProject): Promise<number> {
+  return (await segTrainingSamples(p)).labelled.length;
 }
 
 /** A new SDE run's resolved settings. */
@@ -22,18 +22,18 @@ export function newSdeSettings(input: SdeSettingsInput): SdeSettings {
 }
 
 /** A new segmentation run's resolved settings; refused where no frame is labelled or the mode needs an SDE model there is not. */
-export function newSegSettings(p: OpenProject, input: SegSettingsInput): SegSettings {
-  const { settings } = resolveSegSettings(p, input);
-  if (labelledFrameCount(p) === 0) {
+export async function newSegSettings(p: OpenProject, input: SegSettingsInput): Promise<SegSettings> {
+  const { settings } = await resolveSegSettings(p, input);
+  if (await labelledFrameCount(p) === 0) {
     throw new UsageError('no labelled frames yet: mark some suggested frames done in the annotator before retraining');
   }
   return settings;
 }
 
-export function trainingDefaults(p: OpenProject): TrainingDefaults {
-  const basis = sdeSource(p);
+export async function trainingDefaults(p: OpenProject): Promise<TrainingDefaults> {
+  const basis = await sdeSource(p);
   const { sdeCheckpoint: _none, ...seg } = defaultsOf(SEG_SETTINGS);
-  const sdeUnavailable = sdeUnavailableReason(p);
+  const sdeUnavailable = await sdeUnavailableReason(p);
   const fallback = basis ? null : segFallbackWithoutSde({}, sdeUnavailable === null);
   return {
     sde: defaultsOf(SDE_SETTINGS),
@@ -45,6 +45,6 @@ export function trainingDefaults(p: OpenProject): TrainingDefaults {
     },
     segNote: fallback?.note ?? null,
     sdeUnavailable,
-    labelledFrames: labelledFrameCount(p),
+    labelledFrames: await labelledFrameCount(p),
   };
 }

@@ -30,7 +30,7 @@ export async function evaluateModel(
 ): Promise<Evaluation> {
   const split = opts.split ?? 'val';
   const size = modelInputSize(model);
-  const frames: Frame[] = listFrames(p.store, { split, keyframesOnly: true });
+  const frames: Frame[] = await listFrames(p.store, { split, keyframesOnly: true });
   const segments = hasOutput(model, 'seg');
   const depths = hasOutput(model, 'disp_0');
   const { labelSet } = p.project;
@@ -40,7 +40,7 @@ export async function evaluateModel(
   const batch = opts.batchSize ?? 4;
   for (let s = 0; s < frames.length; s += batch) {
     const part = frames.slice(s, s + batch);
-    const images = await Promise.all(part.map((f) => frameImage(p.store, f, size)));
+    const images = await Promise.all(part.map(async (f) => await frameImage(p.store, f, size)));
     if (segments) {
       const preds = await predictSegmentation(model, images, batch);
       for (const [i, f] of part.entries()) {

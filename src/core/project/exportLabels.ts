@@ -16,7 +16,7 @@ import { writePng } from '../data/imageIo';
 import { encodeIndexedPng } from '../data/indexedPng';
 import { writeFileAtomic } from '../fsAtomic';
 import { exportFiles, palette256, type LabelSet } from '../labels';
-import { getFrame, listDatasets, listMasks, loadMask, type MaskStatus } from '../store';
+import { getFrame, listDatasets, listMasks, loadMask, type Frame, type MaskStatus } from '../store';
 import { frameOutputLayout, OutputLedger, type OutputPlace } from './frameOutputs';
 import type { OpenProject } from './openProject';
 
@@ -58,26 +58,27 @@ const within = (dir: string, root: string): boolean => {
 export async function exportLabels(p: OpenProject, opts: ExportLabelsOptions): Promise<ExportLabelsSummary> {
   const { labelSet } = p.project;
   // An export mirrors the dataset's folders: written into the dataset it would replace its own labels.
-  for (const root of [p.store.dir, ...listDatasets(p.store, p.project.id).map((d) => d.rootPath)]) {
+  for (const root of [p.store.dir, ...(await listDatasets(p.store, p.project.id)).map((d) => d.rootPath)]) {
     if (within(opts.out, root)) {
       throw new UsageError(`${resolve(opts.out)}: exporting there would write into ${root === p.store.dir ? 'the project folder' : `the dataset folder ${root}`}; choose a folder outside the project and its datasets`);
     }
   }
   const statuses = new Set(opts.statuses ?? ['done']);
-  const rows = listMasks(p.store, { projectId: p.project.id }).filter((m) => m.maskPath && statuses.has(m.status));
+  const rows = (await listMasks(p.store, { projectId: p.project.id })).filter((m) => m.maskPath && statuses.has(m.status));
   const files = exportFiles(labelSet);
   const palette = palette256(labelSet);
   // Every file is claimed before the first is written: a collision stops the export with nothing written.
-  const layout = frameOutputLayout(p.store, p.project.id);
+  const layout = await frameOutputLayout(p.store, p.project.id);
   const ledger = new OutputLedger(opts.out);
   const manifestPath = ledger.claim('the manifest', MANIFEST_FILE);
-  const planned = rows.map((row) => {
-    const frame = getFrame(p.store, row.frameId);
+  const planned: Array<{ row: (typeof rows)[number]; frame: Frame; names: string[] }> = [];
+  for (const row of rows) {
+    const frame = await getFrame(p.store, row.frameId);
     const stem = layout.pathOf(frame, exportPlace(labelSet));
     const names = files.map((f) => `${stem}${f.suffix}.png`);
     for (const n of names) ledger.claim(layout.imageOf(frame), n);
-    return { row, frame, names };
-  });
+    planned.push({ row, frame, names });
+  }
   ledger.refuseCollisions();
   const exportedFrames: object[] = [];
   for (const [i, { row, frame, names }] of planned.entries()) {

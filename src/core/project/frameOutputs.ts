@@ -17,7 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { DataError } from '../errors';
-import { getClip, listDatasets, type Dataset, type Frame, type ProjectStore } from '../store';
+import { listClips, listDatasets, type Dataset, type Frame, type ProjectStore } from '../store';
 
 /** Cityscapes image folders whose name is not part of the output path (both hold the same frames). */
 const CITYSCAPES_IMAGE_TOPS = new Set(['leftImg8bit', 'leftImg8bit_sequence']);
@@ -51,18 +51,15 @@ export interface FrameOutputLayout {
 }
 
 /** The layout of a project's outputs: the dataset prefix where it holds more than one dataset. */
-export function frameOutputLayout(store: ProjectStore, projectId: number): FrameOutputLayout {
-  const datasets = new Map(listDatasets(store, projectId).map((d) => [d.id, d]));
+export async function frameOutputLayout(store: ProjectStore, projectId: number): Promise<FrameOutputLayout> {
+  const datasets = new Map((await listDatasets(store, projectId)).map((d) => [d.id, d]));
   const prefixed = datasets.size > 1;
+  // Every clip's dataset, read once, so the layout answers without going back to the database.
   const datasetOfClip = new Map<number, Dataset>();
+  for (const d of datasets.values()) for (const c of await listClips(store, d.id)) datasetOfClip.set(c.id, d);
   const datasetOf = (frame: Frame): Dataset => {
-    let d = datasetOfClip.get(frame.clipId);
-    if (!d) {
-      const clip = getClip(store, frame.clipId);
-      d = datasets.get(clip.datasetId);
-      if (!d) throw new DataError(store.dir, `frame ${frame.imagePath} belongs to dataset ${clip.datasetId}, which is not part of project ${projectId}`);
-      datasetOfClip.set(frame.clipId, d);
-    }
+    const d = datasetOfClip.get(frame.clipId);
+    if (!d) throw new DataError(store.dir, `frame ${frame.imagePath} belongs to clip ${frame.clipId}, which is not part of project ${projectId}`);
     return d;
   };
   return {

@@ -31,7 +31,8 @@ export interface ImportLabelsSummary {
 }
 
 /** A frame's own ground-truth label from its dataset, as train ids (the frame must have one). */
-export async function loadGroundTruthLabel(store: OpenProject['store'], f: Frame, dataset: Dataset = getDataset(store, getClip(store, f.clipId).datasetId)): Promise<RasterU8> {
+export async function loadGroundTruthLabel(store: OpenProject['store'], f: Frame, datasetOfFrame?: Dataset): Promise<RasterU8> {
+  const dataset = datasetOfFrame ?? (await getDataset(store, (await getClip(store, f.clipId)).datasetId));
   const path = datasetFile(dataset, f.gtLabelPath!);
   return loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) });
 }
@@ -43,17 +44,17 @@ export async function loadGroundTruthLabel(store: OpenProject['store'], f: Frame
 export async function importLabels(p: OpenProject, opts: ImportLabelsOptions = {}): Promise<ImportLabelsSummary> {
   const { store } = p;
   const wanted = opts.frameIds ? new Set(opts.frameIds) : null;
-  const datasets = new Map(listDatasets(store, p.project.id).map((d) => [d.id, d]));
-  const frames: Frame[] = listFrames(store, { withGroundTruth: true }).filter((f) => !wanted || wanted.has(f.id));
+  const datasets = new Map((await listDatasets(store, p.project.id)).map((d) => [d.id, d]));
+  const frames: Frame[] = (await listFrames(store, { withGroundTruth: true })).filter((f) => !wanted || wanted.has(f.id));
   let imported = 0;
   let kept = 0;
   for (const [i, f] of frames.entries()) {
-    const existing = getMaskRow(store, f.id);
+    const existing = await getMaskRow(store, f.id);
     if (existing?.maskPath && !opts.overwrite) {
       kept++;
     } else {
-      const datasetId = getClip(store, f.clipId).datasetId;
-      const label = await loadGroundTruthLabel(store, f, datasets.get(datasetId) ?? getDataset(store, datasetId));
+      const datasetId = (await getClip(store, f.clipId)).datasetId;
+      const label = await loadGroundTruthLabel(store, f, datasets.get(datasetId) ?? await getDataset(store, datasetId));
       await saveMask(store, f.id, { width: label.width, height: label.height, data: label.data }, opts.author ?? 'import', {
         status: 'done',
       });

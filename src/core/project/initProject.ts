@@ -78,15 +78,15 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
   const datasetRoot = resolve(opts.dataset);
   const format = opts.format ?? detectFormat(datasetRoot);
   const index = await indexDataset(datasetRoot, format, opts);
-  const store = openProjectStore(opts.dir);
+  const store = await openProjectStore(opts.dir);
   try {
-    const existing = mainProject(store);
+    const existing = await mainProject(store);
     if (existing && opts.classes) {
       throw new UsageError(`the project in ${store.dir} already has its label set (${existing.labelSet.title}); classes can only be given when a project is created`);
     }
     const project =
-      existing ?? createProject(store, { name: opts.name ?? basename(resolve(opts.dir)), labelSet: chooseLabelSet(index.classSet, opts.classes, datasetRoot) });
-    if (listDatasets(store, project.id).some((d) => resolve(d.rootPath) === datasetRoot)) {
+      existing ?? await createProject(store, { name: opts.name ?? basename(resolve(opts.dir)), labelSet: chooseLabelSet(index.classSet, opts.classes, datasetRoot) });
+    if ((await listDatasets(store, project.id)).some((d) => resolve(d.rootPath) === datasetRoot)) {
       throw new UsageError(`${datasetRoot} is already part of the project in ${store.dir}`);
     }
     if (index.classSet && index.classSet !== project.labelSet.kind) {
@@ -98,8 +98,8 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
     let frames = 0;
     let keyframes = 0;
     let withGroundTruth = 0;
-    const datasetId = transaction(store, () => {
-      const dataset = addDataset(store, {
+    const datasetId = await transaction(store, async () => {
+      const dataset = await addDataset(store, {
         projectId: project.id,
         name: basename(datasetRoot),
         format,
@@ -114,7 +114,7 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
         }
         // Video clips: every frame, the labelled one marked as keyframe with its label.
         for (const c of part.clips) {
-          const clip = addClip(store, {
+          const clip = await addClip(store, {
             datasetId: dataset.id,
             key: c.key,
             split: c.split,
@@ -138,7 +138,7 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
               depthPath: c.depthPaths?.[i] ? rel(datasetRoot, c.depthPaths[i]!) : null,
             };
           });
-          insertFrames(store, rows);
+          await insertFrames(store, rows);
           clips++;
           frames += rows.length;
           keyframes += rows.filter((r) => r.isKeyframe).length;
@@ -147,8 +147,8 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
         // Single images without a clip (CamVid, Cityscapes frames without a sequence): a clip each.
         for (const f of part.frames) {
           if (f.clipKey && part.clips.some((c) => c.key === f.clipKey)) continue;
-          const clip = addClip(store, { datasetId: dataset.id, key: f.key, split: f.split });
-          insertFrames(store, [
+          const clip = await addClip(store, { datasetId: dataset.id, key: f.key, split: f.split });
+          await insertFrames(store, [
             {
               clipId: clip.id,
               index: 0,
@@ -171,11 +171,11 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
       return dataset.id;
     });
     return {
-      open: { store, project, close: () => store.close() },
+      open: { store, project, close: async () => await store.close() },
       summary: { projectDir: store.dir, datasetId, format, clips, frames, keyframes, withGroundTruth },
     };
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
 }

@@ -12,18 +12,18 @@ export function modelInputSize(model: LayersModel): { height: number; width: num
 export const hasOutput = (model: LayersModel, name: string): boolean => model.outputNames.includes(name);
 
 /** A frame's dataset (cached per call site by the caller if needed). */
-export function frameDataset(store: ProjectStore, frame: Frame): Dataset {
-  return getDataset(store, getClip(store, frame.clipId).datasetId);
+export async function frameDataset(store: ProjectStore, frame: Frame): Promise<Dataset> {
+  return await getDataset(store, (await getClip(store, frame.clipId)).datasetId);
 }
 
-export function frameImage(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<RasterU8> {
-  return readRgb(datasetFile(frameDataset(store, frame), frame.imagePath), size);
+export async function frameImage(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<RasterU8> {
+  return readRgb(datasetFile(await frameDataset(store, frame), frame.imagePath), size);
 }
 
 /** The dataset's own label of a frame as trainIds at `size` (nearest), or null. */
 export async function frameGroundTruth(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<RasterU8 | null> {
   if (!frame.gtLabelPath) return null;
-  const dataset = frameDataset(store, frame);
+  const dataset = await frameDataset(store, frame);
   const path = datasetFile(dataset, frame.gtLabelPath);
   return loadLabel({ path, encoding: labelEncodingOf(dataset.format, path) }, size);
 }
@@ -31,7 +31,7 @@ export async function frameGroundTruth(store: ProjectStore, frame: Frame, size: 
 /** Ground-truth depth in metres at `size` (nearest; 0 = none), or null where the dataset has none. */
 export async function frameDepth(store: ProjectStore, frame: Frame, size: { height: number; width: number }): Promise<Float32Array | null> {
   if (!frame.depthPath) return null;
-  return loadDepthMetres(datasetFile(frameDataset(store, frame), frame.depthPath), size);
+  return loadDepthMetres(datasetFile(await frameDataset(store, frame), frame.depthPath), size);
 }
 
 /** The network's sigmoid disparity to depth in metres (the same mapping the SDE loss uses). */

@@ -38,13 +38,13 @@ export interface PredictSummary {
  */
 export async function predictFrames(p: OpenProject, model: LayersModel, opts: PredictOptions): Promise<PredictSummary> {
   const size = modelInputSize(model);
-  const frames = listFrames(p.store, { ...(opts.split ? { split: opts.split } : {}), keyframesOnly: !opts.allFrames });
+  const frames = await listFrames(p.store, { ...(opts.split ? { split: opts.split } : {}), keyframesOnly: !opts.allFrames });
   const segments = hasOutput(model, 'seg');
   const depths = hasOutput(model, 'disp_0');
   const outputs: Output[] = [...(segments ? (['classIds', 'seg'] as const) : []), ...(depths ? (['disp', 'disp_color'] as const) : [])];
   const batch = opts.batchSize ?? 4;
   // Every file is claimed before the first is written: a collision stops the run with nothing written.
-  const layout = frameOutputLayout(p.store, p.project.id);
+  const layout = await frameOutputLayout(p.store, p.project.id);
   const ledger = new OutputLedger(opts.out);
   const paths = frames.map((f) => {
     const stem = layout.pathOf(f);
@@ -53,7 +53,7 @@ export async function predictFrames(p: OpenProject, model: LayersModel, opts: Pr
   ledger.refuseCollisions();
   for (let s = 0; s < frames.length; s += batch) {
     const part = frames.slice(s, s + batch);
-    const images = await Promise.all(part.map((f) => frameImage(p.store, f, size)));
+    const images = await Promise.all(part.map(async (f) => await frameImage(p.store, f, size)));
     const segs = segments ? await predictSegmentation(model, images, batch) : [];
     const disps = depths ? await predictDisparity(model, images, batch) : [];
     for (let i = 0; i < part.length; i++) {

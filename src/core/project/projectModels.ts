@@ -28,10 +28,10 @@ export interface ProjectModel {
  * The model of the newest run of `kind` that finished (status done), optionally of a mode;
  * undefined where there is none.
  */
-export function latestModel(store: ProjectStore, projectId: number, kind: RunKind, mode?: string): ProjectModel | undefined {
-  const runs = listRuns(store, projectId, kind).filter((r) => r.status === 'done' && (mode === undefined || r.mode === mode));
+export async function latestModel(store: ProjectStore, projectId: number, kind: RunKind, mode?: string): Promise<ProjectModel | undefined> {
+  const runs = (await listRuns(store, projectId, kind)).filter((r) => r.status === 'done' && (mode === undefined || r.mode === mode));
   for (const run of runs.reverse()) {
-    const ckpt = latestCheckpoint(store, run.id);
+    const ckpt = await latestCheckpoint(store, run.id);
     if (ckpt) return { run, step: ckpt.step, modelDir: join(store.dir, ckpt.path, MODEL_SUBDIR) };
   }
   return undefined;

@@ -113,13 +113,13 @@ function median(values: readonly number[]): number {
 }
 
 /** Runs marked running whose process is gone (killed, crashed) become paused. */
-export function reclaimStaleRuns(store: ProjectStore, projectId: number): number[] {
+export async function reclaimStaleRuns(store: ProjectStore, projectId: number): Promise<number[]> {
   const reclaimed: number[] = [];
-  for (const r of listRuns(store, projectId)) {
+  for (const r of await listRuns(store, projectId)) {
     if (r.status !== 'running') continue;
     const pid = typeof r.progress.pid === 'number' ? r.progress.pid : null;
     if (pid === null || (pid !== process.pid && !processAlive(pid))) {
-      setRunStatus(store, r.id, 'paused');
+      await setRunStatus(store, r.id, 'paused');
       reclaimed.push(r.id);
     }
   }
@@ -131,8 +131,8 @@ export function reclaimStaleRuns(store: ProjectStore, projectId: number): number
  * process) while a run of the project is running in a live process, before anything is
  * created. Call after reclaimStaleRuns.
  */
-export function refuseWhileAnotherRuns(store: ProjectStore, projectId: number): void {
-  const other = listRuns(store, projectId).find((r) => r.status === 'running');
+export async function refuseWhileAnotherRuns(store: ProjectStore, projectId: number): Promise<void> {
+  const other = (await listRuns(store, projectId)).find((r) => r.status === 'running');
   if (!other) return;
   const pid = typeof other.progress.pid === 'number' ? other.progress.pid : null;
   const step = typeof other.progress.step === 'number' ? `, step ${other.progress.step}${typeof other.progress.totalSteps === 'number' ? `/${other.progress.totalSteps}` : ''}` : '';
@@ -148,9 +148,9 @@ export function refuseWhileAnotherRuns(store: ProjectStore, projectId: number): 
  * The run to continue for these settings: the newest paused run of the kind and mode with
  * exactly the same config, or none.
  */
-export function resumableRun(store: ProjectStore, projectId: number, kind: TrainingRun['kind'], mode: string | null, config: JsonObject): TrainingRun | undefined {
+export async function resumableRun(store: ProjectStore, projectId: number, kind: TrainingRun['kind'], mode: string | null, config: JsonObject): Promise<TrainingRun | undefined> {
   const same = JSON.stringify(config);
-  return listRuns(store, projectId, kind)
+  return (await listRuns(store, projectId, kind))
     .filter((r) => r.mode === mode && r.status === 'paused' && JSON.stringify(r.config) === same)
     .pop();
 }
@@ -182,7 +182,7 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   // renamed into place, never recorded): remove it, or put back a checkpoint being replaced.
   recoverCheckpointLeftovers(dirname(join(store.dir, checkpointPath(run.id, 0))));
   let last: Checkpoint | undefined;
-  for (const ckpt of listCheckpoints(store, run.id).reverse()) {
+  for (const ckpt of (await listCheckpoints(store, run.id)).reverse()) {
     emit({ phase: 'loading', step: ckpt.step, resumingFrom: ckpt.step, message: `resuming from step ${ckpt.step}` });
     const dir = join(store.dir, ckpt.path);
     try {
@@ -198,15 +198,15 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       if (!(e instanceof DataError)) throw e;
       // Unreadable (damaged on disk): never train on from it; an older checkpoint is restored in full.
       emit({ phase: 'loading', step: ckpt.step, message: `the checkpoint of step ${ckpt.step} cannot be read (${e.message}); trying the one before` });
-      deleteCheckpoint(store, ckpt.id);
+      await deleteCheckpoint(store, ckpt.id);
       continue;
     }
     last = ckpt;
     resumedFrom = ckpt.step;
     break;
   }
-  run = setRunStatus(store, run.id, 'running');
-  setRunProgress(store, run.id, { pid: process.pid, step: trainer.step, totalSteps: total });
+  run = await setRunStatus(store, run.id, 'running');
+  await setRunProgress(store, run.id, { pid: process.pid, step: trainer.step, totalSteps: total });
 
   let lastSaved = last?.step ?? -1;
   let lastDir = last ? join(store.dir, last.path) : undefined;
@@ -216,7 +216,7 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       emit({ phase: 'evaluating', step: trainer.step });
       const ev = await o.evaluate(trainer.step);
       metrics = ev.metrics;
-      appendMetrics(store, run.id, Object.entries(ev.points).map(([name, value]) => ({ step: trainer.step, name, value })));
+      await appendMetrics(store, run.id, Object.entries(ev.points).map(([name, value]) => ({ step: trainer.step, name, value })));
     }
     if (trainer.step === lastSaved) return;
     emit({ phase: 'saving', step: trainer.step });
@@ -228,11 +228,11 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
     } finally {
       tf.dispose(Object.values(st.optimiser));
     }
-    addCheckpoint(store, { runId: run.id, step: trainer.step, path: rel, metrics });
+    await addCheckpoint(store, { runId: run.id, step: trainer.step, path: rel, metrics });
     lastSaved = trainer.step;
     lastDir = dir;
-    for (const old of listCheckpoints(store, run.id).slice(0, -KEEP_CHECKPOINTS)) {
-      deleteCheckpoint(store, old.id);
+    for (const old of (await listCheckpoints(store, run.id)).slice(0, -KEEP_CHECKPOINTS)) {
+      await deleteCheckpoint(store, old.id);
       rmSync(join(store.dir, old.path), { recursive: true, force: true });
     }
   };
@@ -242,17 +242,17 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   const recent: number[] = [];
   let pending: MetricPoint[] = [];
   let lastProgressWrite = 0;
-  const flush = () => {
-    if (pending.length) appendMetrics(store, run.id, pending);
+  const flush = async () => {
+    if (pending.length) await appendMetrics(store, run.id, pending);
     pending = [];
   };
   try {
     while (!trainer.done) {
       if (control.signal?.aborted) {
-        flush();
+        await flush();
         await save(false);
-        run = setRunStatus(store, run.id, 'paused');
-        setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'paused' });
+        run = await setRunStatus(store, run.id, 'paused');
+        await setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'paused' });
         emit({ phase: 'paused', step: trainer.step, message: `paused at step ${trainer.step}; run the same command again to continue` });
         return { run, status: 'paused', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir };
       }
@@ -274,20 +274,20 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       const progress = { phase: 'training' as const, step, loss: r.loss, parts: r.parts, lr, stepsPerSecond: 1 / perStep, etaSeconds: perStep * (total - step) };
       emit(progress);
       if (pending.length > 200 || performance.now() - lastProgressWrite > 2000) {
-        flush();
-        setRunProgress(store, run.id, { pid: process.pid, ...progress, totalSteps: total });
+        await flush();
+        await setRunProgress(store, run.id, { pid: process.pid, ...progress, totalSteps: total });
         lastProgressWrite = performance.now();
       }
       if (step % every === 0 && step < total) await save(true);
     }
-    flush();
+    await flush();
     await save(true);
-    run = setRunStatus(store, run.id, 'done');
-    setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'done' });
+    run = await setRunStatus(store, run.id, 'done');
+    await setRunProgress(store, run.id, { step: trainer.step, totalSteps: total, phase: 'done' });
     emit({ phase: 'done', step: trainer.step });
     return { run, status: 'done', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir };
   } catch (e) {
-    flush();
+    await flush();
     const diverged = e instanceof NonFiniteLossError || e instanceof LossExplodedError;
     let message = `training failed at step ${trainer.step}: ${errorMessage(e)}`;
     if (diverged) {
@@ -296,13 +296,13 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       // a good one to keep or to continue from.
       const badFrom = e instanceof LossExplodedError ? e.step - 1 : trainer.step;
       const dropped: number[] = [];
-      for (const c of listCheckpoints(store, run.id)) {
+      for (const c of await listCheckpoints(store, run.id)) {
         if (c.step < badFrom) continue;
-        deleteCheckpoint(store, c.id);
+        await deleteCheckpoint(store, c.id);
         rmSync(join(store.dir, c.path), { recursive: true, force: true });
         dropped.push(c.step);
       }
-      const kept = listCheckpoints(store, run.id).at(-1);
+      const kept = (await listCheckpoints(store, run.id)).at(-1);
       lastDir = kept ? join(store.dir, kept.path) : undefined;
       message =
         `${e.message}; ` +
@@ -310,9 +310,9 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
         (dropped.length ? ` (the one of step ${dropped.join(', ')} held the diverging weights and was removed)` : '') +
         '; try a lower learning rate';
     }
-    run = setRunStatus(store, run.id, 'failed', message);
+    run = await setRunStatus(store, run.id, 'failed', message);
     emit({ phase: 'failed', step: trainer.step, message });
     if (!diverged) throw e;
-    return { run: getRun(store, run.id), status: 'failed', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir, error: message };
+    return { run: await getRun(store, run.id), status: 'failed', step: trainer.step, resumedFrom, metrics, checkpointDir: lastDir, error: message };
   }
 }

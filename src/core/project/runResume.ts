@@ -11,11 +11,11 @@ import type { OpenProject } from './openProject';
 import { reclaimStaleRuns } from './runLoop';
 
 /** The paused run `runId` of kind `kind` in this project, or a UsageError saying why it cannot continue. */
-export function pausedRun(p: OpenProject, runId: number, kind: 'sde' | 'seg'): TrainingRun {
-  reclaimStaleRuns(p.store, p.project.id);
+export async function pausedRun(p: OpenProject, runId: number, kind: 'sde' | 'seg'): Promise<TrainingRun> {
+  await reclaimStaleRuns(p.store, p.project.id);
   let run: TrainingRun;
   try {
-    run = getRun(p.store, runId);
+    run = await getRun(p.store, runId);
   } catch {
     throw new UsageError(`there is no training run #${runId} in this project`);
   }

@@ -109,10 +109,10 @@ export interface SelectionRoundSummary {
 const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 /** The run and checkpoint whose model folder is `dir`, where it is one of the project's checkpoints. */
-function runOfModelDir(store: ProjectStore, projectId: number, dir: string): { runId: number; checkpointId: number } | null {
+async function runOfModelDir(store: ProjectStore, projectId: number, dir: string): Promise<{ runId: number; checkpointId: number } | null> {
   const want = resolve(dir);
-  for (const run of listRuns(store, projectId)) {
-    for (const c of listCheckpoints(store, run.id)) {
+  for (const run of await listRuns(store, projectId)) {
+    for (const c of await listCheckpoints(store, run.id)) {
       if (resolve(store.dir, c.path, MODEL_SUBDIR) === want) return { runId: run.id, checkpointId: c.id };
     }
   }
@@ -120,15 +120,15 @@ function runOfModelDir(store: ProjectStore, projectId: number, dir: string): { r
 }
 
 /** The project's frames to choose from, ascending by id, and which of them count as selected or are excluded. */
-function candidatePool(p: OpenProject): { frames: Frame[]; selected: number[]; excluded: Set<number> } {
+async function candidatePool(p: OpenProject): Promise<{ frames: Frame[]; selected: number[]; excluded: Set<number> }> {
   const { store, project } = p;
-  const masks = listMasks(store, { projectId: project.id });
-  const picked = selectedFrameIds(store, project.id);
+  const masks = await listMasks(store, { projectId: project.id });
+  const picked = await selectedFrameIds(store, project.id);
   const selectedIds = new Set([...picked, ...masks.filter((m) => m.status === 'done' || m.status === 'in_progress').map((m) => m.frameId)]);
   const skipped = new Set(masks.filter((m) => m.status === 'skipped').map((m) => m.frameId));
   const byId = new Map<number, Frame>();
-  for (const d of listDatasets(store, project.id)) {
-    for (const f of listFrames(store, { datasetId: d.id, split: 'train' })) {
+  for (const d of await listDatasets(store, project.id)) {
+    for (const f of await listFrames(store, { datasetId: d.id, split: 'train' })) {
       if (f.isKeyframe || selectedIds.has(f.id)) byId.set(f.id, f);
     }
   }
@@ -160,7 +160,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
   checkOptions(opts);
   const { store, project } = p;
   const progress = opts.onProgress ?? (() => undefined);
-  const pool = candidatePool(p);
+  const pool = await candidatePool(p);
   const n = pool.frames.length;
   const free = n - pool.selected.length - pool.excluded.size;
   if (free <= 0) {
@@ -169,7 +169,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
   const basis = roundBasis(opts.method, pool.selected.length, opts.method === 'entropy');
   // ds, us and ds_us need the SDE features; entropy uses them (to report distances) where
   // there is an SDE model; random never computes them.
-  const sdeDefault = opts.sdeModelDir ? resolve(opts.sdeModelDir) : (latestModel(store, project.id, 'sde')?.modelDir ?? null);
+  const sdeDefault = opts.sdeModelDir ? resolve(opts.sdeModelDir) : ((await latestModel(store, project.id, 'sde'))?.modelDir ?? null);
   const usesFeatures = opts.method === 'entropy' ? sdeDefault !== null : opts.method !== 'random';
   const usesStudent = needsUncertainty(opts.method, pool.selected.length);
 
@@ -195,7 +195,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
         extractor,
         featureCacheKey(sdeKey, SDE_FEATURE_LAYER),
         pool.frames.map((f) => f.id),
-        (id) => frameImage(store, byId.get(id)!, size),
+        async (id) => await frameImage(store, byId.get(id)!, size),
         { batchSize: opts.batchSize ?? 8, onProgress: (done, total) => progress({ phase: 'features', done, total }) },
       );
     }
@@ -210,7 +210,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
     const studentNet = opts.studentNet ?? SMALL;
     if (usesStudent) {
       const size = modelInputSize(teacher!);
-      const images = await Promise.all(pool.selected.map((r) => frameImage(store, pool.frames[r]!, size)));
+      const images = await Promise.all(pool.selected.map(async (r) => await frameImage(store, pool.frames[r]!, size)));
       const trained = await trainStudent(teacher!, images, {
         config: studentNet,
         steps: opts.studentSteps,
@@ -220,21 +220,21 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
       });
       models.push(trained.model);
       student = { steps: opts.studentSteps, trainedOn: images.length, finalLoss: finite(trained.losses.at(-1)) };
-      const u = await scoreUncertainty(trained.model, teacher!, candidates.length, (k) => frameImage(store, pool.frames[candidates[k]!]!, size), {
+      const u = await scoreUncertainty(trained.model, teacher!, candidates.length, async (k) => await frameImage(store, pool.frames[candidates[k]!]!, size), {
         batchSize: opts.batchSize ?? 8,
         onProgress: (done, total) => progress({ phase: 'uncertainty', done, total }),
       });
       scores = new Float32Array(n);
       candidates.forEach((r, k) => (scores![r] = u[k]!));
     } else if (opts.method === 'entropy') {
-      const segDir = opts.segModelDir ? resolve(opts.segModelDir) : (latestModel(store, project.id, 'seg')?.modelDir ?? null);
+      const segDir = opts.segModelDir ? resolve(opts.segModelDir) : ((await latestModel(store, project.id, 'seg'))?.modelDir ?? null);
       if (!segDir) {
         throw new UsageError("selection by 'entropy' needs a segmentation model, and this project has no finished segmentation run: train one first or name a model folder (--seg-model DIR)");
       }
       const seg = await loadModelFromFolder(segDir);
       models.push(seg);
       const size = modelInputSize(seg);
-      const e = await segmentationEntropy(seg, candidates.length, (k) => frameImage(store, pool.frames[candidates[k]!]!, size), {
+      const e = await segmentationEntropy(seg, candidates.length, async (k) => await frameImage(store, pool.frames[candidates[k]!]!, size), {
         batchSize: opts.batchSize ?? 8,
         onProgress: (done, total) => progress({ phase: 'entropy', done, total }),
       });
@@ -244,7 +244,7 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
     }
 
     // A different random stream per round, so repeated rounds with one seed do not repeat choices.
-    const earlierRounds = listSelectionRounds(store, project.id).length;
+    const earlierRounds = (await listSelectionRounds(store, project.id)).length;
     const rng = createRng(opts.seed + 7919 * earlierRounds);
     const weightRule = opts.weight ?? DEFAULT_UNCERTAINTY_WEIGHT;
     const round = selectRound({
@@ -269,8 +269,8 @@ export async function runSelectionRound(p: OpenProject, opts: SelectRoundOptions
       diversity: finite(pk.diversity),
       uncertainty: finite(pk.uncertainty),
     }));
-    const run = scoredBy.dir ? runOfModelDir(store, project.id, scoredBy.dir) : null;
-    const stored = createSelectionRound(store, {
+    const run = scoredBy.dir ? await runOfModelDir(store, project.id, scoredBy.dir) : null;
+    const stored = await createSelectionRound(store, {
       projectId: project.id,
       method: opts.method,
       params: {

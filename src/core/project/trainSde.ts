@@ -35,16 +35,16 @@ export function resolveSdeSettings(input: Partial<SdeSettings>): SdeSettings {
 }
 
 export async function trainSde(p: OpenProject, input: Partial<SdeSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
-  reclaimStaleRuns(p.store, p.project.id);
-  const resumed = opts.resume !== undefined ? pausedRun(p, opts.resume, 'sde') : undefined;
+  await reclaimStaleRuns(p.store, p.project.id);
+  const resumed = opts.resume !== undefined ? await pausedRun(p, opts.resume, 'sde') : undefined;
   const s = resumed ? storedSettings(resumed, SDE_SETTINGS) : resolveSdeSettings(input);
-  const samples = sdeTrainingSamples(p, s.stride, gapOffsets(s.frameGap));
+  const samples = await sdeTrainingSamples(p, s.stride, gapOffsets(s.frameGap));
   const frames = new FrameCache({ height: s.height, width: s.width });
   const trainer = new SdeTrainer({ settings: s, net: netPreset(s.net) }, samples, frames);
   try {
-    refuseWhileAnotherRuns(p.store, p.project.id);
-    const run = resumed ?? createRun(p.store, { projectId: p.project.id, kind: 'sde', config: s as unknown as JsonObject });
-    const evalSamples = depthEvaluationSamples(p);
+    await refuseWhileAnotherRuns(p.store, p.project.id);
+    const run = resumed ?? await createRun(p.store, { projectId: p.project.id, kind: 'sde', config: s as unknown as JsonObject });
+    const evalSamples = await depthEvaluationSamples(p);
     return await driveRun({
       store: p.store,
       run,

@@ -49,22 +49,22 @@ function checkpointSource(dir: string): SdeSource {
 }
 
 /** The SDE model a segmentation run starts from: a checkpoint folder, the named run, else the newest finished SDE run. */
-export function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): SdeSource | undefined {
+export async function sdeSource(p: OpenProject, runId?: number, checkpointDir?: string): Promise<SdeSource | undefined> {
   if (checkpointDir !== undefined) return checkpointSource(resolve(checkpointDir));
   let run: TrainingRun | undefined;
   let dir: string | undefined;
   if (runId !== undefined) {
     try {
-      run = getRun(p.store, runId);
+      run = await getRun(p.store, runId);
     } catch {
       throw new UsageError(`there is no training run #${runId} in this project`);
     }
     if (run.kind !== 'sde' || run.projectId !== p.project.id) throw new UsageError(`run #${runId} is not an SDE run of this project`);
-    const ck = latestCheckpoint(p.store, runId);
+    const ck = await latestCheckpoint(p.store, runId);
     if (!ck) throw new NoCheckpointError(runId, 'there is no SDE model to start from');
     dir = join(p.store.dir, ck.path);
   } else {
-    const m = latestModel(p.store, p.project.id, 'sde');
+    const m = await latestModel(p.store, p.project.id, 'sde');
     if (!m) return undefined;
     run = m.run;
     dir = join(m.modelDir, '..');
@@ -130,15 +130,15 @@ export function segFallbackWithoutSde(
  * newest finished SDE run unless one is named). Where the default mode needs an SDE model the
  * project lacks, scratch (`note` says so); a clear message where the mode the user chose needs one.
  */
-export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>): { settings: SegSettings; src: SdeSource | undefined; note?: string } {
+export async function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>): Promise<{ settings: SegSettings; src: SdeSource | undefined; note?: string }> {
   const given = parseSettings(segSettingsInput, input, 'segmentation training settings');
   let mode = given.mode ?? defaultOf(SEG_SETTINGS, 'mode');
   let mix = given.mix ?? defaultOf(SEG_SETTINGS, 'mix');
   const wantSde = needsSde({ mode, mix }) || (given.sdeRunId ?? null) !== null || (given.sdeCheckpoint ?? null) !== null;
-  const src = wantSde ? sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
+  const src = wantSde ? await sdeSource(p, given.sdeRunId ?? undefined, given.sdeCheckpoint ?? undefined) : undefined;
   // Only a run that needs an SDE model the project lacks looks for video (a scan of every frame).
   const lacksSde = !src && needsSde({ mode, mix });
-  const noVideo = lacksSde && sdeUnavailableReason(p) !== null;
+  const noVideo = lacksSde && (await sdeUnavailableReason(p)) !== null;
   const fallback = lacksSde ? segFallbackWithoutSde(given, !noVideo) : null;
   if (fallback) ({ mode, mix } = fallback);
   if (needsSde({ mode, mix }) && !src) {
@@ -159,8 +159,8 @@ export function resolveSegSettings(p: OpenProject, input: Partial<SegSettings>):
 }
 
 /** The frames a resumed run trains on: those it started with (its checkpoint records them), all still done. */
-function resumedLabelled<T extends { frameId: number }>(p: OpenProject, run: TrainingRun, current: readonly T[]): T[] {
-  const ckpt = latestCheckpoint(p.store, run.id);
+async function resumedLabelled<T extends { frameId: number }>(p: OpenProject, run: TrainingRun, current: readonly T[]): Promise<T[]> {
+  const ckpt = await latestCheckpoint(p.store, run.id);
   const recorded = ckpt ? readCheckpointState(join(p.store.dir, ckpt.path))['labelledFrames'] : undefined;
   if (!Array.isArray(recorded)) {
     const count = runFact(run, 'labelledFrames');
@@ -180,49 +180,49 @@ function resumedLabelled<T extends { frameId: number }>(p: OpenProject, run: Tra
 }
 
 /** What a resumed segmentation run trains with: its stored settings, its SDE model, and the frames it started on. */
-function resumePlan(p: OpenProject, runId: number) {
-  const run = pausedRun(p, runId, 'seg');
+async function resumePlan(p: OpenProject, runId: number) {
+  const run = await pausedRun(p, runId, 'seg');
   const settings = storedSettings(run, SEG_SETTINGS);
-  const src = settings.sdeRunId !== null || settings.sdeCheckpoint !== null ? sdeSource(p, settings.sdeRunId ?? undefined, settings.sdeCheckpoint ?? undefined) : undefined;
+  const src = settings.sdeRunId !== null || settings.sdeCheckpoint !== null ? await sdeSource(p, settings.sdeRunId ?? undefined, settings.sdeCheckpoint ?? undefined) : undefined;
   const offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
-  const samples = segTrainingSamples(p, offsets);
-  return { run, settings, src, offsets, samples, labelled: resumedLabelled(p, run, samples.labelled) };
+  const samples = await segTrainingSamples(p, offsets);
+  return { run, settings, src, offsets, samples, labelled: await resumedLabelled(p, run, samples.labelled) };
 }
 
 /** Refuses (UsageError, saying why) a segmentation run that cannot continue; cheap enough to ask before starting a job. */
-export function checkSegResume(p: OpenProject, runId: number): void {
-  resumePlan(p, runId);
+export async function checkSegResume(p: OpenProject, runId: number): Promise<void> {
+  await resumePlan(p, runId);
 }
 
 export async function trainSeg(p: OpenProject, input: Partial<SegSettings>, opts: TrainOptions = {}): Promise<RunOutcome> {
-  reclaimStaleRuns(p.store, p.project.id);
+  await reclaimStaleRuns(p.store, p.project.id);
   let s: SegSettings;
   let src: SdeSource | undefined;
   let resumed: TrainingRun | undefined;
-  let samples: ReturnType<typeof segTrainingSamples>;
-  let labelled: ReturnType<typeof segTrainingSamples>['labelled'];
+  let samples: Awaited<ReturnType<typeof segTrainingSamples>>;
+  let labelled: Awaited<ReturnType<typeof segTrainingSamples>>['labelled'];
   let offsets: number[];
   let note: string | undefined;
   if (opts.resume !== undefined) {
-    ({ run: resumed, settings: s, src, offsets, samples, labelled } = resumePlan(p, opts.resume));
+    ({ run: resumed, settings: s, src, offsets, samples, labelled } = await resumePlan(p, opts.resume));
   } else {
-    ({ settings: s, src, note } = resolveSegSettings(p, input));
+    ({ settings: s, src, note } = await resolveSegSettings(p, input));
     offsets = gapOffsets(src?.frameGap ?? defaultOf(SDE_SETTINGS, 'frameGap'));
-    samples = segTrainingSamples(p, offsets);
+    samples = await segTrainingSamples(p, offsets);
     labelled = samples.labelled;
   }
   const size = { height: s.height, width: s.width };
   const cfg: NetConfig = { ...netPreset(s.net), numClasses: p.project.labelSet.classes.length };
   if (labelled.length === 0) throw new UsageError('no labelled frames: paint some suggested frames (or depthseg import-labels) before training segmentation');
-  const evalSamples = evaluationSamples(p);
+  const evalSamples = await evaluationSamples(p);
   const frames = new FrameCache(size);
   const labels = new LabelCache(size);
   const sde = src ? await loadSdeNetworks(src, cfg, size) : undefined;
   const trainer = new SegTrainer({ settings: s, net: cfg, offsets }, { labelled, unlabelled: samples.unlabelled, sde }, frames, labels);
   try {
-    refuseWhileAnotherRuns(p.store, p.project.id);
+    await refuseWhileAnotherRuns(p.store, p.project.id);
     const config = { ...s, sdeFrameGap: src?.frameGap ?? null, labelledFrames: labelled.length, ...(note ? { settingsNote: note } : {}) } as unknown as JsonObject;
-    const run = resumed ?? createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
+    const run = resumed ?? await createRun(p.store, { projectId: p.project.id, kind: 'seg', mode: s.mode, parentRunId: src?.run?.id ?? null, config });
     return await driveRun({
       store: p.store,
       run,

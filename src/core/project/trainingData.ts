@@ -29,21 +29,21 @@ export function clipIntrinsics(clip: Clip, frame: Frame): Intrinsics | undefined
 }
 
 /** Every frame of a split as a sample (labels from `done` masks), in clip order. */
-export function projectSamples(p: OpenProject, split: Split, offsets: readonly number[] = DEFAULT_OFFSETS): ProjectFrameSample[] {
+export async function projectSamples(p: OpenProject, split: Split, offsets: readonly number[] = DEFAULT_OFFSETS): Promise<ProjectFrameSample[]> {
   const out: ProjectFrameSample[] = [];
-  for (const dataset of listDatasets(p.store, p.project.id)) {
-    for (const clip of listClips(p.store, dataset.id, split)) {
-      const frames = clipFrames(p.store, clip.id);
+  for (const dataset of await listDatasets(p.store, p.project.id)) {
+    for (const clip of await listClips(p.store, dataset.id, split)) {
+      const frames = await clipFrames(p.store, clip.id);
       const byIndex = new Map(frames.map((f) => [f.index, f]));
-      for (const f of frames) out.push(sampleOf(p.store, dataset, clip, f, byIndex, offsets));
+      for (const f of frames) out.push(await sampleOf(p.store, dataset, clip, f, byIndex, offsets));
     }
   }
   return out;
 }
 
-function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, byIndex: Map<number, Frame>, offsets: readonly number[]): ProjectFrameSample {
+async function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, byIndex: Map<number, Frame>, offsets: readonly number[]): Promise<ProjectFrameSample> {
   const file = (rel: string) => datasetFile(dataset, rel);
-  const mask = getMaskRow(store, f.id);
+  const mask = await getMaskRow(store, f.id);
   const gtPath = f.gtLabelPath ? file(f.gtLabelPath) : null;
   const s: ProjectFrameSample = {
     key: `${dataset.id}:${f.imagePath}`,
@@ -66,13 +66,13 @@ function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, b
 const NO_CLIPS = 'the project has no video frames with neighbours in its train split: self-supervised depth needs clips';
 
 /** Why self-supervised depth cannot train on this project (no video clips), or null where it can. */
-export function sdeUnavailableReason(p: OpenProject): string | null {
-  return projectSamples(p, 'train', DEFAULT_OFFSETS).some((s) => s.neighbourPaths) ? null : NO_CLIPS;
+export async function sdeUnavailableReason(p: OpenProject): Promise<string | null> {
+  return (await projectSamples(p, 'train', DEFAULT_OFFSETS)).some((s) => s.neighbourPaths) ? null : NO_CLIPS;
 }
 
 /** Samples for self-supervised depth: train frames with all their neighbours, every `stride`-th. */
-export function sdeTrainingSamples(p: OpenProject, stride = 1, offsets: readonly number[] = DEFAULT_OFFSETS): ProjectFrameSample[] {
-  const all = projectSamples(p, 'train', offsets).filter((s) => s.neighbourPaths);
+export async function sdeTrainingSamples(p: OpenProject, stride = 1, offsets: readonly number[] = DEFAULT_OFFSETS): Promise<ProjectFrameSample[]> {
+  const all = (await projectSamples(p, 'train', offsets)).filter((s) => s.neighbourPaths);
   if (all.length === 0) throw new UsageError(NO_CLIPS);
   return all.filter((_, i) => i % stride === 0);
 }
@@ -82,23 +82,23 @@ export function sdeTrainingSamples(p: OpenProject, stride = 1, offsets: readonly
  * labelled (the clips' keyframes where the dataset marks them, else every frame) without a
  * done mask.
  */
-export function segTrainingSamples(p: OpenProject, offsets: readonly number[] = DEFAULT_OFFSETS): { labelled: ProjectFrameSample[]; unlabelled: ProjectFrameSample[] } {
-  const all = projectSamples(p, 'train', offsets);
+export async function segTrainingSamples(p: OpenProject, offsets: readonly number[] = DEFAULT_OFFSETS): Promise<{ labelled: ProjectFrameSample[]; unlabelled: ProjectFrameSample[] }> {
+  const all = await projectSamples(p, 'train', offsets);
   const hasKeyframes = all.some((s) => s.isKeyframe);
   const candidates = all.filter((s) => !hasKeyframes || s.isKeyframe || s.label);
   return { labelled: candidates.filter((s) => s.label), unlabelled: candidates.filter((s) => !s.label) };
 }
 
 /** Validation frames with the dataset's own labels (as `label`) for evaluation. */
-export function evaluationSamples(p: OpenProject, split: Split = 'val'): ProjectFrameSample[] {
-  return projectSamples(p, split)
+export async function evaluationSamples(p: OpenProject, split: Split = 'val'): Promise<ProjectFrameSample[]> {
+  return (await projectSamples(p, split))
     .filter((s) => s.groundTruth)
     .map((s) => ({ ...s, label: s.groundTruth }));
 }
 
 /** Validation frames with ground-truth depth (synthetic data). */
-export function depthEvaluationSamples(p: OpenProject, split: Split = 'val'): ProjectFrameSample[] {
-  const all = projectSamples(p, split).filter((s) => s.depthPath);
+export async function depthEvaluationSamples(p: OpenProject, split: Split = 'val'): Promise<ProjectFrameSample[]> {
+  const all = (await projectSamples(p, split)).filter((s) => s.depthPath);
   const keyframes = all.filter((s) => s.isKeyframe);
   return keyframes.length > 0 ? keyframes : all;
 }

@@ -29,12 +29,16 @@ import {
   listPicks,
   listSelectionRounds,
   metricHistory,
+  countFrames,
+  type Frame,
   type JsonObject,
   type MetricPoint,
   type TrainingRun,
 } from '../store';
 import { renderReportHtml, type ReportData } from './htmlReport';
 import type { Series } from './svgPlot';
+
+type RoundOfPicks = ReportMetrics['selection']['rounds'][number];
 
 /** The ablation's settings, in the order the table lists them. */
 export const ABLATION_ROWS = [
@@ -142,14 +146,14 @@ export function downsample(points: readonly MetricPoint[], max = 300): { x: numb
   return out;
 }
 
-function series(p: OpenProject, runId: number, names: readonly [string, string][]): Series[] {
-  return names
-    .map(([metric, label]) => ({ name: label, points: downsample(metricHistory(p.store, runId, metric)) }))
-    .filter((s) => s.points.length > 0);
+async function series(p: OpenProject, runId: number, names: readonly [string, string][]): Promise<Series[]> {
+  const all: Series[] = [];
+  for (const [metric, label] of names) all.push({ name: label, points: downsample(await metricHistory(p.store, runId, metric)) });
+  return all.filter((s) => s.points.length > 0);
 }
 
-function lastValue(p: OpenProject, runId: number, name: string): number | null {
-  const h = metricHistory(p.store, runId, name).filter((x) => Number.isFinite(x.value));
+async function lastValue(p: OpenProject, runId: number, name: string): Promise<number | null> {
+  const h = (await metricHistory(p.store, runId, name)).filter((x) => Number.isFinite(x.value));
   if (h.length === 0) return null;
   // The mean of the last few steps: one step's loss is noisy.
   const tail = h.slice(-20);
@@ -166,17 +170,17 @@ async function png(r: RasterU8): Promise<Uint8Array> {
   return new Uint8Array(await encodePng(r));
 }
 
-function runModelDir(p: OpenProject, run: TrainingRun): string | null {
-  const ck = latestCheckpoint(p.store, run.id);
+async function runModelDir(p: OpenProject, run: TrainingRun): Promise<string | null> {
+  const ck = await latestCheckpoint(p.store, run.id);
   return ck ? join(p.store.dir, ck.path, MODEL_SUBDIR) : null;
 }
 
-function pickRuns(p: OpenProject, o: ProjectReportOptions): { seg: TrainingRun | null; sde: TrainingRun | null } {
-  const seg = o.segRunId !== undefined ? getRun(p.store, o.segRunId) : (latestModel(p.store, p.project.id, 'seg')?.run ?? null);
+async function pickRuns(p: OpenProject, o: ProjectReportOptions): Promise<{ seg: TrainingRun | null; sde: TrainingRun | null }> {
+  const seg = o.segRunId !== undefined ? await getRun(p.store, o.segRunId) : ((await latestModel(p.store, p.project.id, 'seg'))?.run ?? null);
   let sde: TrainingRun | null = null;
-  if (o.sdeRunId !== undefined) sde = getRun(p.store, o.sdeRunId);
-  else if (seg?.parentRunId) sde = getRun(p.store, seg.parentRunId);
-  else sde = latestModel(p.store, p.project.id, 'sde')?.run ?? null;
+  if (o.sdeRunId !== undefined) sde = await getRun(p.store, o.sdeRunId);
+  else if (seg?.parentRunId) sde = await getRun(p.store, seg.parentRunId);
+  else sde = (await latestModel(p.store, p.project.id, 'sde'))?.run ?? null;
   return { seg, sde };
 }
 
@@ -187,24 +191,36 @@ function pickRuns(p: OpenProject, o: ProjectReportOptions): { seg: TrainingRun |
 export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions = {}): Promise<{ html: string; metrics: ReportMetrics }> {
   const { store, project } = p;
   const createdAt = (o.now ?? (() => new Date()))().toISOString();
-  const { seg, sde } = pickRuns(p, o);
+  const { seg, sde } = await pickRuns(p, o);
   // Frames are named by their output path (folder within the dataset and name, as predict
   // writes them): frame numbers restart per clip, so the name alone does not tell two apart.
-  const layout = frameOutputLayout(store, project.id);
+  const layout = await frameOutputLayout(store, project.id);
 
   // --- dataset
-  const datasets = listDatasets(store, project.id);
-  const count = (split: 'train' | 'val', keyframesOnly: boolean) =>
-    datasets.reduce((a, d) => a + listFrames(store, { datasetId: d.id, split, keyframesOnly }).length, 0);
-  const clips = (split: 'train' | 'val') => datasets.reduce((a, d) => a + listClips(store, d.id, split).length, 0);
-  const trainFrameIds = new Set(datasets.flatMap((d) => listFrames(store, { datasetId: d.id, split: 'train' }).map((f) => f.id)));
-  const labelledTrain = listMasks(store, { projectId: project.id, status: 'done' }).filter((m) => trainFrameIds.has(m.frameId)).length;
-  const anyFrame = datasets.map((d) => listFrames(store, { datasetId: d.id })[0]).find((f) => f !== undefined);
+  const datasets = await listDatasets(store, project.id);
+  const count = async (split: 'train' | 'val', keyframesOnly: boolean) => {
+    let n = 0;
+    for (const d of datasets) n += await countFrames(store, { datasetId: d.id, split, keyframesOnly });
+    return n;
+  };
+  const clips = async (split: 'train' | 'val') => {
+    let n = 0;
+    for (const d of datasets) n += (await listClips(store, d.id, split)).length;
+    return n;
+  };
+  const trainFrameIds = new Set<number>();
+  for (const d of datasets) for (const f of await listFrames(store, { datasetId: d.id, split: 'train' })) trainFrameIds.add(f.id);
+  const labelledTrain = (await listMasks(store, { projectId: project.id, status: 'done' })).filter((m) => trainFrameIds.has(m.frameId)).length;
+  let anyFrame: Frame | undefined;
+  for (const d of datasets) {
+    anyFrame = (await listFrames(store, { datasetId: d.id }))[0];
+    if (anyFrame) break;
+  }
   const dataset: ReportMetrics['dataset'] = {
     datasets: datasets.map((d) => ({ name: d.name, format: d.format, root: d.rootPath })),
-    clips: { train: clips('train'), val: clips('val') },
-    videoFrames: { train: count('train', false), val: count('val', false) },
-    framesToLabel: { train: count('train', true), val: count('val', true) },
+    clips: { train: await clips('train'), val: await clips('val') },
+    videoFrames: { train: await count('train', false), val: await count('val', false) },
+    framesToLabel: { train: await count('train', true), val: await count('val', true) },
     labelledTrainFrames: labelledTrain,
     imageSize: anyFrame ? { height: anyFrame.height, width: anyFrame.width } : null,
   };
@@ -221,8 +237,8 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
     return m;
   };
   try {
-    const segModel = seg ? await load(runModelDir(p, seg)) : null;
-    const sdeModel = sde ? await load(runModelDir(p, sde)) : null;
+    const segModel = seg ? await load(await runModelDir(p, seg)) : null;
+    const sdeModel = sde ? await load(await runModelDir(p, sde)) : null;
     const evaluation = o.evaluation ?? (segModel ? await evaluateModel(p, segModel, { split: 'val' }) : sdeModel ? await evaluateModel(p, sdeModel, { split: 'val' }) : null);
     const depthModel = segModel && hasOutput(segModel, 'disp_0') ? segModel : sdeModel;
     const depthSource = depthModel === segModel ? `segmentation run #${seg?.id} (multi-task depth branch)` : `SDE run #${sde?.id}`;
@@ -235,21 +251,21 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
     }
 
     // --- selection
-    const rounds = listSelectionRounds(store, project.id).map((r) => ({
-      roundId: r.id,
-      method: r.method,
-      basis: typeof r.params['basis'] === 'string' ? (r.params['basis'] as string) : null,
-      picks: listPicks(store, r.id).map((k) => {
-        const f = getFrame(store, k.frameId);
-        return { rank: k.rank, frameId: k.frameId, frame: layout.pathOf(f), score: k.score, diversity: k.diversityScore, uncertainty: k.uncertaintyScore };
-      }),
-    }));
+    const rounds: RoundOfPicks[] = [];
+    for (const r of await listSelectionRounds(store, project.id)) {
+      const picks: RoundOfPicks['picks'] = [];
+      for (const k of await listPicks(store, r.id)) {
+        const f = await getFrame(store, k.frameId);
+        picks.push({ rank: k.rank, frameId: k.frameId, frame: layout.pathOf(f), score: k.score, diversity: k.diversityScore, uncertainty: k.uncertaintyScore });
+      }
+      rounds.push({ roundId: r.id, method: r.method, basis: typeof r.params['basis'] === 'string' ? (r.params['basis'] as string) : null, picks });
+    }
     const thumbH = o.thumbnailHeight ?? 48;
     const selection: ReportData['selection'][number][] = [];
     let order = 0;
     for (const r of rounds) {
       for (const k of r.picks) {
-        const f = getFrame(store, k.frameId);
+        const f = await getFrame(store, k.frameId);
         const size = { height: thumbH, width: Math.max(1, Math.round((thumbH * f.width) / f.height)) };
         selection.push({
           rank: order++,
@@ -268,7 +284,7 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
     if (viewModel) {
       const size = modelInputSize(viewModel);
       const valFrames = spread(
-        listFrames(store, { split: 'val', keyframesOnly: true }).filter((f) => f.gtLabelPath),
+        (await listFrames(store, { split: 'val', keyframesOnly: true })).filter((f) => f.gtLabelPath),
         o.gridFrames ?? 6,
       );
       for (const f of valFrames) {
@@ -295,17 +311,17 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
     // --- curves
     const curves: ReportData['curves'][number][] = [];
     if (sde) {
-      curves.push({ title: `SDE loss (run #${sde.id})`, yLabel: 'photometric loss', series: series(p, sde.id, [['loss', 'loss']]) });
-      const depthCurve = series(p, sde.id, [['val/depth/absRel', 'abs-rel'], ['val/depth/rmseLog', 'RMSE-log']]);
+      curves.push({ title: `SDE loss (run #${sde.id})`, yLabel: 'photometric loss', series: await series(p, sde.id, [['loss', 'loss']]) });
+      const depthCurve = await series(p, sde.id, [['val/depth/absRel', 'abs-rel'], ['val/depth/rmseLog', 'RMSE-log']]);
       if (depthCurve.length) curves.push({ title: 'SDE depth error on val (lower is better)', series: depthCurve });
     }
     if (seg) {
       curves.push({
         title: `Segmentation loss (run #${seg.id}, ${seg.mode ?? ''})`,
         yLabel: 'loss',
-        series: series(p, seg.id, [['loss', 'total'], ['loss/ce', 'cross-entropy'], ['loss/mix', 'mixed (teacher)'], ['loss/sde', 'SDE']]),
+        series: await series(p, seg.id, [['loss', 'total'], ['loss/ce', 'cross-entropy'], ['loss/mix', 'mixed (teacher)'], ['loss/sde', 'SDE']]),
       });
-      const miouCurve = series(p, seg.id, [['val/miou', 'mIoU'], ['val/pixelAccuracy', 'pixel accuracy']]);
+      const miouCurve = await series(p, seg.id, [['val/miou', 'mIoU'], ['val/pixelAccuracy', 'pixel accuracy']]);
       if (miouCurve.length) curves.push({ title: 'Validation mIoU and pixel accuracy (%)', yLabel: '%', series: miouCurve });
     }
 
@@ -324,8 +340,8 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
             status: sde.status,
             steps: finiteOrNull(sde.config['steps']),
             config: sde.config,
-            finalLoss: lastValue(p, sde.id, 'loss'),
-            depth: (latestCheckpoint(store, sde.id)?.metrics ?? {}) as JsonObject,
+            finalLoss: await lastValue(p, sde.id, 'loss'),
+            depth: ((await latestCheckpoint(store, sde.id))?.metrics ?? {}) as JsonObject,
           }
         : null,
       selection: { rounds },
@@ -338,7 +354,7 @@ export async function buildProjectReport(p: OpenProject, o: ProjectReportOptions
             steps: finiteOrNull(sc['steps']),
             labelledFrames: finiteOrNull(sc['labelledFrames']),
             config: sc,
-            finalLoss: lastValue(p, seg.id, 'loss'),
+            finalLoss: await lastValue(p, seg.id, 'loss'),
             miou: segEval ? segEval.miou : null,
             pixelAccuracy: segEval ? segEval.pixelAccuracy : null,
             perClassIou,

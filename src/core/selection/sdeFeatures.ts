@@ -99,7 +99,7 @@ export async function forEachFeatureBatch(
   extractor: SdeFeatureExtractor,
   count: number,
   loadImage: (index: number) => Promise<RasterU8>,
-  onBatch: (start: number, rows: Float32Array) => void,
+  onBatch: (start: number, rows: Float32Array) => void | Promise<void>,
   opts: FeatureRunOptions = {},
 ): Promise<void> {
   const batch = opts.batchSize ?? 8;
@@ -112,7 +112,7 @@ export async function forEachFeatureBatch(
     const feats = tf.tidy(() => extractor.extract(imageBatch(images, extractor.inputSize)));
     const rows = (await feats.data()) as Float32Array;
     feats.dispose();
-    onBatch(s, rows);
+    await onBatch(s, rows);
     opts.onProgress?.(Math.min(count, s + batch), count);
   }
 }
@@ -195,15 +195,15 @@ export async function selectionFeatures(
 ): Promise<SelectionFeatures> {
   const ids = [...new Set(frameIds)].sort((a, b) => a - b);
   if (opts.dropStale ?? true) {
-    for (const m of featureModels(store)) {
-      if (m.modelKey.startsWith(`${SDE_FEATURE_KEY_PREFIX}/`) && m.modelKey !== cacheKey) dropFeatures(store, { modelKey: m.modelKey });
+    for (const m of await featureModels(store)) {
+      if (m.modelKey.startsWith(`${SDE_FEATURE_KEY_PREFIX}/`) && m.modelKey !== cacheKey) await dropFeatures(store, { modelKey: m.modelKey });
     }
   }
-  let cached = readFeatures(store, cacheKey, ids);
+  let cached = await readFeatures(store, cacheKey, ids);
   if (cached.frameIds.length > 0 && cached.dims !== extractor.dims) {
     // Another feature size under the same key (cannot come from this code): start again.
-    dropFeatures(store, { modelKey: cacheKey });
-    cached = readFeatures(store, cacheKey, ids);
+    await dropFeatures(store, { modelKey: cacheKey });
+    cached = await readFeatures(store, cacheKey, ids);
   }
   const have = new Set(cached.frameIds);
   const missing = ids.filter((id) => !have.has(id));
@@ -218,26 +218,26 @@ export async function selectionFeatures(
     cached.frameIds.forEach((id, k) => matrix.data.set(cached.data.subarray(k * dims, (k + 1) * dims), row.get(id)! * dims));
     cached = { frameIds: [], dims, data: new Float32Array(0) };
     let pending: Array<{ frameId: number; data: Float32Array }> = [];
-    const flush = () => {
-      if (pending.length > 0) putFeatures(store, cacheKey, pending);
+    const flush = async () => {
+      if (pending.length > 0) await putFeatures(store, cacheKey, pending);
       pending = [];
     };
     await forEachFeatureBatch(
       extractor,
       missing.length,
       (k) => loadImage(missing[k]!),
-      (start, rows) => {
+      async (start, rows) => {
         for (let b = 0; b * dims < rows.length; b++) {
           const id = missing[start + b]!;
           const data = rows.subarray(b * dims, (b + 1) * dims);
           matrix.data.set(data, row.get(id)! * dims);
           pending.push({ frameId: id, data });
         }
-        if (pending.length >= CACHE_CHUNK) flush();
+        if (pending.length >= CACHE_CHUNK) await flush();
       },
       opts,
     );
-    flush();
+    await flush();
   }
   standardisePerChannel(matrix, extractor.channels);
   return { matrix, frameIds: ids, channels: extractor.channels, cacheKey, computed: missing.length };

@@ -4,7 +4,7 @@ import { requireInsideRoot } from '../data/scan';
 import { DataError } from '../errors';
 import { insideProjectFolder } from './projectPaths';
 import type { ProjectStore } from './projectStore';
-import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
+import { all, insertReturningId, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 
 export type DatasetFormat = 'cityscapes' | 'camvid' | 'frames';
 
@@ -49,10 +49,10 @@ function dataset(store: ProjectStore, r: DatasetSql): Dataset {
   };
 }
 
-export function addDataset(store: ProjectStore, d: NewDataset): Dataset {
-  const res = run(
+export async function addDataset(store: ProjectStore, d: NewDataset): Promise<Dataset> {
+  const id = await insertReturningId(
     store,
-    'INSERT INTO datasets (project_id, name, format, root_path, options_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO datasets (project_id, name, format, root_path, options_json, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     d.projectId,
     d.name,
     d.format,
@@ -60,30 +60,30 @@ export function addDataset(store: ProjectStore, d: NewDataset): Dataset {
     toJson(d.options),
     store.now(),
   );
-  return getDataset(store, Number(res.lastInsertRowid));
+  return await getDataset(store, id);
 }
 
-export function getDataset(store: ProjectStore, id: number): Dataset {
-  return dataset(store, requireRow(store, one<DatasetSql>(store, 'SELECT * FROM datasets WHERE id = ?', id), `dataset with id ${id}`));
+export async function getDataset(store: ProjectStore, id: number): Promise<Dataset> {
+  return dataset(store, requireRow(store, await one<DatasetSql>(store, 'SELECT * FROM datasets WHERE id = ?', id), `dataset with id ${id}`));
 }
 
-export function listDatasets(store: ProjectStore, projectId: number): Dataset[] {
-  return all<DatasetSql>(store, 'SELECT * FROM datasets WHERE project_id = ? ORDER BY id', projectId).map((r) => dataset(store, r));
+export async function listDatasets(store: ProjectStore, projectId: number): Promise<Dataset[]> {
+  return (await all<DatasetSql>(store, 'SELECT * FROM datasets WHERE project_id = ? ORDER BY id', projectId)).map((r) => dataset(store, r));
 }
 
 /**
  * Removes a dataset with its clips, frames, label masks (rows and PNG files), picks and
  * cached features. The files go after the commit, so a failed delete keeps them.
  */
-export function removeDataset(store: ProjectStore, id: number): void {
-  const maskPaths = transaction(store, () => {
-    const paths = all<{ id: number; mask_path: string }>(
+export async function removeDataset(store: ProjectStore, id: number): Promise<void> {
+  const maskPaths = await transaction(store, async () => {
+    const paths = (await all<{ id: number; mask_path: string }>(
       store,
       `SELECT m.id, m.mask_path FROM label_masks m JOIN frames f ON f.id = m.frame_id JOIN clips c ON c.id = f.clip_id
        WHERE c.dataset_id = ? AND m.mask_path IS NOT NULL`,
       id,
-    ).map((r) => insideProjectFolder(store, r.mask_path, 'masks', `label_masks row ${r.id} mask_path`));
-    run(store, 'DELETE FROM datasets WHERE id = ?', id);
+    )).map((r) => insideProjectFolder(store, r.mask_path, 'masks', `label_masks row ${r.id} mask_path`));
+    await run(store, 'DELETE FROM datasets WHERE id = ?', id);
     return paths;
   });
   for (const p of maskPaths) rmSync(join(store.dir, p), { force: true });

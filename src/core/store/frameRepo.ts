@@ -1,5 +1,5 @@
 import type { ProjectStore } from './projectStore';
-import { all, one, parseJson, requireRow, run, transaction } from './sql';
+import { all, insertReturningId, one, parseJson, requireRow, run, transaction } from './sql';
 
 export type Split = 'train' | 'val' | 'test';
 
@@ -104,49 +104,49 @@ function frame(r: FrameSql): Frame {
   };
 }
 
-export function addClip(store: ProjectStore, c: NewClip): Clip {
-  const res = run(
+export async function addClip(store: ProjectStore, c: NewClip): Promise<Clip> {
+  const id = await insertReturningId(
     store,
-    'INSERT INTO clips (dataset_id, key, split, intrinsics_json) VALUES (?, ?, ?, ?)',
+    'INSERT INTO clips (dataset_id, key, split, intrinsics_json) VALUES (?, ?, ?, ?) RETURNING id',
     c.datasetId,
     c.key,
     c.split,
     c.intrinsics ? JSON.stringify(c.intrinsics) : null,
   );
-  return getClip(store, Number(res.lastInsertRowid));
+  return await getClip(store, id);
 }
 
-export function getClip(store: ProjectStore, id: number): Clip {
-  return clip(store, requireRow(store, one<ClipSql>(store, 'SELECT * FROM clips WHERE id = ?', id), `clip with id ${id}`));
+export async function getClip(store: ProjectStore, id: number): Promise<Clip> {
+  return clip(store, requireRow(store, await one<ClipSql>(store, 'SELECT * FROM clips WHERE id = ?', id), `clip with id ${id}`));
 }
 
-export function findClip(store: ProjectStore, datasetId: number, key: string): Clip | undefined {
-  const r = one<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? AND key = ?', datasetId, key);
+export async function findClip(store: ProjectStore, datasetId: number, key: string): Promise<Clip | undefined> {
+  const r = await one<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? AND key = ?', datasetId, key);
   return r && clip(store, r);
 }
 
-export function listClips(store: ProjectStore, datasetId: number, split?: Split): Clip[] {
+export async function listClips(store: ProjectStore, datasetId: number, split?: Split): Promise<Clip[]> {
   const rows = split
-    ? all<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? AND split = ? ORDER BY id', datasetId, split)
-    : all<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? ORDER BY id', datasetId);
+    ? await all<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? AND split = ? ORDER BY id', datasetId, split)
+    : await all<ClipSql>(store, 'SELECT * FROM clips WHERE dataset_id = ? ORDER BY id', datasetId);
   return rows.map((r) => clip(store, r));
 }
 
-export function setClipIntrinsics(store: ProjectStore, clipId: number, intrinsics: ClipIntrinsics | null): void {
-  const res = run(store, 'UPDATE clips SET intrinsics_json = ? WHERE id = ?', intrinsics ? JSON.stringify(intrinsics) : null, clipId);
+export async function setClipIntrinsics(store: ProjectStore, clipId: number, intrinsics: ClipIntrinsics | null): Promise<void> {
+  const res = await run(store, 'UPDATE clips SET intrinsics_json = ? WHERE id = ?', intrinsics ? JSON.stringify(intrinsics) : null, clipId);
   if (res.changes === 0) requireRow(store, undefined, `clip with id ${clipId}`);
 }
 
 /** Inserts frames in one transaction (all or none) and updates their clips' frame counts. Returns the new ids in order. */
-export function insertFrames(store: ProjectStore, frames: readonly NewFrame[]): number[] {
-  return transaction(store, () => {
+export async function insertFrames(store: ProjectStore, frames: readonly NewFrame[]): Promise<number[]> {
+  return transaction(store, async () => {
     const ids: number[] = [];
     const clips = new Set<number>();
     for (const f of frames) {
-      const res = run(
+      const id = await insertReturningId(
         store,
         `INSERT INTO frames (clip_id, idx, image_path, split, is_keyframe, width, height, gt_label_path, depth_path)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         f.clipId,
         f.index,
         f.imagePath,
@@ -157,35 +157,37 @@ export function insertFrames(store: ProjectStore, frames: readonly NewFrame[]): 
         f.gtLabelPath ?? null,
         f.depthPath ?? null,
       );
-      ids.push(Number(res.lastInsertRowid));
+      ids.push(id);
       clips.add(f.clipId);
     }
     for (const c of clips) {
-      run(store, 'UPDATE clips SET frame_count = (SELECT count(*) FROM frames WHERE clip_id = ?) WHERE id = ?', c, c);
+      await run(store, 'UPDATE clips SET frame_count = (SELECT count(*) FROM frames WHERE clip_id = ?) WHERE id = ?', c, c);
     }
     return ids;
   });
 }
 
-export function getFrame(store: ProjectStore, id: number): Frame {
-  return frame(requireRow(store, one<FrameSql>(store, 'SELECT * FROM frames WHERE id = ?', id), `frame with id ${id}`));
+export async function getFrame(store: ProjectStore, id: number): Promise<Frame> {
+  return frame(requireRow(store, await one<FrameSql>(store, 'SELECT * FROM frames WHERE id = ?', id), `frame with id ${id}`));
 }
 
 /** A clip's frames in playback order. */
-export function clipFrames(store: ProjectStore, clipId: number): Frame[] {
-  return all<FrameSql>(store, 'SELECT * FROM frames WHERE clip_id = ? ORDER BY idx', clipId).map(frame);
+export async function clipFrames(store: ProjectStore, clipId: number): Promise<Frame[]> {
+  return (await all<FrameSql>(store, 'SELECT * FROM frames WHERE clip_id = ? ORDER BY idx', clipId)).map(frame);
 }
 
 /**
  * The frames at the given offsets from `frameId` in the same clip (e.g. [-1, 1] for SDE's
  * source frames), in the order asked; undefined where the clip has no frame there.
  */
-export function neighbourFrames(store: ProjectStore, frameId: number, offsets: readonly number[]): Array<Frame | undefined> {
-  const f = getFrame(store, frameId);
-  return offsets.map((o) => {
-    const r = one<FrameSql>(store, 'SELECT * FROM frames WHERE clip_id = ? AND idx = ?', f.clipId, f.index + o);
-    return r && frame(r);
-  });
+export async function neighbourFrames(store: ProjectStore, frameId: number, offsets: readonly number[]): Promise<Array<Frame | undefined>> {
+  const f = await getFrame(store, frameId);
+  const found: Array<Frame | undefined> = [];
+  for (const o of offsets) {
+    const r = await one<FrameSql>(store, 'SELECT * FROM frames WHERE clip_id = ? AND idx = ?', f.clipId, f.index + o);
+    found.push(r && frame(r));
+  }
+  return found;
 }
 
 export interface FrameFilter {
@@ -214,12 +216,12 @@ function whereClause(filter: FrameFilter): { sql: string; params: unknown[] } {
 }
 
 /** Frames matching the filter, ordered by clip and index. */
-export function listFrames(store: ProjectStore, filter: FrameFilter = {}): Frame[] {
+export async function listFrames(store: ProjectStore, filter: FrameFilter = {}): Promise<Frame[]> {
   const w = whereClause(filter);
-  return all<FrameSql>(store, `SELECT f.* FROM frames f JOIN clips c ON c.id = f.clip_id ${w.sql} ORDER BY f.clip_id, f.idx`, ...w.params).map(frame);
+  return (await all<FrameSql>(store, `SELECT f.* FROM frames f JOIN clips c ON c.id = f.clip_id ${w.sql} ORDER BY f.clip_id, f.idx`, ...w.params)).map(frame);
 }
 
-export function countFrames(store: ProjectStore, filter: FrameFilter = {}): number {
+export async function countFrames(store: ProjectStore, filter: FrameFilter = {}): Promise<number> {
   const w = whereClause(filter);
-  return one<{ n: number }>(store, `SELECT count(*) AS n FROM frames f JOIN clips c ON c.id = f.clip_id ${w.sql}`, ...w.params)!.n;
+  return (await one<{ n: number }>(store, `SELECT count(*) AS n FROM frames f JOIN clips c ON c.id = f.clip_id ${w.sql}`, ...w.params))!.n;
 }

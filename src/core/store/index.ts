@@ -1,7 +1,16 @@
-/** The project store: one SQLite database per project folder, with masks/ and checkpoints/ beside it. */
+/**
+ * The project store: a project folder with masks/ and checkpoints/, its rows in an SQLite
+ * database in the folder (the default) or in a PostgreSQL database the folder points at (a
+ * team's). Every repository function takes an open ProjectStore and returns a promise.
+ */
 export * from './projectStore';
+export * from './openProjectStore';
+export * from './sqliteStore';
+export * from './postgresStore';
+export { checkPostgresUrl, readPostgresPointer, redactPostgresUrl, type PostgresPointer } from './postgresPointer';
 export * from './migrations';
 export * from './storeErrors';
+export type { SqlEngine } from './sqlSession';
 export { StoreError } from '../errors';
 export { readTransaction, transaction, type JsonObject } from './sql';
 export * from './projectRepo';

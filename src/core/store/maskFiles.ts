@@ -67,7 +67,7 @@ export async function saveMask(
   author: string,
   opts: SaveMaskOptions = {},
 ): Promise<LabelMaskRow> {
-  const frame = getFrame(store, frameId);
+  const frame = await getFrame(store, frameId);
   const where = `label mask for frame ${frameId} (${frame.imagePath})`;
   if (mask.data.length !== mask.width * mask.height) {
     throw new DataError(where, `has ${mask.data.length} values for ${mask.width}x${mask.height} pixels`);
@@ -75,14 +75,14 @@ export async function saveMask(
   if (mask.width !== frame.width || mask.height !== frame.height) {
     throw new DataError(where, `is ${mask.width}x${mask.height} but the image is ${frame.width}x${frame.height}`);
   }
-  const histogram = classHistogram(mask, projectOfFrame(store, frameId).labelSet, where);
+  const histogram = classHistogram(mask, (await projectOfFrame(store, frameId)).labelSet, where);
   const png = await encodePng({ width: mask.width, height: mask.height, channels: 1, data: mask.data });
 
   let written: string | undefined;
   let result: { row: LabelMaskRow; previous: string | null };
   try {
-    result = transaction(store, () => {
-      const old = getMaskRow(store, frameId);
+    result = await transaction(store, async () => {
+      const old = await getMaskRow(store, frameId);
       const oldVersion = old?.version ?? 0;
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== oldVersion) {
         throw new ProjectStoreError(
@@ -103,7 +103,7 @@ export async function saveMask(
       }
       const status = opts.status ?? (old?.status === 'done' ? 'done' : 'in_progress');
       const now = store.now();
-      run(
+      await run(
         store,
         `INSERT INTO label_masks (frame_id, mask_path, histogram_json, author, status, created_at, updated_at, version)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,7 +118,7 @@ export async function saveMask(
         now,
         version,
       );
-      return { row: getMaskRow(store, frameId)!, previous: old?.maskPath ?? null };
+      return { row: (await getMaskRow(store, frameId))!, previous: old?.maskPath ?? null };
     });
   } catch (e) {
     // The row was rolled back: the new file (never the old one: its name has the old version)
@@ -142,7 +142,7 @@ function removeQuietly(path: string): void {
 
 /** Reads a frame's saved mask back, with its row; undefined when none was saved. */
 export async function loadMask(store: ProjectStore, frameId: number): Promise<{ row: LabelMaskRow; mask: LabelMask } | undefined> {
-  const row = getMaskRow(store, frameId);
+  const row = await getMaskRow(store, frameId);
   if (!row || row.maskPath === null) return undefined;
   const abs = join(store.dir, row.maskPath);
   if (!existsSync(abs)) throw new DataError(abs, `the label mask of frame ${frameId} is missing from the project folder`);
@@ -156,11 +156,11 @@ export async function loadMask(store: ProjectStore, frameId: number): Promise<{ 
  * while it looks, and saveMask writes its file only while holding that lock, so a save in
  * progress in another process is never mistaken for a leftover. Returns the removed names.
  */
-export function pruneOrphanMaskFiles(store: ProjectStore): string[] {
-  return transaction(store, () => {
+export async function pruneOrphanMaskFiles(store: ProjectStore): Promise<string[]> {
+  return transaction(store, async () => {
     if (!existsSync(store.masksDir)) return [];
     const used = new Set(
-      all<{ mask_path: string }>(store, 'SELECT mask_path FROM label_masks WHERE mask_path IS NOT NULL').map((r) => r.mask_path),
+      (await all<{ mask_path: string }>(store, 'SELECT mask_path FROM label_masks WHERE mask_path IS NOT NULL')).map((r) => r.mask_path),
     );
     const removed: string[] = [];
     for (const entry of readdirSync(store.masksDir, { withFileTypes: true })) {

@@ -51,17 +51,17 @@ function maskRow(store: ProjectStore, r: LabelMaskSql): LabelMaskRow {
   };
 }
 
-export function getMaskRow(store: ProjectStore, frameId: number): LabelMaskRow | undefined {
-  const r = one<LabelMaskSql>(store, 'SELECT * FROM label_masks WHERE frame_id = ?', frameId);
+export async function getMaskRow(store: ProjectStore, frameId: number): Promise<LabelMaskRow | undefined> {
+  const r = await one<LabelMaskSql>(store, 'SELECT * FROM label_masks WHERE frame_id = ?', frameId);
   return r && maskRow(store, r);
 }
 
 /** Sets a frame's labelling status, creating its row (without a mask) when it has none. */
-export function setMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus): LabelMaskRow {
-  return transaction(store, () => {
-    requireRow(store, one(store, 'SELECT id FROM frames WHERE id = ?', frameId), `frame with id ${frameId}`);
+export async function setMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus): Promise<LabelMaskRow> {
+  return transaction(store, async () => {
+    requireRow(store, await one(store, 'SELECT id FROM frames WHERE id = ?', frameId), `frame with id ${frameId}`);
     const now = store.now();
-    run(
+    await run(
       store,
       `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (frame_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
@@ -70,16 +70,16 @@ export function setMaskStatus(store: ProjectStore, frameId: number, status: Mask
       now,
       now,
     );
-    return getMaskRow(store, frameId)!;
+    return (await getMaskRow(store, frameId))!;
   });
 }
 
 /** Queues frames for labelling: adds a `todo` row for each frame that has none; others keep theirs. */
-export function queueForLabelling(store: ProjectStore, frameIds: readonly number[]): void {
-  transaction(store, () => {
+export async function queueForLabelling(store: ProjectStore, frameIds: readonly number[]): Promise<void> {
+  await transaction(store, async () => {
     const now = store.now();
     for (const id of frameIds) {
-      run(store, 'INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING', id, 'todo', now, now);
+      await run(store, 'INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING', id, 'todo', now, now);
     }
   });
 }
@@ -105,16 +105,16 @@ function maskWhere(filter: MaskFilter): { joins: string; sql: string; params: un
   return { joins, sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-export function listMasks(store: ProjectStore, filter: MaskFilter = {}): LabelMaskRow[] {
+export async function listMasks(store: ProjectStore, filter: MaskFilter = {}): Promise<LabelMaskRow[]> {
   const w = maskWhere(filter);
-  return all<LabelMaskSql>(store, `SELECT m.* FROM label_masks m ${w.joins} ${w.sql} ORDER BY m.frame_id`, ...w.params).map((r) => maskRow(store, r));
+  return (await all<LabelMaskSql>(store, `SELECT m.* FROM label_masks m ${w.joins} ${w.sql} ORDER BY m.frame_id`, ...w.params)).map((r) => maskRow(store, r));
 }
 
 /** How many frames are in each labelling status. */
-export function countMasksByStatus(store: ProjectStore, filter: Omit<MaskFilter, 'status'> = {}): Record<MaskStatus, number> {
+export async function countMasksByStatus(store: ProjectStore, filter: Omit<MaskFilter, 'status'> = {}): Promise<Record<MaskStatus, number>> {
   const w = maskWhere(filter);
   const out: Record<MaskStatus, number> = { todo: 0, in_progress: 0, done: 0, skipped: 0 };
-  for (const r of all<{ status: MaskStatus; n: number }>(store, `SELECT m.status, count(*) AS n FROM label_masks m ${w.joins} ${w.sql} GROUP BY m.status`, ...w.params)) {
+  for (const r of await all<{ status: MaskStatus; n: number }>(store, `SELECT m.status, count(*) AS n FROM label_masks m ${w.joins} ${w.sql} GROUP BY m.status`, ...w.params)) {
     out[r.status] = r.n;
   }
   return out;

@@ -1,7 +1,7 @@
 import type { MaskStatus } from './maskRepo';
 import { countMasksByStatus } from './maskRepo';
 import type { ProjectStore } from './projectStore';
-import { one } from './sql';
+import { one, readTransaction } from './sql';
 
 /** The numbers a project overview shows. */
 export interface ProjectOverview {
@@ -17,18 +17,18 @@ export interface ProjectOverview {
   runs: number;
 }
 
-export function projectOverview(store: ProjectStore, projectId: number): ProjectOverview {
-  const n = (sql: string) => one<{ n: number }>(store, sql, projectId)!.n;
-  return {
-    datasets: n('SELECT count(*) AS n FROM datasets WHERE project_id = ?'),
-    clips: n('SELECT count(*) AS n FROM clips c JOIN datasets d ON d.id = c.dataset_id WHERE d.project_id = ?'),
-    frames: n('SELECT coalesce(sum(c.frame_count), 0) AS n FROM clips c JOIN datasets d ON d.id = c.dataset_id WHERE d.project_id = ?'),
-    keyframes: n(
+export async function projectOverview(store: ProjectStore, projectId: number): Promise<ProjectOverview> {
+  const n = async (sql: string) => (await one<{ n: number }>(store, sql, projectId))!.n;
+  return readTransaction(store, async () => ({
+    datasets: await n('SELECT count(*) AS n FROM datasets WHERE project_id = ?'),
+    clips: await n('SELECT count(*) AS n FROM clips c JOIN datasets d ON d.id = c.dataset_id WHERE d.project_id = ?'),
+    frames: await n('SELECT coalesce(sum(c.frame_count), 0) AS n FROM clips c JOIN datasets d ON d.id = c.dataset_id WHERE d.project_id = ?'),
+    keyframes: await n(
       'SELECT count(*) AS n FROM frames f JOIN clips c ON c.id = f.clip_id JOIN datasets d ON d.id = c.dataset_id WHERE d.project_id = ? AND f.is_keyframe = 1',
     ),
-    suggested: n('SELECT count(DISTINCT p.frame_id) AS n FROM selection_picks p JOIN selection_rounds r ON r.id = p.round_id WHERE r.project_id = ?'),
-    masks: countMasksByStatus(store, { projectId }),
-    selectionRounds: n('SELECT count(*) AS n FROM selection_rounds WHERE project_id = ?'),
-    runs: n('SELECT count(*) AS n FROM training_runs WHERE project_id = ?'),
-  };
+    suggested: await n('SELECT count(DISTINCT p.frame_id) AS n FROM selection_picks p JOIN selection_rounds r ON r.id = p.round_id WHERE r.project_id = ?'),
+    masks: await countMasksByStatus(store, { projectId }),
+    selectionRounds: await n('SELECT count(*) AS n FROM selection_rounds WHERE project_id = ?'),
+    runs: await n('SELECT count(*) AS n FROM training_runs WHERE project_id = ?'),
+  }));
 }

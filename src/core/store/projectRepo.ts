@@ -1,6 +1,6 @@
 import { labelSetFromStored, toStored, type LabelSet } from '../labels';
 import type { ProjectStore } from './projectStore';
-import { all, one, parseJsonObject, requireRow, run, toJson, type JsonObject } from './sql';
+import { all, insertReturningId, one, parseJsonObject, requireRow, run, toJson, type JsonObject } from './sql';
 import { ProjectStoreError } from './storeErrors';
 
 export interface Project {
@@ -39,46 +39,46 @@ function project(store: ProjectStore, r: ProjectSql): Project {
   };
 }
 
-export function createProject(store: ProjectStore, p: { name: string; labelSet: LabelSet; settings?: JsonObject }): Project {
-  const res = run(
+export async function createProject(store: ProjectStore, p: { name: string; labelSet: LabelSet; settings?: JsonObject }): Promise<Project> {
+  const id = await insertReturningId(
     store,
-    'INSERT INTO projects (name, created_at, settings_json, label_set_json) VALUES (?, ?, ?, ?)',
+    'INSERT INTO projects (name, created_at, settings_json, label_set_json) VALUES (?, ?, ?, ?) RETURNING id',
     p.name,
     store.now(),
     toJson(p.settings),
     JSON.stringify(toStored(p.labelSet)),
   );
-  return getProject(store, Number(res.lastInsertRowid));
+  return await getProject(store, id);
 }
 
-export function getProject(store: ProjectStore, id: number): Project {
-  return project(store, requireRow(store, one<ProjectSql>(store, 'SELECT * FROM projects WHERE id = ?', id), `project with id ${id}`));
+export async function getProject(store: ProjectStore, id: number): Promise<Project> {
+  return project(store, requireRow(store, await one<ProjectSql>(store, 'SELECT * FROM projects WHERE id = ?', id), `project with id ${id}`));
 }
 
-export function listProjects(store: ProjectStore): Project[] {
-  return all<ProjectSql>(store, 'SELECT * FROM projects ORDER BY id').map((r) => project(store, r));
+export async function listProjects(store: ProjectStore): Promise<Project[]> {
+  return (await all<ProjectSql>(store, 'SELECT * FROM projects ORDER BY id')).map((r) => project(store, r));
 }
 
 /** The folder's project: the first one created (a project folder normally holds exactly one). */
-export function mainProject(store: ProjectStore): Project | undefined {
-  const r = one<ProjectSql>(store, 'SELECT * FROM projects ORDER BY id LIMIT 1');
+export async function mainProject(store: ProjectStore): Promise<Project | undefined> {
+  const r = await one<ProjectSql>(store, 'SELECT * FROM projects ORDER BY id LIMIT 1');
   return r && project(store, r);
 }
 
 /** Replaces the project's settings. */
-export function setProjectSettings(store: ProjectStore, id: number, settings: JsonObject): void {
-  const res = run(store, 'UPDATE projects SET settings_json = ? WHERE id = ?', toJson(settings), id);
+export async function setProjectSettings(store: ProjectStore, id: number, settings: JsonObject): Promise<void> {
+  const res = await run(store, 'UPDATE projects SET settings_json = ? WHERE id = ?', toJson(settings), id);
   if (res.changes === 0) requireRow(store, undefined, `project with id ${id}`);
 }
 
-export function renameProject(store: ProjectStore, id: number, name: string): void {
-  const res = run(store, 'UPDATE projects SET name = ? WHERE id = ?', name, id);
+export async function renameProject(store: ProjectStore, id: number, name: string): Promise<void> {
+  const res = await run(store, 'UPDATE projects SET name = ? WHERE id = ?', name, id);
   if (res.changes === 0) requireRow(store, undefined, `project with id ${id}`);
 }
 
 /** The project a frame belongs to (through its clip and dataset). */
-export function projectOfFrame(store: ProjectStore, frameId: number): Project {
-  const r = one<ProjectSql>(
+export async function projectOfFrame(store: ProjectStore, frameId: number): Promise<Project> {
+  const r = await one<ProjectSql>(
     store,
     'SELECT p.* FROM frames f JOIN clips c ON c.id = f.clip_id JOIN datasets d ON d.id = c.dataset_id JOIN projects p ON p.id = d.project_id WHERE f.id = ?',
     frameId,

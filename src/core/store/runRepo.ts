@@ -1,6 +1,6 @@
 import type { ProjectStore } from './projectStore';
 import { insideProjectFolder } from './projectPaths';
-import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
+import { all, insertReturningId, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 import { ProjectStoreError } from './storeErrors';
 
 export type RunKind = 'sde' | 'seg' | 'student';
@@ -101,10 +101,10 @@ function checkpoint(store: ProjectStore, r: CheckpointSql): Checkpoint {
   };
 }
 
-export function createRun(store: ProjectStore, r: NewTrainingRun): TrainingRun {
-  const res = run(
+export async function createRun(store: ProjectStore, r: NewTrainingRun): Promise<TrainingRun> {
+  const id = await insertReturningId(
     store,
-    'INSERT INTO training_runs (project_id, kind, mode, parent_run_id, config_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO training_runs (project_id, kind, mode, parent_run_id, config_json, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     r.projectId,
     r.kind,
     r.mode ?? null,
@@ -112,17 +112,17 @@ export function createRun(store: ProjectStore, r: NewTrainingRun): TrainingRun {
     toJson(r.config),
     store.now(),
   );
-  return getRun(store, Number(res.lastInsertRowid));
+  return await getRun(store, id);
 }
 
-export function getRun(store: ProjectStore, id: number): TrainingRun {
-  return trainingRun(store, requireRow(store, one<RunSql>(store, 'SELECT * FROM training_runs WHERE id = ?', id), `training run with id ${id}`));
+export async function getRun(store: ProjectStore, id: number): Promise<TrainingRun> {
+  return trainingRun(store, requireRow(store, await one<RunSql>(store, 'SELECT * FROM training_runs WHERE id = ?', id), `training run with id ${id}`));
 }
 
-export function listRuns(store: ProjectStore, projectId: number, kind?: RunKind): TrainingRun[] {
+export async function listRuns(store: ProjectStore, projectId: number, kind?: RunKind): Promise<TrainingRun[]> {
   const rows = kind
-    ? all<RunSql>(store, 'SELECT * FROM training_runs WHERE project_id = ? AND kind = ? ORDER BY id', projectId, kind)
-    : all<RunSql>(store, 'SELECT * FROM training_runs WHERE project_id = ? ORDER BY id', projectId);
+    ? await all<RunSql>(store, 'SELECT * FROM training_runs WHERE project_id = ? AND kind = ? ORDER BY id', projectId, kind)
+    : await all<RunSql>(store, 'SELECT * FROM training_runs WHERE project_id = ? ORDER BY id', projectId);
   return rows.map((r) => trainingRun(store, r));
 }
 
@@ -133,11 +133,11 @@ const FINISHED: readonly RunStatus[] = ['done', 'failed', 'cancelled'];
  * another run of the project is running (one training job per project); done, failed and
  * cancelled stamp finished_at; `error` is kept for failed runs.
  */
-export function setRunStatus(store: ProjectStore, id: number, status: RunStatus, error?: string): TrainingRun {
-  return transaction(store, () => {
-    const r = getRun(store, id);
+export async function setRunStatus(store: ProjectStore, id: number, status: RunStatus, error?: string): Promise<TrainingRun> {
+  return transaction(store, async () => {
+    const r = await getRun(store, id);
     if (status === 'running') {
-      const other = one<{ id: number; progress_json: string }>(
+      const other = await one<{ id: number; progress_json: string }>(
         store,
         "SELECT id, progress_json FROM training_runs WHERE project_id = ? AND status = 'running' AND id <> ?",
         r.projectId,
@@ -150,7 +150,7 @@ export function setRunStatus(store: ProjectStore, id: number, status: RunStatus,
       }
     }
     const now = store.now();
-    run(
+    await run(
       store,
       `UPDATE training_runs SET status = ?,
          started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
@@ -165,40 +165,47 @@ export function setRunStatus(store: ProjectStore, id: number, status: RunStatus,
       status === 'failed' ? (error ?? 'failed') : null,
       id,
     );
-    return getRun(store, id);
+    return await getRun(store, id);
   });
 }
 
-export function setRunProgress(store: ProjectStore, id: number, progress: JsonObject): void {
-  const res = run(store, 'UPDATE training_runs SET progress_json = ? WHERE id = ?', toJson(progress), id);
+export async function setRunProgress(store: ProjectStore, id: number, progress: JsonObject): Promise<void> {
+  const res = await run(store, 'UPDATE training_runs SET progress_json = ? WHERE id = ?', toJson(progress), id);
   if (res.changes === 0) requireRow(store, undefined, `training run with id ${id}`);
 }
 
 /** Appends metric values in one transaction; logging a (name, step) again replaces its value. */
-export function appendMetrics(store: ProjectStore, runId: number, points: readonly MetricPoint[]): void {
-  transaction(store, () => {
+export async function appendMetrics(store: ProjectStore, runId: number, points: readonly MetricPoint[]): Promise<void> {
+  await transaction(store, async () => {
     for (const p of points) {
-      run(store, 'INSERT OR REPLACE INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)', runId, p.name, p.step, Number.isNaN(p.value) ? null : p.value);
+      await run(
+        store,
+        'INSERT INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name, step) DO UPDATE SET value = excluded.value',
+        runId,
+        p.name,
+        p.step,
+        Number.isNaN(p.value) ? null : p.value,
+      );
     }
   });
 }
 
 /** A run's metric history by step; all metrics, or the one named. */
-export function metricHistory(store: ProjectStore, runId: number, name?: string): MetricPoint[] {
+export async function metricHistory(store: ProjectStore, runId: number, name?: string): Promise<MetricPoint[]> {
   const rows = name
-    ? all<{ step: number; name: string; value: number | null }>(store, 'SELECT step, name, value FROM run_metrics WHERE run_id = ? AND name = ? ORDER BY step', runId, name)
-    : all<{ step: number; name: string; value: number | null }>(store, 'SELECT step, name, value FROM run_metrics WHERE run_id = ? ORDER BY name, step', runId);
+    ? await all<{ step: number; name: string; value: number | null }>(store, 'SELECT step, name, value FROM run_metrics WHERE run_id = ? AND name = ? ORDER BY step', runId, name)
+    : await all<{ step: number; name: string; value: number | null }>(store, 'SELECT step, name, value FROM run_metrics WHERE run_id = ? ORDER BY name, step', runId);
   return rows.map((r) => ({ step: r.step, name: r.name, value: r.value ?? Number.NaN }));
 }
 
 /** Names of the metrics a run logged. */
-export function metricNames(store: ProjectStore, runId: number): string[] {
-  return all<{ name: string }>(store, 'SELECT DISTINCT name FROM run_metrics WHERE run_id = ? ORDER BY name', runId).map((r) => r.name);
+export async function metricNames(store: ProjectStore, runId: number): Promise<string[]> {
+  return (await all<{ name: string }>(store, 'SELECT DISTINCT name FROM run_metrics WHERE run_id = ? ORDER BY name', runId)).map((r) => r.name);
 }
 
 /** Records a checkpoint file (already written under checkpoints/); a second one at the same step replaces the row. */
-export function addCheckpoint(store: ProjectStore, c: { runId: number; step: number; path: string; metrics?: JsonObject }): Checkpoint {
-  run(
+export async function addCheckpoint(store: ProjectStore, c: { runId: number; step: number; path: string; metrics?: JsonObject }): Promise<Checkpoint> {
+  await run(
     store,
     `INSERT INTO checkpoints (run_id, step, path, metrics_json, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (run_id, step) DO UPDATE SET path = excluded.path, metrics_json = excluded.metrics_json, created_at = excluded.created_at`,
@@ -208,29 +215,29 @@ export function addCheckpoint(store: ProjectStore, c: { runId: number; step: num
     toJson(c.metrics),
     store.now(),
   );
-  return requireRow(store, findCheckpoint(store, c.runId, c.step), `checkpoint of run ${c.runId} at step ${c.step}`);
+  return requireRow(store, await findCheckpoint(store, c.runId, c.step), `checkpoint of run ${c.runId} at step ${c.step}`);
 }
 
-function findCheckpoint(store: ProjectStore, runId: number, step: number): Checkpoint | undefined {
-  const r = one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? AND step = ?', runId, step);
+async function findCheckpoint(store: ProjectStore, runId: number, step: number): Promise<Checkpoint | undefined> {
+  const r = await one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? AND step = ?', runId, step);
   return r && checkpoint(store, r);
 }
 
-export function getCheckpoint(store: ProjectStore, id: number): Checkpoint {
-  return checkpoint(store, requireRow(store, one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE id = ?', id), `checkpoint with id ${id}`));
+export async function getCheckpoint(store: ProjectStore, id: number): Promise<Checkpoint> {
+  return checkpoint(store, requireRow(store, await one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE id = ?', id), `checkpoint with id ${id}`));
 }
 
-export function listCheckpoints(store: ProjectStore, runId: number): Checkpoint[] {
-  return all<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step', runId).map((r) => checkpoint(store, r));
+export async function listCheckpoints(store: ProjectStore, runId: number): Promise<Checkpoint[]> {
+  return (await all<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step', runId)).map((r) => checkpoint(store, r));
 }
 
 /** The run's checkpoint with the highest step: where a resumed run continues. */
-export function latestCheckpoint(store: ProjectStore, runId: number): Checkpoint | undefined {
-  const r = one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1', runId);
+export async function latestCheckpoint(store: ProjectStore, runId: number): Promise<Checkpoint | undefined> {
+  const r = await one<CheckpointSql>(store, 'SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1', runId);
   return r && checkpoint(store, r);
 }
 
 /** Removes a checkpoint's row (the caller removes its files). */
-export function deleteCheckpoint(store: ProjectStore, id: number): void {
-  run(store, 'DELETE FROM checkpoints WHERE id = ?', id);
+export async function deleteCheckpoint(store: ProjectStore, id: number): Promise<void> {
+  await run(store, 'DELETE FROM checkpoints WHERE id = ?', id);
 }

@@ -1,6 +1,6 @@
 import { queueForLabelling, type MaskStatus } from './maskRepo';
 import type { ProjectStore } from './projectStore';
-import { all, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
+import { all, insertReturningId, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 
 /** One round of frame selection: how it chose and which model scored the frames. */
 export interface SelectionRound {
@@ -85,12 +85,12 @@ function pick(r: PickSql): SelectionPick {
 }
 
 /** Stores a round and its picks in one transaction, and (by default) queues the picks for labelling. */
-export function createSelectionRound(store: ProjectStore, r: NewSelectionRound): SelectionRound {
-  return transaction(store, () => {
-    const res = run(
+export async function createSelectionRound(store: ProjectStore, r: NewSelectionRound): Promise<SelectionRound> {
+  return transaction(store, async () => {
+    const id = await insertReturningId(
       store,
       `INSERT INTO selection_rounds (project_id, method, params_json, scored_by_run_id, scored_by_checkpoint_id, model_key, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       r.projectId,
       r.method,
       toJson(r.params),
@@ -99,9 +99,8 @@ export function createSelectionRound(store: ProjectStore, r: NewSelectionRound):
       r.modelKey ?? null,
       store.now(),
     );
-    const id = Number(res.lastInsertRowid);
-    r.picks.forEach((p, rank) => {
-      run(
+    for (const [rank, p] of r.picks.entries()) {
+      await run(
         store,
         'INSERT INTO selection_picks (round_id, rank, frame_id, score, diversity_score, uncertainty_score) VALUES (?, ?, ?, ?, ?, ?)',
         id,
@@ -111,37 +110,37 @@ export function createSelectionRound(store: ProjectStore, r: NewSelectionRound):
         p.diversityScore ?? null,
         p.uncertaintyScore ?? null,
       );
-    });
-    if (r.queue ?? true) queueForLabelling(store, r.picks.map((p) => p.frameId));
-    return getSelectionRound(store, id);
+    }
+    if (r.queue ?? true) await queueForLabelling(store, r.picks.map((p) => p.frameId));
+    return await getSelectionRound(store, id);
   });
 }
 
-export function getSelectionRound(store: ProjectStore, id: number): SelectionRound {
-  return round(store, requireRow(store, one<RoundSql>(store, 'SELECT * FROM selection_rounds WHERE id = ?', id), `selection round with id ${id}`));
+export async function getSelectionRound(store: ProjectStore, id: number): Promise<SelectionRound> {
+  return round(store, requireRow(store, await one<RoundSql>(store, 'SELECT * FROM selection_rounds WHERE id = ?', id), `selection round with id ${id}`));
 }
 
-export function listSelectionRounds(store: ProjectStore, projectId: number): SelectionRound[] {
-  return all<RoundSql>(store, 'SELECT * FROM selection_rounds WHERE project_id = ? ORDER BY id', projectId).map((r) => round(store, r));
+export async function listSelectionRounds(store: ProjectStore, projectId: number): Promise<SelectionRound[]> {
+  return (await all<RoundSql>(store, 'SELECT * FROM selection_rounds WHERE project_id = ? ORDER BY id', projectId)).map((r) => round(store, r));
 }
 
-export function listPicks(store: ProjectStore, roundId: number): SelectionPick[] {
-  return all<PickSql>(store, 'SELECT * FROM selection_picks WHERE round_id = ? ORDER BY rank', roundId).map(pick);
+export async function listPicks(store: ProjectStore, roundId: number): Promise<SelectionPick[]> {
+  return (await all<PickSql>(store, 'SELECT * FROM selection_picks WHERE round_id = ? ORDER BY rank', roundId)).map(pick);
 }
 
 /** Every time a frame was picked, oldest round first: why it was suggested. */
-export function picksOfFrame(store: ProjectStore, frameId: number): SelectionPick[] {
-  return all<PickSql>(store, 'SELECT * FROM selection_picks WHERE frame_id = ? ORDER BY round_id', frameId).map(pick);
+export async function picksOfFrame(store: ProjectStore, frameId: number): Promise<SelectionPick[]> {
+  return (await all<PickSql>(store, 'SELECT * FROM selection_picks WHERE frame_id = ? ORDER BY round_id', frameId)).map(pick);
 }
 
 /** Frames picked in any round of the project, each once, in the order first picked. */
-export function selectedFrameIds(store: ProjectStore, projectId: number): number[] {
-  return all<{ frame_id: number }>(
+export async function selectedFrameIds(store: ProjectStore, projectId: number): Promise<number[]> {
+  return (await all<{ frame_id: number }>(
     store,
     `SELECT p.frame_id FROM selection_picks p JOIN selection_rounds r ON r.id = p.round_id
      WHERE r.project_id = ? GROUP BY p.frame_id ORDER BY min(r.id), min(p.rank)`,
     projectId,
-  ).map((r) => r.frame_id);
+  )).map((r) => r.frame_id);
 }
 
 /** A suggested frame with the pick that proposed it first and its labelling status. */
@@ -153,8 +152,8 @@ export interface Suggestion extends SelectionPick {
 }
 
 /** The labelling queue: picked frames in the order they were proposed, with why and their status. */
-export function listSuggestions(store: ProjectStore, projectId: number, status?: MaskStatus): Suggestion[] {
-  const rows = all<PickSql & { method: string; params_json: string; status: MaskStatus | null }>(
+export async function listSuggestions(store: ProjectStore, projectId: number, status?: MaskStatus): Promise<Suggestion[]> {
+  const rows = await all<PickSql & { method: string; params_json: string; status: MaskStatus | null }>(
     store,
     `SELECT p.*, r.method, r.params_json, m.status FROM selection_picks p
        JOIN selection_rounds r ON r.id = p.round_id

@@ -1,72 +1,77 @@
-import type Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { StoreError } from '../errors';
 import type { ProjectStore } from './projectStore';
+import type { RunResult, SqlDatabase, SqlSession, TransactionKind } from './sqlSession';
 import { ProjectStoreError, toStoreError } from './storeErrors';
 
 /** A JSON object as kept in the `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
 
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/**
+ * The transactions open in the current async call chain, by database. A repository function
+ * called inside `transaction(store, fn)` runs on that transaction's session without being
+ * handed it, so repositories nest as they did when transactions were synchronous, and work
+ * elsewhere in the process (another window's call) waits or runs outside, never inside it.
+ */
+const openTransactions = new AsyncLocalStorage<ReadonlyMap<SqlDatabase, SqlSession>>();
 
-/** A prepared statement, compiled once per connection. */
-export function statement(store: ProjectStore, sql: string): Database.Statement {
-  let byText = cache.get(store.db);
-  if (!byText) {
-    byText = new Map();
-    cache.set(store.db, byText);
-  }
-  let st = byText.get(sql);
-  if (!st) {
-    st = guard(store, () => store.db.prepare(sql));
-    byText.set(sql, st);
-  }
-  return st;
+function session(store: ProjectStore): SqlSession {
+  return openTransactions.getStore()?.get(store.database) ?? store.database;
 }
 
-/** Runs `fn`, turning errors the user can act on (busy, read-only, disk full) into StoreErrors. */
-export function guard<T>(store: ProjectStore, fn: () => T): T {
+/** Runs `fn`, turning errors the user can act on (busy, read-only, disk full, unreachable server) into StoreErrors. */
+export async function guard<T>(store: ProjectStore, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     throw toStoreError(store.dbPath, e);
   }
 }
 
-export function run(store: ProjectStore, sql: string, ...params: unknown[]): Database.RunResult {
-  return guard(store, () => statement(store, sql).run(...params));
+export function run(store: ProjectStore, sql: string, ...params: unknown[]): Promise<RunResult> {
+  return guard(store, () => session(store).run(sql, params));
 }
 
-export function one<T>(store: ProjectStore, sql: string, ...params: unknown[]): T | undefined {
-  return guard(store, () => statement(store, sql).get(...params) as T | undefined);
+export function one<T>(store: ProjectStore, sql: string, ...params: unknown[]): Promise<T | undefined> {
+  return guard(store, () => session(store).one<T>(sql, params));
 }
 
-export function all<T>(store: ProjectStore, sql: string, ...params: unknown[]): T[] {
-  return guard(store, () => statement(store, sql).all(...params) as T[]);
+export function all<T>(store: ProjectStore, sql: string, ...params: unknown[]): Promise<T[]> {
+  return guard(store, () => session(store).all<T>(sql, params));
+}
+
+/** Hands each row to `fn` in order (streamed from SQLite, so a large table never sits in memory twice). */
+export function each<T>(store: ProjectStore, sql: string, params: readonly unknown[], fn: (row: T) => void): Promise<void> {
+  return guard(store, () => session(store).each<T>(sql, params, fn));
+}
+
+function inTransaction<T>(store: ProjectStore, kind: TransactionKind, fn: () => T | Promise<T>): Promise<T> {
+  return guard(store, () =>
+    session(store).transaction(kind, (tx) => {
+      const open = new Map(openTransactions.getStore() ?? []);
+      open.set(store.database, tx);
+      return openTransactions.run(open, async () => fn());
+    }),
+  );
 }
 
 /**
  * Runs `fn` in one transaction: all of its writes land, or (when it throws) none do. Write
- * transactions start IMMEDIATE, taking the write lock up front (waiting up to the busy
- * timeout), so a transaction that read first cannot fail later because another process wrote
- * in between. Nested calls become savepoints. `fn` must be synchronous.
+ * transactions take the database's write lock up front (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * an advisory lock, dialect.ts), waiting up to the lock timeout, so a transaction that read
+ * first cannot fail later because another process wrote in between. Repository calls inside
+ * `fn` join the transaction; nested calls become savepoints.
  */
-export function transaction<T>(store: ProjectStore, fn: () => T): T {
-  const tx = store.db.transaction(() => {
-    const out = fn();
-    if (out !== null && typeof out === 'object' && typeof (out as { then?: unknown }).then === 'function') {
-      throw new TypeError('transaction callbacks must be synchronous (got a promise); nothing was written');
-    }
-    return out;
-  });
-  return guard(store, () => tx.immediate());
+export function transaction<T>(store: ProjectStore, fn: () => T | Promise<T>): Promise<T> {
+  return inTransaction(store, 'write', fn);
 }
 
 /**
- * Runs read-only `fn` on one consistent snapshot (a DEFERRED transaction: it takes no write
- * lock, so it neither waits for nor blocks writers in other processes).
+ * Runs read-only `fn` on one consistent snapshot (SQLite: a DEFERRED transaction; PostgreSQL:
+ * REPEATABLE READ, READ ONLY): it takes no write lock, so it neither waits for nor blocks writers.
  */
-export function readTransaction<T>(store: ProjectStore, fn: () => T): T {
-  return guard(store, () => store.db.transaction(fn).deferred());
+export function readTransaction<T>(store: ProjectStore, fn: () => T | Promise<T>): Promise<T> {
+  return inTransaction(store, 'read', fn);
 }
 
 export function toJson(value: unknown): string {
@@ -74,7 +79,7 @@ export function toJson(value: unknown): string {
 }
 
 /** Parses a `*_json` column, naming the table, column and row when it is not valid JSON. */
-export function parseJson<T>(store: ProjectStore, text: string | null, where: string): T | null {
+export function parseJson<T>(store: Pick<ProjectStore, 'dbPath'>, text: string | null, where: string): T | null {
   if (text === null) return null;
   try {
     return JSON.parse(text) as T;
@@ -84,7 +89,7 @@ export function parseJson<T>(store: ProjectStore, text: string | null, where: st
 }
 
 /** Like parseJson, for columns that are never NULL. */
-export function parseJsonObject(store: ProjectStore, text: string, where: string): JsonObject {
+export function parseJsonObject(store: Pick<ProjectStore, 'dbPath'>, text: string, where: string): JsonObject {
   const v = parseJson<unknown>(store, text, where);
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new StoreError(`${store.dbPath}: ${where} should hold a JSON object`);
@@ -93,7 +98,14 @@ export function parseJsonObject(store: ProjectStore, text: string, where: string
 }
 
 /** Checks an id refers to a row, naming what is missing. */
-export function requireRow<T>(store: ProjectStore, row: T | undefined, what: string): T {
+export function requireRow<T>(store: Pick<ProjectStore, 'dbPath'>, row: T | undefined, what: string): T {
   if (row === undefined) throw new ProjectStoreError(store.dbPath, 'not-found', `no ${what}`);
   return row;
+}
+
+/** The id of a row just inserted by an `INSERT ... RETURNING id` statement. */
+export async function insertReturningId(store: ProjectStore, sql: string, ...params: unknown[]): Promise<number> {
+  const row = await one<{ id: number }>(store, sql, ...params);
+  if (row === undefined) throw new StoreError(`${store.dbPath}: an insert returned no id (${sql.split('\n')[0]})`);
+  return row.id;
 }

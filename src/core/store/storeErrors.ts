@@ -36,6 +36,29 @@ const SQLITE_MESSAGES: ReadonlyArray<[RegExp, StoreErrorReason, string]> = [
   [/^SQLITE_PERM|^SQLITE_AUTH/, 'read-only', 'no permission to write the project database'],
 ];
 
+/** PostgreSQL's SQLSTATE classes and codes the user can act on (the server, not this app, is at fault). */
+const POSTGRES_MESSAGES: ReadonlyArray<[RegExp, StoreErrorReason, string]> = [
+  [/^(55P03|40P01|40001)$/, 'busy', 'the project is in use by another process; try again'],
+  [/^(28P01|28000)$/, 'cannot-open', 'the PostgreSQL server refused the login (wrong user or password?)'],
+  [/^3D000$/, 'not-found', 'this PostgreSQL database does not exist; create it first (createdb NAME) or check the URL'],
+  [/^08/, 'cannot-open', 'lost the connection to the PostgreSQL server; check it is running and try again'],
+  [/^57P0[123]$/, 'cannot-open', 'the PostgreSQL server is shutting down or starting up; try again in a moment'],
+  [/^53100$/, 'disk-full', "the PostgreSQL server's disk is full; free some space there and try again"],
+  [/^(25006|42501)$/, 'read-only', 'no permission to write this PostgreSQL database (read-only, or the role lacks the privilege)'],
+  [/^XX00[12]$/, 'corrupt', 'the PostgreSQL server reports corrupt data'],
+  [/^(53|58)/, 'io', 'the PostgreSQL server reported a resource or system error'],
+];
+
+/** The network errors of reaching a database server. */
+const NETWORK_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'cannot reach the PostgreSQL server: nothing listens at that host and port (is it running?)',
+  ENOTFOUND: 'cannot reach the PostgreSQL server: the host name is unknown',
+  EAI_AGAIN: 'cannot reach the PostgreSQL server: the host name could not be looked up',
+  ETIMEDOUT: 'cannot reach the PostgreSQL server: the connection timed out',
+  EHOSTUNREACH: 'cannot reach the PostgreSQL server: the host is unreachable',
+  ECONNRESET: 'lost the connection to the PostgreSQL server; check it is running and try again',
+};
+
 const FS_MESSAGES: Record<string, [StoreErrorReason, string]> = {
   ENOSPC: ['disk-full', 'the disk is full; free some space and try again'],
   EDQUOT: ['disk-full', 'the disk quota is exhausted; free some space and try again'],
@@ -56,8 +79,18 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** A pg DatabaseError: a five-character SQLSTATE with the server's severity. */
+function isPostgresError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'severity' in e && /^[0-9A-Z]{5}$/.test(errorCode(e) ?? '');
+}
+
+/** A socket error (it names an address or a host), not a file system one. */
+function isNetworkError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && ('address' in e || 'hostname' in e || (e as { syscall?: unknown }).syscall === 'connect' || (e as { code?: unknown }).code === 'ECONNRESET');
+}
+
 /**
- * Turns an SQLite or file-system error the user can act on (busy, read-only, disk full,
+ * Turns an SQLite, PostgreSQL, network or file-system error the user can act on (busy, read-only, disk full,
  * corrupt, ...) into a ProjectStoreError naming `path`. Anything else (a constraint broken by
  * a bug, a TypeError) comes back unchanged so it is not disguised as the user's problem.
  */
@@ -69,6 +102,14 @@ export function toStoreError(path: string, e: unknown): unknown {
   for (const [re, reason, text] of SQLITE_MESSAGES) {
     if (re.test(code)) return new ProjectStoreError(path, reason, `${text} (${code}: ${raw})`, { cause: e });
   }
+  if (isPostgresError(e)) {
+    for (const [re, reason, text] of POSTGRES_MESSAGES) {
+      if (re.test(code)) return new ProjectStoreError(path, reason, `${text} (${code}: ${raw})`, { cause: e });
+    }
+    return e;
+  }
+  const network = NETWORK_MESSAGES[code];
+  if (network && isNetworkError(e)) return new ProjectStoreError(path, 'cannot-open', `${network} (${code})`, { cause: e });
   const fs = FS_MESSAGES[code];
   if (fs) return new ProjectStoreError(path, fs[0], `${fs[1]} (${code})`, { cause: e });
   return e;

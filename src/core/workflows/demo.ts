@@ -229,11 +229,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
     // A project folder without the stage recorded is a half-made one: start it again.
     rmSync(projectDir, { recursive: true, force: true });
     const { open, summary } = await initProject({ dir: projectDir, dataset: datasetDir, name: 'demo' });
-    open.close();
+    await open.close();
     finish({ clips: summary.clips, frames: summary.frames, keyframes: summary.keyframes });
   }
 
-  const p = openProject(projectDir);
+  const p = await openProject(projectDir);
   try {
     const train = async (which: 'sde' | 'seg', run: () => Promise<RunOutcome>): Promise<RunOutcome | 'paused'> => {
       const outcome = await run();
@@ -248,8 +248,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
       return outcome;
     };
     // A stage stopped earlier continues its own paused run (by id, with the settings it stored).
-    const control = (which: 'sde' | 'seg') => {
-      const paused = listRuns(p.store, p.project.id, which).filter((r) => r.status === 'paused').pop();
+    const control = async (which: 'sde' | 'seg') => {
+      const paused = (await listRuns(p.store, p.project.id, which)).filter((r) => r.status === 'paused').pop();
       return {
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
@@ -260,15 +260,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
 
     // 3. self-supervised depth
     if (begin('sde', `training self-supervised depth (${sdeRun.net} net, ${sdeRun.steps} steps)`)) {
-      if ((await train('sde', () => trainSde(p, settings.sde, control('sde')))) === 'paused') return paused();
+      if ((await train('sde', async () => trainSde(p, settings.sde, await control('sde')))) === 'paused') return paused();
     }
     if (stopRequested()) return paused();
 
     // 4. selection rounds (the store counts the rounds already made)
     if (begin('select', `selecting frames to label by ${settings.selection.method} in ${settings.selection.budgets.length} rounds of ${settings.selection.budgets.join(', ')}`)) {
-      const sde = latestModel(p.store, p.project.id, 'sde');
+      const sde = await latestModel(p.store, p.project.id, 'sde');
       if (!sde) throw new DataError(projectDir, 'the SDE run finished without a model');
-      const rounds: number[] = listSelectionRounds(p.store, p.project.id).map((r) => r.id);
+      const rounds: number[] = (await listSelectionRounds(p.store, p.project.id)).map((r) => r.id);
       for (let r = rounds.length; r < settings.selection.budgets.length; r++) {
         if (stopRequested()) {
           spend();
@@ -292,7 +292,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
 
     // 5. the stand-in annotator
     if (begin('label', `${STAND_IN_ANNOTATOR} labels the selected frames`)) {
-      const ids = listSelectionRounds(p.store, p.project.id).flatMap((r) => listPicks(p.store, r.id).map((k) => k.frameId));
+      const ids: number[] = [];
+      for (const r of await listSelectionRounds(p.store, p.project.id)) ids.push(...(await listPicks(p.store, r.id)).map((k) => k.frameId));
       const s = await labelFromGroundTruth(p, ids, (done, total) => emit({ type: 'progress', stage: 'label', label: 'labelling', done, total }));
       finish({ labelled: s.imported + s.kept, frameIds: ids });
     }
@@ -300,15 +301,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
 
     // 6. segmentation: multi-task + DepthMix from the SDE run
     if (begin('seg', `training segmentation (${segRun.mode} + ${segRun.mix}, ${segRun.steps} steps)`)) {
-      const sdeRunId = latestModel(p.store, p.project.id, 'sde')!.run.id;
-      if ((await train('seg', () => trainSeg(p, { ...settings.seg, sdeRunId }, control('seg')))) === 'paused') return paused();
+      const sdeRunId = (await latestModel(p.store, p.project.id, 'sde'))!.run.id;
+      if ((await train('seg', async () => trainSeg(p, { ...settings.seg, sdeRunId }, await control('seg')))) === 'paused') return paused();
     }
 
     // 7. evaluation on the validation split (always redone: cheap, and the report needs it)
     stage = 'eval';
     started = performance.now();
     emit({ type: 'stage', stage: 'eval', message: 'evaluating on the validation split' });
-    const segModel = latestModel(p.store, p.project.id, 'seg');
+    const segModel = await latestModel(p.store, p.project.id, 'seg');
     if (!segModel) throw new DataError(projectDir, 'the segmentation run finished without a model');
     const model = await loadModelFromFolder(segModel.modelDir);
     let evaluation: Evaluation;
@@ -350,6 +351,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
       timings: { ...st.timings },
     };
   } finally {
-    p.close();
+    await p.close();
   }
 }

@@ -9,12 +9,12 @@ import { getFrame, getMaskRow, ProjectStoreError, saveMask } from '../../../src/
 import { maskPattern } from './maskPattern';
 
 const [dir, ...ids] = process.argv.slice(2);
-const p = openProject(dir!);
+const p = await openProject(dir!);
 const frameIds = ids.map(Number);
 for (let i = 0; ; i++) {
   const id = frameIds[i % frameIds.length]!;
-  const f = getFrame(p.store, id);
-  const version = (getMaskRow(p.store, id)?.version ?? 0) + 1;
+  const f = await getFrame(p.store, id);
+  const version = ((await getMaskRow(p.store, id))?.version ?? 0) + 1;
   try {
     const row = await saveMask(p.store, id, maskPattern(id, version, f.width, f.height), 'crash-test', { expectedVersion: version - 1 });
     process.stdout.write(`saved ${id} ${row.version}\n`);

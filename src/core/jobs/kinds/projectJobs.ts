@@ -73,7 +73,7 @@ function trainKind(name: 'train-sde' | 'train-seg', train: typeof trainSde | typ
     name,
     parseParams: (raw) => parse(trainParams, raw, name),
     async run(ctx) {
-      const p = openProject(ctx.params.projectDir);
+      const p = await openProject(ctx.params.projectDir);
       const cancel = cancelSignal(ctx as JobContext<unknown>);
       let lastLoss = Number.NaN;
       try {
@@ -101,7 +101,7 @@ function trainKind(name: 'train-sde' | 'train-seg', train: typeof trainSde | typ
         };
       } finally {
         cancel.dispose();
-        p.close();
+        await p.close();
       }
     },
   };
@@ -128,7 +128,7 @@ export const selectRoundJob: JobKind<z.infer<typeof selectParams>, SelectJobResu
   parseParams: (raw) => parse(selectParams, raw, 'select-round'),
   async run(ctx) {
     const o = ctx.params;
-    const p = openProject(o.projectDir);
+    const p = await openProject(o.projectDir);
     try {
       return await runSelectionRound(p, {
         budget: o.budget,
@@ -143,7 +143,7 @@ export const selectRoundJob: JobKind<z.infer<typeof selectParams>, SelectJobResu
         },
       });
     } finally {
-      p.close();
+      await p.close();
     }
   },
 };

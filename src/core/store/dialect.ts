@@ -1,0 +1,56 @@
+/**
+ * Where the SQL of the two engines differs, in one place. Repositories write the SQL both
+ * understand (`?` placeholders, `INSERT ... ON CONFLICT`, `RETURNING id`, ISO-8601 text for
+ * times, 0/1 integers for flags); the schema itself is written once per engine (migrations.ts
+ * for SQLite, postgresMigrations.ts for PostgreSQL) with the same tables, columns and versions.
+ */
+import type { SqlEngine, TransactionKind } from './sqlSession';
+
+/** How long a write waits for another writer's lock before failing with reason 'busy'. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+
+/**
+ * PostgreSQL numbers its parameters ($1, $2, ...) where SQLite takes `?`. Question marks inside
+ * quoted strings or identifiers are left alone.
+ */
+export function postgresPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/**
+ * The key of the advisory lock every PostgreSQL write transaction takes first ('DSEW'): the
+ * same discipline as SQLite's BEGIN IMMEDIATE, one writer at a time per project database, so
+ * each repository's read-then-write (a mask's version check, one running training run per
+ * project) holds on both engines without per-query locking.
+ */
+export const POSTGRES_WRITE_LOCK_KEY = 0x44534557;
+
+/** The statements that open a transaction of `kind` on `engine`. */
+export function beginStatements(engine: SqlEngine, kind: TransactionKind, lockTimeoutMs: number): string[] {
+  if (engine === 'sqlite') return [kind === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED'];
+  if (kind === 'read') return ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'];
+  return ['BEGIN', `SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`, `SELECT pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK_KEY})`];
+}
+
+/** Savepoints (nested transactions) are spelled alike; names are generated, never user text. */
+export const savepoint = {
+  open: (name: string) => `SAVEPOINT ${name}`,
+  release: (name: string) => `RELEASE SAVEPOINT ${name}`,
+  rollback: (name: string) => `ROLLBACK TO SAVEPOINT ${name}`,
+};
