@@ -22,6 +22,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/init')).initCommand,
   },
   {
+    name: 'migrate',
+    summary: "move an SQLite project into a PostgreSQL database for a team (nothing lost: rows, masks, runs)",
+    load: async () => (await import('./commands/migrate')).migrateCommand,
+  },
+  {
     name: 'import-labels',
     summary: "import the dataset's own label PNGs (e.g. gtFine) as finished annotations",
     load: async () => (await import('./commands/importLabels')).importLabelsCommand,

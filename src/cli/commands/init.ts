@@ -9,9 +9,12 @@ const FORMATS: readonly DatasetFormat[] = ['cityscapes', 'camvid', 'frames'];
 
 export const initCommand: CliCommand = {
   name: 'init',
-  usage: `depthseg init --project DIR --dataset DIR [--format cityscapes|camvid|frames] [--fov DEG] [--name NAME] [--json]
+  usage: `depthseg init --project DIR --dataset DIR [--db postgres://...] [--format cityscapes|camvid|frames] [--fov DEG] [--name NAME] [--json]
 
   --project DIR    the project folder (created; holds project.sqlite, masks/, checkpoints/)
+  --db URL         keep the project's rows in this PostgreSQL database (empty, made with createdb)
+                   instead of project.sqlite, for a team; the folder keeps masks/, checkpoints/
+                   and project.postgres.json, which names the database
   --dataset DIR    the dataset folder; it stays where it is, the project records paths into it
   --format F       detected from the folder's layout when omitted
   --fov DEG        plain frames without camera.json: horizontal field of view in degrees
@@ -23,6 +26,7 @@ export const initCommand: CliCommand = {
       format: 'string',
       fov: 'number',
       name: 'string',
+      db: 'string',
       json: 'boolean',
     });
     if (!flags.project) throw new UsageError('init needs --project DIR');
@@ -39,6 +43,7 @@ export const initCommand: CliCommand = {
       ...(flags.format ? { format: flags.format as DatasetFormat } : {}),
       ...(flags.fov ? { horizontalFovDegrees: flags.fov } : {}),
       ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.db ? { db: flags.db } : {}),
     });
     await open.close();
     printResult(

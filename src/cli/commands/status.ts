@@ -19,13 +19,14 @@ export const statusCommand: CliCommand = {
       const m = overview.masks;
       const human = [
         `project ${p.project.name} (${p.store.dir})`,
+        ...(p.store.engine === 'postgres' ? [`  database ${p.store.dbPath} (PostgreSQL)`] : []),
         ...datasets.map((d) => `  dataset ${d.name}: ${d.format} at ${d.root}`),
         `  ${overview.clips} clips, ${overview.frames} frames, ${overview.keyframes} frames to label`,
         `  labels: ${m.done} done, ${m.in_progress} in progress, ${m.todo} to do, ${m.skipped} skipped`,
         `  ${overview.suggested} frames suggested in ${overview.selectionRounds} selection rounds`,
         `  ${overview.runs} training runs${runs.length ? `: ${runs.map((r) => `#${r.id} ${r.kind}/${r.mode} ${r.status}`).join(', ')}` : ''}`,
       ].join('\n');
-      printResult(flags.json === true, { project: p.project.name, dir: p.store.dir, datasets, overview, runs }, human);
+      printResult(flags.json === true, { project: p.project.name, dir: p.store.dir, engine: p.store.engine, database: p.store.dbPath, datasets, overview, runs }, human);
     } finally {
       await p.close();
     }

@@ -14,6 +14,7 @@ import { chooseLabelSet, type ClassInput } from '../labels';
 import {
   addClip,
   addDataset,
+  createPostgresProject,
   createProject,
   insertFrames,
   listDatasets,
@@ -40,6 +41,12 @@ export interface InitProjectOptions {
    * without labels; a dataset with labels brings its own set (Cityscapes, CamVid).
    */
   readonly classes?: readonly ClassInput[];
+  /**
+   * A PostgreSQL URL: the project's rows go to that database (empty, or already this
+   * project's) instead of an SQLite file in the folder; the folder keeps masks, checkpoints
+   * and the pointer file naming the database.
+   */
+  readonly db?: string;
 }
 
 export interface InitSummary {
@@ -78,7 +85,7 @@ export async function initProject(opts: InitProjectOptions): Promise<{ open: Ope
   const datasetRoot = resolve(opts.dataset);
   const format = opts.format ?? detectFormat(datasetRoot);
   const index = await indexDataset(datasetRoot, format, opts);
-  const store = await openProjectStore(opts.dir);
+  const store = opts.db ? await createPostgresProject(opts.dir, opts.db) : await openProjectStore(opts.dir);
   try {
     const existing = await mainProject(store);
     if (existing && opts.classes) {

@@ -54,3 +54,11 @@ export const savepoint = {
   release: (name: string) => `RELEASE SAVEPOINT ${name}`,
   rollback: (name: string) => `ROLLBACK TO SAVEPOINT ${name}`,
 };
+
+/**
+ * PostgreSQL: after rows were copied in with their ids (depthseg migrate), the identity
+ * sequence of `table` continues after the highest id. SQLite needs nothing: it takes max + 1.
+ */
+export function continueIdentityAfterCopy(table: string): string {
+  return `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`;
+}
