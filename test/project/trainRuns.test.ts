@@ -166,7 +166,7 @@ describe('training runs on a project', () => {
 
   it('without an SDE model the default run trains from scratch and says so; a project without video cannot pretrain SDE', async () => {
     const p = await newProject();
-    expect(sdeUnavailableReason(p)).toBeNull();
+    expect(await sdeUnavailableReason(p)).toBeNull();
     const out = await trainSeg(p, { net: 'tiny', height: 32, width: 64, steps: 1 });
     expect(out.status).toBe('done');
     expect(out.run.mode).toBe('scratch');
@@ -177,7 +177,7 @@ describe('training runs on a project', () => {
     const camvid = temp('camvid');
     await writeCamvidFixture(camvid);
     const { open } = await initProject({ dir: temp('camvid-proj'), dataset: camvid });
-    expect(sdeUnavailableReason(open)).toMatch(/no video frames with neighbours/);
+    expect(await sdeUnavailableReason(open)).toMatch(/no video frames with neighbours/);
     await expect(trainSde(open, { ...sde, steps: 1 })).rejects.toThrow(/no video frames with neighbours/);
     await importLabels(open);
     expect((await trainSeg(open, { net: 'tiny', height: 32, width: 64, steps: 1 })).run.config['settingsNote']).toBe('this project has no video to learn depth from, so the default transfer became scratch');
