@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCall } from '../../src/core/api/contract';
-import { createService } from '../../src/core/api/service';
+import { createService, dispatch } from '../../src/core/api/service';
+import { openProject } from '../../src/core/project/openProject';
+import { getMaskRow } from '../../src/core/store';
 import { confinedFile } from '../../src/core/api/confinedFile';
 import { freshDirs, writeCityscapesFixture } from '../data/fixtures';
 
@@ -67,6 +69,23 @@ describe('API service over a real project made from a Cityscapes-layout dataset'
     expect(done).toEqual({ frameId: f.frameId, version: 1, status: 'done' });
     expect((await service.frameList({ projectId: pid, status: 'done' })).map((e) => e.frameId)).toEqual([f.frameId]);
     expect((await service.projectOverview({ projectId: pid })).masks.done).toBe(1);
+  });
+
+  it('stores the caller handed to dispatch as the mask author, the service author without one', async () => {
+    const [a] = await service.frameList({ projectId: pid, status: 'done' });
+    const [b] = await service.frameList({ projectId: pid, status: 'todo' });
+    for (const [entry, caller] of [[a!, { user: 'ana', role: 'annotator' as const }], [b!, undefined]] as const) {
+      const f = await service.frameGet({ projectId: pid, frameId: entry.frameId });
+      const maskBase64 = Buffer.alloc(f.width * f.height, 1).toString('base64');
+      await dispatch(service, 'maskSave', { projectId: pid, frameId: f.frameId, width: f.width, height: f.height, maskBase64, expectedVersion: f.maskVersion }, caller);
+    }
+    const p = await openProject(projectDir);
+    try {
+      expect((await getMaskRow(p.store, a!.frameId))?.author).toBe('ana');
+      expect((await getMaskRow(p.store, b!.frameId))?.author).toBe('tester');
+    } finally {
+      await p.close();
+    }
   });
 
   it('refuses a mask of the wrong size, naming the frame', async () => {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectOverview } from '../store';
 import type { OpenProject } from '../project/openProject';
+import type { Caller } from './caller';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './contract';
 import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
 import { ModelCache } from './modelCache';
@@ -88,8 +89,8 @@ export function createService(
     async frameGet(p) {
       return frameGet(on(p), p.frameId);
     },
-    async maskSave(p) {
-      return maskSave(on(p), p, author);
+    async maskSave(p, caller?: Caller) {
+      return maskSave(on(p), p, caller?.user ?? author);
     },
     async maskSetStatus(p) {
       return await maskSetStatus(on(p), p.frameId, p.status);
@@ -173,8 +174,11 @@ function safeUserName(): string {
   }
 }
 
-/** Runs a validated call on the service. */
-export function dispatch(service: DepthsegApi, method: keyof DepthsegApi, params: unknown): Promise<unknown> {
-  const fn = service[method] as (p: unknown) => Promise<unknown>;
-  return fn(params);
+/**
+ * Runs a validated call on the service. `caller` is who makes it where the shell knows (a team
+ * server's signed-in account); without one the service's own `author` is the caller.
+ */
+export function dispatch(service: DepthsegApi, method: keyof DepthsegApi, params: unknown, caller?: Caller): Promise<unknown> {
+  const fn = service[method] as (p: unknown, c?: Caller) => Promise<unknown>;
+  return fn(params, caller);
 }
