@@ -81,7 +81,7 @@ describe.skipIf(missing !== undefined)(`a PostgreSQL project store${missing ? ` 
     await other.close();
     const notOurs = await failure(openPostgresStore(foreign, tmp.projectDir()));
     expect(notOurs.reason).toBe('not-a-project');
-    expect(notOurs.message).toMatch(/holds 12 other tables but no DepthSeg Workbench project/);
+    expect(notOurs.message).toMatch(/holds 13 other tables but no DepthSeg Workbench project/);
 
     const newer = await server.cluster().createDatabase();
     const n = await createPostgresProject(tmp.projectDir(), newer);

@@ -14,6 +14,7 @@ export const PROJECT_TABLES: ReadonlyArray<{ name: string; identity: boolean }> 
   { name: 'clips', identity: true },
   { name: 'frames', identity: true },
   { name: 'label_masks', identity: true },
+  { name: 'mask_events', identity: true },
   { name: 'settings', identity: false },
   { name: 'training_runs', identity: true },
   { name: 'run_metrics', identity: false },

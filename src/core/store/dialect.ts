@@ -43,9 +43,19 @@ export const POSTGRES_WRITE_LOCK_KEY = 0x44534557;
 
 /** The statements that open a transaction of `kind` on `engine`. */
 export function beginStatements(engine: SqlEngine, kind: TransactionKind, lockTimeoutMs: number): string[] {
-  if (engine === 'sqlite') return [kind === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED'];
+  if (engine === 'sqlite') return [kind === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE'];
   if (kind === 'read') return ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'];
+  if (kind === 'rows') return ['BEGIN', `SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`];
   return ['BEGIN', `SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`, `SELECT pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK_KEY})`];
+}
+
+/**
+ * The clause that locks the rows a SELECT reads until the transaction ends (PostgreSQL);
+ * `skipLocked` passes over rows another transaction holds instead of waiting for them. SQLite
+ * needs none: its write transaction already holds the whole database.
+ */
+export function lockRows(engine: SqlEngine, table: string, skipLocked = false): string {
+  return engine === 'sqlite' ? '' : ` FOR UPDATE OF ${table}${skipLocked ? ' SKIP LOCKED' : ''}`;
 }
 
 /** Savepoints (nested transactions) are spelled alike; names are generated, never user text. */

@@ -24,3 +24,4 @@ export * from './runRepo';
 export * from './featureCacheRepo';
 export * from './settingsRepo';
 export * from './overview';
+export * from './maskWork';

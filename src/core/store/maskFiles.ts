@@ -6,7 +6,8 @@ import { allowedValuesText, IGNORE_ID, type LabelSet } from '../labels';
 import { writeFileAtomic } from '../fsAtomic';
 import { getFrame } from './frameRepo';
 import { projectOfFrame } from './projectRepo';
-import { getMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
+import { getMaskRow, lockMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
+import { DEFAULT_LEASE_MS, recordMaskEvent, refuseIfHeldByOther, timeAfter } from './maskWork';
 import { MASKS_DIR, type ProjectStore } from './projectStore';
 import { all, run, transaction } from './sql';
 import { ProjectStoreError, toStoreError } from './storeErrors';
@@ -26,6 +27,12 @@ export interface SaveMaskOptions {
    * stored mask has moved on since, e.g. saved from another window.
    */
   expectedVersion?: number;
+  /**
+   * Team queue: the saver takes (or renews) the frame's lease for this long. Without it a
+   * lease the saver already holds is renewed for the default time and none is taken. Either
+   * way a save on a frame someone else holds is refused (reason 'leased').
+   */
+  leaseMs?: number;
 }
 
 /** Counts the pixels of each class of `labelSet`, refusing any value outside its ids and 255. */
@@ -82,7 +89,9 @@ export async function saveMask(
   let result: { row: LabelMaskRow; previous: string | null };
   try {
     result = await transaction(store, async () => {
-      const old = await getMaskRow(store, frameId);
+      const now = store.now();
+      const old = await lockMaskRow(store, frameId);
+      refuseIfHeldByOther(store, frameId, old, author, now, 'this save was');
       const oldVersion = old?.version ?? 0;
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== oldVersion) {
         throw new ProjectStoreError(
@@ -102,13 +111,19 @@ export async function saveMask(
         throw toStoreError(abs, e);
       }
       const status = opts.status ?? (old?.status === 'done' ? 'done' : 'in_progress');
-      const now = store.now();
+      const open = status === 'in_progress' || status === 'todo';
+      const holds = open && (opts.leaseMs !== undefined || (old?.leaseHolder === author && !!old.leaseUntil && old.leaseUntil > now));
+      // A changed mask needs a new review; a sent-back one keeps its comment until it is submitted again.
+      const review = open && old?.review?.state === 'sent_back' ? old.review : null;
       await run(
         store,
-        `INSERT INTO label_masks (frame_id, mask_path, histogram_json, author, status, created_at, updated_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO label_masks (frame_id, mask_path, histogram_json, author, status, created_at, updated_at, version,
+           lease_holder, lease_until, review_state, review_comment, reviewed_by, reviewed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (frame_id) DO UPDATE SET mask_path = excluded.mask_path, histogram_json = excluded.histogram_json,
-           author = excluded.author, status = excluded.status, updated_at = excluded.updated_at, version = excluded.version`,
+           author = excluded.author, status = excluded.status, updated_at = excluded.updated_at, version = excluded.version,
+           lease_holder = excluded.lease_holder, lease_until = excluded.lease_until, review_state = excluded.review_state,
+           review_comment = excluded.review_comment, reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at`,
         frameId,
         rel,
         JSON.stringify(histogram),
@@ -117,7 +132,15 @@ export async function saveMask(
         now,
         now,
         version,
+        holds ? author : null,
+        holds ? timeAfter(now, opts.leaseMs ?? DEFAULT_LEASE_MS) : null,
+        review?.state ?? null,
+        review?.comment ?? null,
+        review?.by ?? null,
+        review?.at ?? null,
       );
+      await recordMaskEvent(store, frameId, author, 'saved', version);
+      if (status !== (old?.status ?? 'todo') && status !== 'in_progress') await recordMaskEvent(store, frameId, author, status, version);
       return { row: (await getMaskRow(store, frameId))!, previous: old?.maskPath ?? null };
     });
   } catch (e) {

@@ -1,5 +1,6 @@
 import type { ProjectStore } from './projectStore';
 import { insideProjectFolder } from './projectPaths';
+import { lockRows } from './dialect';
 import { all, one, parseJson, requireRow, run, transaction } from './sql';
 
 export type MaskStatus = 'todo' | 'in_progress' | 'done' | 'skipped';
@@ -23,6 +24,21 @@ export interface LabelMaskRow {
   updatedAt: string;
   /** Increases by one with every saved mask; 0 while none is saved. */
   version: number;
+  /** Who holds the frame in the team queue (maskWork.ts), until when; null when nobody does. */
+  leaseHolder: string | null;
+  leaseUntil: string | null;
+  /** The reviewer's verdict on the submitted mask; null while none (or since the mask changed). */
+  review: MaskReview | null;
+}
+
+export type ReviewVerdict = 'approved' | 'sent_back';
+
+export interface MaskReview {
+  state: ReviewVerdict;
+  /** Required when sent back; optional when approved. */
+  comment: string | null;
+  by: string;
+  at: string;
 }
 
 interface LabelMaskSql {
@@ -35,6 +51,12 @@ interface LabelMaskSql {
   created_at: string;
   updated_at: string;
   version: number;
+  lease_holder: string | null;
+  lease_until: string | null;
+  review_state: ReviewVerdict | null;
+  review_comment: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
 }
 
 function maskRow(store: ProjectStore, r: LabelMaskSql): LabelMaskRow {
@@ -48,11 +70,24 @@ function maskRow(store: ProjectStore, r: LabelMaskSql): LabelMaskRow {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     version: r.version,
+    leaseHolder: r.lease_holder,
+    leaseUntil: r.lease_until,
+    review: r.review_state === null ? null : { state: r.review_state, comment: r.review_comment, by: r.reviewed_by ?? '', at: r.reviewed_at ?? '' },
   };
 }
 
 export async function getMaskRow(store: ProjectStore, frameId: number): Promise<LabelMaskRow | undefined> {
   const r = await one<LabelMaskSql>(store, 'SELECT * FROM label_masks WHERE frame_id = ?', frameId);
+  return r && maskRow(store, r);
+}
+
+/**
+ * Inside a transaction: the frame's row, locked until the transaction ends (PostgreSQL FOR
+ * UPDATE), so a lease taken meanwhile by the queue (which skips locked rows) cannot slip in
+ * between reading the row's lease and writing it.
+ */
+export async function lockMaskRow(store: ProjectStore, frameId: number): Promise<LabelMaskRow | undefined> {
+  const r = await one<LabelMaskSql>(store, `SELECT * FROM label_masks m WHERE m.frame_id = ?${lockRows(store.engine, 'm')}`, frameId);
   return r && maskRow(store, r);
 }
 

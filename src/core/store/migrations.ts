@@ -175,11 +175,37 @@ function projectLabelSets(db: Database.Database): void {
   }
 }
 
+/**
+ * The team queue (issue 20 point 3): a frame's lease (who holds it, until when), its review
+ * (approved or sent back, by whom, when, with the comment) and every mask's history.
+ */
+export const maskWorkSql = (id: string) => `
+ALTER TABLE label_masks ADD COLUMN lease_holder TEXT;
+ALTER TABLE label_masks ADD COLUMN lease_until TEXT;
+ALTER TABLE label_masks ADD COLUMN review_state TEXT CHECK (review_state IN ('approved', 'sent_back'));
+ALTER TABLE label_masks ADD COLUMN review_comment TEXT;
+ALTER TABLE label_masks ADD COLUMN reviewed_by TEXT;
+ALTER TABLE label_masks ADD COLUMN reviewed_at TEXT;
+CREATE INDEX label_masks_by_lease ON label_masks (lease_holder);
+
+CREATE TABLE mask_events (
+  id         ${id},
+  frame_id   INTEGER NOT NULL REFERENCES frames(id) ON DELETE CASCADE,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL CHECK (action IN ('leased', 'released', 'saved', 'todo', 'in_progress', 'done', 'skipped', 'approved', 'sent_back')),
+  version    INTEGER NOT NULL,
+  comment    TEXT
+);
+CREATE INDEX mask_events_by_frame ON mask_events (frame_id, id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'projects, datasets, clips, frames, label masks, settings', up: (db) => db.exec(datasetsAndLabels) },
   { version: 2, name: 'training runs, metric history, checkpoints, feature cache', up: (db) => db.exec(trainingRuns) },
   { version: 3, name: 'selection rounds and picks; ground-truth depth path on frames', up: (db) => db.exec(selectionRounds) },
   { version: 4, name: 'label set per project', up: projectLabelSets },
+  { version: 5, name: 'team queue: leases, reviews, mask history', up: (db) => db.exec(maskWorkSql('INTEGER PRIMARY KEY')) },
 ];
 
 /** The schema version this code writes. */

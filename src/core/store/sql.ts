@@ -67,6 +67,15 @@ export function transaction<T>(store: ProjectStore, fn: () => T | Promise<T>): P
 }
 
 /**
+ * Runs `fn` in one transaction that locks rows instead of taking the project's write lock
+ * (PostgreSQL; on SQLite it is a write transaction): for the labelling queue, whose callers
+ * select with `lockRows(..., true)` (FOR UPDATE SKIP LOCKED) and so never queue behind each other.
+ */
+export function rowLockTransaction<T>(store: ProjectStore, fn: () => T | Promise<T>): Promise<T> {
+  return inTransaction(store, 'rows', fn);
+}
+
+/**
  * Runs read-only `fn` on one consistent snapshot (SQLite: a DEFERRED transaction; PostgreSQL:
  * REPEATABLE READ, READ ONLY): it takes no write lock, so it neither waits for nor blocks writers.
  */

@@ -11,7 +11,13 @@ export interface RunResult {
   changes: number;
 }
 
-export type TransactionKind = 'write' | 'read';
+/**
+ * write: takes the project's write lock first (writers take turns); read: one snapshot, no
+ * lock; rows: writes that lock only the rows they touch (PostgreSQL `FOR UPDATE [SKIP LOCKED]`,
+ * the team queue's leases), so they neither wait for nor block other writers' turns. SQLite
+ * has one writer at a time whatever the kind: there `rows` is a write transaction.
+ */
+export type TransactionKind = 'write' | 'read' | 'rows';
 
 export interface SqlSession {
   run(sql: string, params: readonly unknown[]): Promise<RunResult>;

@@ -11,6 +11,8 @@ export type StoreErrorReason =
   | 'newer-schema'
   | 'not-found'
   | 'conflict'
+  /** Another annotator holds the frame in the team queue (maskWork.ts). */
+  | 'leased'
   | 'io';
 
 /** A StoreError that names the file it is about and says why, in a form code can branch on. */
