@@ -13,7 +13,7 @@ import { bytesToBase64, base64ToBytes } from '../../src/renderer/src/api/bytes';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import AnnotateView from '../../src/renderer/src/views/AnnotateView.vue';
 import { freshPinia, installFakeApi, settle } from './fakeApi';
-import { CAMVID_LABEL_SET, CUSTOM_LABEL_SET, frameEntry, PROJECT } from './fixtures';
+import { CAMVID_LABEL_SET, CUSTOM_LABEL_SET, frameEntry, NOBODY, PROJECT } from './fixtures';
 
 const fake = installFakeApi();
 let pinia: Pinia;
@@ -36,6 +36,7 @@ function frameData(frameId: number): FrameData {
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
     nextInClip: null,
+    work: NOBODY,
   };
 }
 

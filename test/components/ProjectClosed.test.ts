@@ -14,7 +14,7 @@ import { base64ToBytes, bytesToBase64 } from '../../src/renderer/src/api/bytes';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { installFakeApi, settle } from './fakeApi';
-import { frameEntry, overview, PROJECT, projectInfo } from './fixtures';
+import { frameEntry, NOBODY, overview, PROJECT, projectInfo } from './fixtures';
 
 const fake = installFakeApi();
 const pinia = createPinia();
@@ -54,6 +54,7 @@ function frameData(dir: string, frameId: number): FrameData {
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
     nextInClip: null,
+    work: NOBODY,
   };
 }
 

@@ -6,7 +6,7 @@ import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import QueueView from '../../src/renderer/src/views/QueueView.vue';
 import { installFakeApi, settle } from './fakeApi';
-import { frameEntry, job, PROJECT, trainingDefaults } from './fixtures';
+import { frameEntry, job, NOBODY, PROJECT, trainingDefaults } from './fixtures';
 
 const fake = installFakeApi();
 // One Pinia for the file: the training store subscribes to the bridge's events once per page.
@@ -34,7 +34,7 @@ beforeEach(async () => {
     trainingRuns: () => [],
     trainingDefaults: () => trainingDefaults(),
     frameList: () => queue,
-    frameGet: (p) => ({ frameId: p.frameId, imagePath: 'x.png', width: 128, height: 64, imageDataUrl: '', maskBase64: null, maskVersion: 0, status: 'todo', nextInClip: null }),
+    frameGet: (p) => ({ frameId: p.frameId, imagePath: 'x.png', width: 128, height: 64, imageDataUrl: '', maskBase64: null, maskVersion: 0, status: 'todo', nextInClip: null, work: NOBODY }),
     reviewRuns: () => ({ runs: [], latestSeg: null, latestDepth: null }),
     reviewFrames: () => [],
     reviewEvaluation: () => null,

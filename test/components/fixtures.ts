@@ -1,6 +1,7 @@
 /** Typed answers of the fake API: what the core would send back, with the fields a test cares about. */
 import type {
   FrameEntry,
+  MaskWorkInfo,
   LabelSet,
   ProjectInfo,
   ProjectOverviewInfo,
@@ -53,9 +54,13 @@ export function frameEntry(frameId: number, o: Partial<FrameEntry> = {}): FrameE
     diversityScore: null,
     uncertaintyScore: null,
     uncertaintyWeight: null,
+    work: NOBODY,
     ...o,
   };
 }
+
+/** A frame's mask nobody worked on yet (no author, no lease, no review). */
+export const NOBODY: MaskWorkInfo = { author: null, leaseHolder: null, leaseUntil: null, review: null };
 
 const { sdeCheckpoint: _cliOnly, ...segDefaults } = defaultsOf(SEG_SETTINGS);
 
@@ -75,6 +80,7 @@ export function trainingDefaults(o: { labelledFrames?: number; sdeRunId?: number
     segNote: null,
     sdeUnavailable: o.sdeUnavailable ?? null,
     labelledFrames: o.labelledFrames ?? 3,
+    trainApprovedOnly: false,
   };
 }
 

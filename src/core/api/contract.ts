@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { customLabelSetInput, type LabelSet } from '../labels/labelSet';
 import { sdeSettingsInput, segSettingsAppInput, type SdeSettings, type SegSettings } from '../settings/trainingSettings';
+export { PROJECT_SETTINGS, TRAIN_APPROVED_ONLY } from '../settings/projectSettings';
 
 export type { LabelClass, LabelSet, Rgb } from '../labels/labelSet';
 export { IGNORE_ID } from '../labels/labelSet';
@@ -96,6 +97,26 @@ export const API_PARAMS = {
     })
     .strict(),
   maskSetStatus: onProject({ frameId: z.number().int().min(1), status: maskStatus }),
+  // The team queue (docs/team-queue.md): leases, review, history.
+  /** Leases the caller the next queued frame nobody else holds (their own held or sent-back frames first); frameId null when none is left. */
+  frameNext: onProject({}),
+  /** Gives up the caller's lease on a frame without changing its status. */
+  frameRelease: onProject({ frameId: z.number().int().min(1) }),
+  /** A reviewer's verdict on a submitted (done) mask; sending back needs a comment. Refused to annotators. */
+  maskReview: onProject({
+    frameId: z.number().int().min(1),
+    verdict: z.enum(['approve', 'send_back']),
+    comment: z.string().max(4000).optional(),
+  }).refine((p) => p.verdict === 'approve' || (p.comment ?? '').trim().length > 0, {
+    message: 'sending a mask back needs a comment that says what to fix',
+    path: ['comment'],
+  }),
+  /** Who did what to a frame's mask: leases, saves, status changes and reviews, oldest first. */
+  maskHistory: onProject({ frameId: z.number().int().min(1) }),
+  /** The project's own settings (the team queue's: train only approved masks). */
+  projectSettingsGet: onProject({}),
+  /** Changes the given project settings (declared in settings/projectSettings.ts); engineers only in a team. */
+  projectSettingsSet: onProject({ trainApprovedOnly: z.boolean().optional() }),
   /** A frame's superpixels (SLIC, computed once per frame) for the superpixel brush and the region fill. */
   frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
   /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
@@ -168,6 +189,12 @@ export interface ApiResults {
   frameGet: FrameData;
   maskSave: MaskSaved;
   maskSetStatus: MaskSaved;
+  frameNext: FrameLease;
+  frameRelease: { released: boolean };
+  maskReview: MaskSaved;
+  maskHistory: MaskEventInfo[];
+  projectSettingsGet: ProjectSettingsInfo;
+  projectSettingsSet: ProjectSettingsInfo;
   frameSuperpixels: FrameSuperpixels;
   frameAssistFeatures: FrameAssistFeatures;
   framePropagate: FramePropagation;
@@ -200,6 +227,43 @@ export interface LabelsExported {
 }
 
 export type MaskStatusName = 'todo' | 'in_progress' | 'done' | 'skipped';
+
+/** Who works on a frame's mask in the team queue: its last author, who holds it, the review. */
+export interface MaskWorkInfo {
+  /** Who saved the mask last (null: none saved). */
+  readonly author: string | null;
+  /** Who holds the frame (leased from the queue) until when; null when nobody holds it or the lease ended. */
+  readonly leaseHolder: string | null;
+  readonly leaseUntil: string | null;
+  /** The reviewer's verdict on the submitted mask; null while none. */
+  readonly review: {
+    readonly state: 'approved' | 'sent_back';
+    readonly comment: string | null;
+    readonly by: string;
+    readonly at: string;
+  } | null;
+}
+
+/** A frame leased from the queue (frameId null: nothing left that nobody else holds). */
+export interface FrameLease {
+  readonly frameId: number | null;
+  readonly holder: string;
+  readonly leaseUntil: string | null;
+}
+
+export interface MaskEventInfo {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: 'leased' | 'released' | 'saved' | MaskStatusName | 'approved' | 'sent_back';
+  readonly version: number;
+  readonly comment: string | null;
+}
+
+/** The project's own settings: declared in src/core/settings/projectSettings.ts. */
+export interface ProjectSettingsInfo {
+  /** Segmentation training and export take only masks a reviewer approved. */
+  readonly trainApprovedOnly: boolean;
+}
 
 /** A project as the open call gives it: the id every later call names, and its label set. */
 export interface ProjectInfo {
@@ -245,6 +309,7 @@ export interface FrameEntry {
   readonly uncertaintyScore: number | null;
   /** ds_us: score = diversity + uncertaintyWeight x uncertainty (null for other methods). */
   readonly uncertaintyWeight: number | null;
+  readonly work: MaskWorkInfo;
 }
 
 /** A frame to paint: its image as a data URL and its saved mask, if any. */
@@ -261,6 +326,7 @@ export interface FrameData {
   readonly status: MaskStatusName;
   /** The next frame of this frame's clip (its id); null for the clip's last frame. */
   readonly nextInClip: number | null;
+  readonly work: MaskWorkInfo;
 }
 
 /** A frame's superpixels: every pixel's label and each label's mean colour. */
@@ -495,8 +561,10 @@ export interface TrainingDefaults {
   readonly segNote: string | null;
   /** Why SDE pretraining cannot run on this project (no video clips, e.g. CamVid), or null where it can. */
   readonly sdeUnavailable: string | null;
-  /** Frames with a finished mask that segmentation trains on. */
+  /** Frames with a finished mask that segmentation trains on (approved ones only where trainApprovedOnly). */
   readonly labelledFrames: number;
+  /** The project trains only masks a reviewer approved (project setting). */
+  readonly trainApprovedOnly: boolean;
 }
 
 /** A training run with what the history table shows. */

@@ -7,7 +7,8 @@ import { projectOverview } from '../store';
 import type { OpenProject } from '../project/openProject';
 import type { Caller } from './caller';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './contract';
-import { frameGet, frameList, maskSave, maskSetStatus } from './labellingService';
+import { frameGet, frameList, frameNext, frameRelease, maskHistoryOf, maskReview, maskSave, maskSetStatus, type Actor } from './labellingService';
+import { readProjectSettings, writeProjectSettings } from '../project/projectSettings';
 import { ModelCache } from './modelCache';
 import { ProjectSession } from './projectSession';
 import { framePropagate } from './propagationService';
@@ -63,6 +64,8 @@ export function createService(
   };
   /** The open project a call names; ProjectClosedError where it is no longer the open one. */
   const on = (p: { projectId: number }): OpenProject => session.require(p.projectId);
+  /** Who makes a call: the team server's caller, else this service's own user. */
+  const actor = (caller?: Caller): Actor => (caller ? { user: caller.user, caller } : { user: author });
   return {
     async appInfo() {
       return { name: 'DepthSeg Workbench', version, shell };
@@ -90,10 +93,29 @@ export function createService(
       return frameGet(on(p), p.frameId);
     },
     async maskSave(p, caller?: Caller) {
-      return maskSave(on(p), p, caller?.user ?? author);
+      return maskSave(on(p), p, actor(caller));
     },
-    async maskSetStatus(p) {
-      return await maskSetStatus(on(p), p.frameId, p.status);
+    async maskSetStatus(p, caller?: Caller) {
+      return await maskSetStatus(on(p), p.frameId, p.status, actor(caller));
+    },
+    async frameNext(p, caller?: Caller) {
+      return await frameNext(on(p), actor(caller));
+    },
+    async frameRelease(p, caller?: Caller) {
+      return await frameRelease(on(p), p.frameId, actor(caller));
+    },
+    async maskReview(p, caller?: Caller) {
+      return await maskReview(on(p), p, actor(caller));
+    },
+    async maskHistory(p) {
+      return await maskHistoryOf(on(p), p.frameId);
+    },
+    async projectSettingsGet(p) {
+      return await readProjectSettings(on(p).store);
+    },
+    async projectSettingsSet(p) {
+      const { projectId: _id, ...patch } = p;
+      return await writeProjectSettings(on(p).store, patch);
     },
     async frameSuperpixels(p) {
       return superpixels.get(on(p), p.frameId);

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors';
 import type { OpenProject } from '../project/openProject';
 import { sdeUnavailableReason, segTrainingSamples } from '../project/trainingData';
+import { readProjectSettings } from '../project/projectSettings';
 import { resolveSdeSettings } from '../project/trainSde';
 import { resolveSegSettings, sdeSource, segFallbackWithoutSde } from '../project/trainSeg';
 import { defaultsOf, SDE_SETTINGS, SEG_SETTINGS, type SdeSettings, type SegSettings } from '../settings';
@@ -25,7 +26,11 @@ export function newSdeSettings(input: SdeSettingsInput): SdeSettings {
 export async function newSegSettings(p: OpenProject, input: SegSettingsInput): Promise<SegSettings> {
   const { settings } = await resolveSegSettings(p, input);
   if (await labelledFrameCount(p) === 0) {
-    throw new UsageError('no labelled frames yet: mark some suggested frames done in the annotator before retraining');
+    throw new UsageError(
+      (await readProjectSettings(p.store)).trainApprovedOnly
+        ? 'no approved masks yet: the project trains only masks a reviewer approved (project setting); approve some in the queue before retraining'
+        : 'no labelled frames yet: mark some suggested frames done in the annotator before retraining',
+    );
   }
   return settings;
 }
@@ -46,5 +51,6 @@ export async function trainingDefaults(p: OpenProject): Promise<TrainingDefaults
     segNote: fallback?.note ?? null,
     sdeUnavailable,
     labelledFrames: await labelledFrameCount(p),
+    trainApprovedOnly: (await readProjectSettings(p.store)).trainApprovedOnly,
   };
 }

@@ -19,10 +19,11 @@ import { exportFiles, palette256, type LabelSet } from '../labels';
 import { getFrame, listDatasets, listMasks, loadMask, type Frame, type MaskStatus } from '../store';
 import { frameOutputLayout, OutputLedger, type OutputPlace } from './frameOutputs';
 import type { OpenProject } from './openProject';
+import { masksTrainOn, readProjectSettings } from './projectSettings';
 
 export interface ExportLabelsOptions {
   readonly out: string;
-  /** Which masks (default: done only). */
+  /** Which masks by status. Default: the masks that train (done; approved only where the project trains only approved masks). */
   readonly statuses?: readonly MaskStatus[];
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -64,7 +65,9 @@ export async function exportLabels(p: OpenProject, opts: ExportLabelsOptions): P
     }
   }
   const statuses = new Set(opts.statuses ?? ['done']);
-  const rows = (await listMasks(p.store, { projectId: p.project.id })).filter((m) => m.maskPath && statuses.has(m.status));
+  // By default what trains: done masks, approved ones only where the project says so.
+  const trains = masksTrainOn(await readProjectSettings(p.store));
+  const rows = (await listMasks(p.store, { projectId: p.project.id })).filter((m) => m.maskPath && statuses.has(m.status) && (opts.statuses !== undefined || trains(m)));
   const files = exportFiles(labelSet);
   const palette = palette256(labelSet);
   // Every file is claimed before the first is written: a collision stops the export with nothing written.

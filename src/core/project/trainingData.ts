@@ -2,7 +2,8 @@
  * The training view of a project: its frames as training samples (absolute paths, the clip's
  * video neighbours and intrinsics, ground-truth depth where the dataset has it) and which of
  * them are labelled: a frame counts as labelled once its mask is `done` (painted by an
- * annotator or imported from the dataset's own labels). Evaluation reads the dataset's own
+ * annotator or imported from the dataset's own labels) and, where the project trains only
+ * approved masks (projectSettings.ts), a reviewer approved it. Evaluation reads the dataset's own
  * ground truth.
  */
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { labelEncodingOf } from '../data/labels';
 import { UsageError } from '../errors';
 import type { FrameSample } from '../ml/train/samples';
 import { DEFAULT_OFFSETS } from '../ml/train/samples';
-import { clipFrames, datasetFile, getMaskRow, listClips, listDatasets, type Clip, type Dataset, type Frame, type ProjectStore, type Split } from '../store';
+import { clipFrames, datasetFile, getMaskRow, listClips, listDatasets, type Clip, type Dataset, type Frame, type LabelMaskRow, type ProjectStore, type Split } from '../store';
+import { masksTrainOn, readProjectSettings } from './projectSettings';
 import type { OpenProject } from './openProject';
 
 export interface ProjectFrameSample extends FrameSample {
@@ -31,17 +33,26 @@ export function clipIntrinsics(clip: Clip, frame: Frame): Intrinsics | undefined
 /** Every frame of a split as a sample (labels from `done` masks), in clip order. */
 export async function projectSamples(p: OpenProject, split: Split, offsets: readonly number[] = DEFAULT_OFFSETS): Promise<ProjectFrameSample[]> {
   const out: ProjectFrameSample[] = [];
+  const trains = masksTrainOn(await readProjectSettings(p.store));
   for (const dataset of await listDatasets(p.store, p.project.id)) {
     for (const clip of await listClips(p.store, dataset.id, split)) {
       const frames = await clipFrames(p.store, clip.id);
       const byIndex = new Map(frames.map((f) => [f.index, f]));
-      for (const f of frames) out.push(await sampleOf(p.store, dataset, clip, f, byIndex, offsets));
+      for (const f of frames) out.push(await sampleOf(p.store, dataset, clip, f, byIndex, offsets, trains));
     }
   }
   return out;
 }
 
-async function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Frame, byIndex: Map<number, Frame>, offsets: readonly number[]): Promise<ProjectFrameSample> {
+async function sampleOf(
+  store: ProjectStore,
+  dataset: Dataset,
+  clip: Clip,
+  f: Frame,
+  byIndex: Map<number, Frame>,
+  offsets: readonly number[],
+  trains: (row: LabelMaskRow | undefined) => boolean,
+): Promise<ProjectFrameSample> {
   const file = (rel: string) => datasetFile(dataset, rel);
   const mask = await getMaskRow(store, f.id);
   const gtPath = f.gtLabelPath ? file(f.gtLabelPath) : null;
@@ -50,7 +61,7 @@ async function sampleOf(store: ProjectStore, dataset: Dataset, clip: Clip, f: Fr
     frameId: f.id,
     imagePath: file(f.imagePath),
     isKeyframe: f.isKeyframe,
-    label: mask?.status === 'done' && mask.maskPath ? { path: join(store.dir, mask.maskPath), encoding: 'cityscapes-trainIds' } : null,
+    label: trains(mask) ? { path: join(store.dir, mask!.maskPath!), encoding: 'cityscapes-trainIds' } : null,
     groundTruth: gtPath ? { path: gtPath, encoding: labelEncodingOf(dataset.format, gtPath) } : null,
     depthPath: f.depthPath ? file(f.depthPath) : undefined,
   };

@@ -1,2 +1,3 @@
 export * from './setting';
 export * from './trainingSettings';
+export * from './projectSettings';
