@@ -66,7 +66,11 @@ function pgRun(bin: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}`);
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/**
+ * `durable`: keep PostgreSQL's own defaults (fsync, synchronous commit, full-page writes), for
+ * a benchmark that compares with SQLite's fsynced commits; tests turn them off for speed.
+ */
+export async function startPostgresCluster(opts: { durable?: boolean } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresMissing() ?? 'PostgreSQL is not installed');
   const root = mkdtempSync(join(tmpdir(), 'depthseg-pg-'));
@@ -81,7 +85,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   try {
     pgRun(join(bin, 'pg_ctl'), [
       '-D', data, '-l', join(root, 'server.log'), '-w', '-t', '60',
-      '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+      '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1${opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'}`,
       'start',
     ]);
   } catch (e) {
