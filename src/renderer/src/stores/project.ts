@@ -280,6 +280,26 @@ export const useProjectStore = defineStore('project', {
       const q = await this.run('', () => this.call('frameList', {}));
       if (q) this.queue = q;
     },
+    /**
+     * Team queue: leases the next frame nobody else holds and opens it in the annotator; false
+     * (with the queue shown and a note) when none is left.
+     */
+    async takeNext(): Promise<boolean> {
+      const r = await this.run('', () => this.call('frameNext', {}));
+      if (!r) return false;
+      if (r.frameId === null) {
+        this.error = 'Nothing left to label: every queued frame is done, skipped or held by someone else.';
+        return false;
+      }
+      this.go('annotate', r.frameId);
+      return true;
+    },
+    /** A reviewer's verdict on a submitted mask; the queue reloads to show it. */
+    async review(frameId: number, verdict: 'approve' | 'send_back', comment?: string): Promise<boolean> {
+      const r = await this.run('', () => this.call('maskReview', { frameId, verdict, ...(comment ? { comment } : {}) }));
+      if (r) await this.loadQueue();
+      return !!r;
+    },
     /** Updates one queue entry's status after a save or a mark. */
     setStatus(frameId: number, status: MaskStatusName): void {
       const i = this.queue.findIndex((e) => e.frameId === frameId);

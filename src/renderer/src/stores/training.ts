@@ -179,6 +179,15 @@ export const useTrainingStore = defineStore('training', {
         this.error = message(e);
       }
     },
+    /** The project setting "train only approved masks"; the Retrain line's count follows it. */
+    async setApprovedOnly(on: boolean): Promise<void> {
+      try {
+        await call('projectSettingsSet', { trainApprovedOnly: on });
+        await this.loadDefaults();
+      } catch (e) {
+        this.error = message(e);
+      }
+    },
     resetForms(): void {
       if (!this.defaults) return;
       this.sdeForm = formFrom(SDE_SETTINGS, this.defaults.sde);
