@@ -13,7 +13,8 @@ export const exportCommand: CliCommand = {
   name: 'export',
   usage: `depthseg export --project DIR --out DIR [--status done,in_progress] [--json]
 
-Writes every mask with the given statuses (default: done) as Cityscapes
+Writes every mask with the given statuses (default: done, and approved by a reviewer where the
+project trains only approved masks) as Cityscapes
 *_gtFine_labelIds.png and *_gtFine_labelTrainIds.png, and as a Pascal VOC style indexed PNG
 *_gtFine_palette.png (trainId per pixel, Cityscapes colours, 255 = ignore), in OUT/gtFine/
 under the frame's folder within its dataset: gtFine/{clip}/ for plain frames,
@@ -33,7 +34,7 @@ nothing is written and the error names their frames.`,
       const progress = { bar: null as ReturnType<typeof createProgress> | null };
       const summary = await exportLabels(p, {
         out: resolve(flags.out),
-        statuses,
+        ...(flags.status !== undefined ? { statuses } : {}),
         onProgress: (done, total) => {
           progress.bar ??= createProgress('export', total, { quiet: flags.json === true });
           progress.bar.update(done);
