@@ -10,6 +10,7 @@ import {
   MIGRATIONS,
   openSqliteStore,
   SCHEMA_VERSION,
+  maskHistory,
   StoreError,
   type Migration,
 } from '../../src/core/store';
@@ -54,7 +55,8 @@ describe('migrations', () => {
     expect(await listProjects(now)).toEqual([{ id: 1, name: 'old', createdAt: '2026-01-01T00:00:00.000Z', settings: { size: [64, 128] }, labelSet: CAMVID_LABEL_SET }]);
     expect(await countFrames(now)).toBe(2);
     expect(await getFrame(now, 1)).toMatchObject({ imagePath: 'train/a.png', isKeyframe: true, gtLabelPath: 'trainannot/a.png', depthPath: null });
-    expect(await getMaskRow(now, 1)).toMatchObject({ maskPath: 'masks/frame-1-v3.png', status: 'done', version: 3, histogram: { counts: [1, 2], ignore: 0 } });
+    expect(await getMaskRow(now, 1)).toMatchObject({ maskPath: 'masks/frame-1-v3.png', status: 'done', version: 3, histogram: { counts: [1, 2], ignore: 0 }, leaseHolder: null, review: null });
+    expect(await maskHistory(now, 1)).toEqual([]);
     // the new tables work with the old rows
     await createSelectionRound(now, { projectId: 1, method: 'ds', picks: [{ frameId: 2, diversityScore: 1.5 }] });
     expect((await listSuggestions(now, 1)).map((s) => [s.frameId, s.status])).toEqual([[2, 'todo']]);
