@@ -13,8 +13,8 @@
  *   Both engines are used as one process uses them (the team server, the desktop app): one
  *   store, i.e. one SQLite connection, or one PostgreSQL pool of 4 connections.
  *   PostgreSQL: a throw-away server (initdb, Debian's postgresql package) with its durable
- *   defaults (fsync on), unless --db names an empty database to use (dropped tables are not
- *   cleaned up: give a fresh one). SQLite: synchronous = FULL, as the app opens it.
+ *   defaults (fsync on), unless --db names an empty database to use (one run, so give one
+ *   --annotators count; its tables stay: give a fresh database each time). SQLite: synchronous = FULL, as the app opens it.
  *   After each run every frame is checked: all saves there, versions 1..N, status done.
  * Prints exactly one JSON object on stdout; progress goes to stderr.
  */
@@ -100,6 +100,10 @@ async function runOne(engine: SqlEngine, annotators: number, open: (dir: string)
 }
 
 const url = flag('db');
+if (url && annotatorCounts.length > 1) {
+  console.error('--db URL: an empty database holds one run; give one --annotators count with it');
+  process.exit(2);
+}
 let cluster: PostgresCluster | undefined;
 if (!url) {
   log('starting a throw-away PostgreSQL server (durable defaults)...');

@@ -6,7 +6,7 @@ import { allowedValuesText, IGNORE_ID, type LabelSet } from '../labels';
 import { writeFileAtomic } from '../fsAtomic';
 import { getFrame } from './frameRepo';
 import { projectOfFrame } from './projectRepo';
-import { getMaskRow, lockMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
+import { getMaskRow, lockOrCreateMaskRow, type ClassHistogram, type LabelMaskRow, type MaskStatus } from './maskRepo';
 import { DEFAULT_LEASE_MS, recordMaskEvent, refuseIfHeldByOther, timeAfter } from './maskWork';
 import { MASKS_DIR, type ProjectStore } from './projectStore';
 import { all, run, transaction } from './sql';
@@ -90,7 +90,7 @@ export async function saveMask(
   try {
     result = await transaction(store, async () => {
       const now = store.now();
-      const old = await lockMaskRow(store, frameId);
+      const old = await lockOrCreateMaskRow(store, frameId, now);
       refuseIfHeldByOther(store, frameId, old, author, now, 'this save was');
       const oldVersion = old?.version ?? 0;
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== oldVersion) {

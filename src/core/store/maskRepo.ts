@@ -91,6 +91,18 @@ export async function lockMaskRow(store: ProjectStore, frameId: number): Promise
   return r && maskRow(store, r);
 }
 
+/**
+ * Like lockMaskRow, creating the frame's `todo` row first where it has none (the frame must
+ * exist). A row the queue is creating and leasing at this moment is waited for and then seen
+ * with its lease, rather than missed.
+ */
+export async function lockOrCreateMaskRow(store: ProjectStore, frameId: number, now: string): Promise<LabelMaskRow> {
+  const found = await lockMaskRow(store, frameId);
+  if (found) return found;
+  await run(store, 'INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING', frameId, 'todo', now, now);
+  return (await lockMaskRow(store, frameId))!;
+}
+
 /** Sets a frame's labelling status, creating its row (without a mask) when it has none. */
 export async function setMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus): Promise<LabelMaskRow> {
   return transaction(store, async () => {

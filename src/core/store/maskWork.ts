@@ -16,7 +16,7 @@
  * - History: every lease, save, status change and verdict is a row of `mask_events`.
  */
 import { lockRows } from './dialect';
-import { getMaskRow, lockMaskRow, type LabelMaskRow, type MaskStatus, type ReviewVerdict } from './maskRepo';
+import { getMaskRow, lockMaskRow, lockOrCreateMaskRow, type LabelMaskRow, type MaskStatus, type ReviewVerdict } from './maskRepo';
 import type { ProjectStore } from './projectStore';
 import { all, one, requireRow, rowLockTransaction, run, transaction } from './sql';
 import { ProjectStoreError } from './storeErrors';
@@ -165,7 +165,7 @@ export async function changeMaskStatus(store: ProjectStore, frameId: number, sta
   return transaction(store, async () => {
     requireRow(store, await one(store, 'SELECT id FROM frames WHERE id = ?', frameId), `frame with id ${frameId}`);
     const now = store.now();
-    const old = await lockMaskRow(store, frameId);
+    const old = await lockOrCreateMaskRow(store, frameId, now);
     refuseIfHeldByOther(store, frameId, old, actor, now, `marking it ${status.replace('_', ' ')}`);
     const keepLease = status === 'in_progress' && old?.leaseHolder === actor;
     const keepReview = status === 'in_progress' && old?.review?.state === 'sent_back';
