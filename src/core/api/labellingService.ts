@@ -163,8 +163,10 @@ export async function maskSetStatus(open: OpenProject, frameId: number, status: 
 
 /** The next frame of the queue nobody else holds, leased to the actor. */
 export async function frameNext(open: OpenProject, actor: Actor): Promise<FrameLease> {
-  // Keyframes before any selection round may have no row yet: they join the queue as todo.
-  const queued = (await frameList(open, { projectId: open.project.id })).filter((e) => e.status === 'todo').map((e) => e.frameId);
+  // Keyframes before any selection round may have no row yet: they join the queue as todo
+  // (a round's picks got theirs when it was made).
+  const queue = await frameList(open, { projectId: open.project.id, status: 'todo' });
+  const queued = queue.filter((e) => e.source === 'keyframe').map((e) => e.frameId);
   const row = await leaseNextFrame(open.store, open.project.id, actor.user, { queue: queued });
   return { frameId: row?.frameId ?? null, holder: actor.user, leaseUntil: row?.leaseUntil ?? null };
 }

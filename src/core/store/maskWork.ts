@@ -167,8 +167,9 @@ export async function changeMaskStatus(store: ProjectStore, frameId: number, sta
     const now = store.now();
     const old = await lockOrCreateMaskRow(store, frameId, now);
     refuseIfHeldByOther(store, frameId, old, actor, now, `marking it ${status.replace('_', ' ')}`);
-    const keepLease = status === 'in_progress' && old?.leaseHolder === actor;
-    const keepReview = status === 'in_progress' && old?.review?.state === 'sent_back';
+    const keepLease = status === 'in_progress' && old.leaseHolder === actor;
+    // Marking a frame what it already is changes nothing (an approved mask stays approved).
+    const keepReview = old.status === status || (status === 'in_progress' && old.review?.state === 'sent_back');
     await run(
       store,
       `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
@@ -180,7 +181,7 @@ export async function changeMaskStatus(store: ProjectStore, frameId: number, sta
     );
     if (!keepLease) await run(store, 'UPDATE label_masks SET lease_holder = NULL, lease_until = NULL WHERE frame_id = ?', frameId);
     if (!keepReview) await run(store, 'UPDATE label_masks SET review_state = NULL, review_comment = NULL, reviewed_by = NULL, reviewed_at = NULL WHERE frame_id = ?', frameId);
-    if (old?.status !== status) await recordMaskEvent(store, frameId, actor, status, old?.version ?? 0);
+    if (old.status !== status) await recordMaskEvent(store, frameId, actor, status, old.version);
     return (await getMaskRow(store, frameId))!;
   });
 }
