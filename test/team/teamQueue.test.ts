@@ -22,7 +22,7 @@ import {
   saveMask,
   type ProjectStore,
 } from '../../src/core/store';
-import { rawSql, storeEngines } from '../store/storeEngines';
+import { storeEngines } from '../store/storeEngines';
 import { tempFolder } from '../store/tempProject';
 
 const tmp = tempFolder('team-queue');
@@ -83,7 +83,8 @@ describe.each(engines)('the team queue on $name', (engine) => {
     expect(a).toMatchObject({ frameId: frameIds[0], leaseHolder: 'ann' });
     // ann asking again keeps the frame she holds
     expect((await leaseNextFrame(store, project.id, 'ann'))!.frameId).toBe(a.frameId);
-    const b = (await leaseNextFrame(store, project.id, 'bob'))!;
+    // bob's lease is half a second; the store's clock ticks a second per reading (fixedClock)
+    const b = (await leaseNextFrame(store, project.id, 'bob', { leaseMs: 500 }))!;
     expect(b.frameId).toBe(frameIds[1]);
     const refused = await failure(saveMask(store, a.frameId, mask(1), 'bob'));
     expect(refused.reason).toBe('leased');
@@ -95,7 +96,6 @@ describe.each(engines)('the team queue on $name', (engine) => {
     expect((await changeMaskStatus(store, a.frameId, 'done', 'ann')).leaseHolder).toBeNull();
     // a lease that ended: cid takes bob's frame, and bob's late save is refused naming cid
     expect(await releaseLease(store, b.frameId, 'ann')).toBe(false);
-    await rawSql.run(store, 'UPDATE label_masks SET lease_until = ? WHERE frame_id = ?', '2000-01-01T00:00:00.000Z', b.frameId);
     const c = (await leaseNextFrame(store, project.id, 'cid'))!;
     expect(c.frameId).toBe(b.frameId);
     expect((await failure(saveMask(store, b.frameId, mask(3), 'bob'))).message).toMatch(/held by cid/);
