@@ -36,6 +36,7 @@ import {
   type SqlEngine,
 } from '../src/core/store';
 import { startPostgresCluster, type PostgresCluster } from '../test/store/postgresCluster';
+import { one } from '../src/core/store/sql';
 import { simulateAnnotator } from './teamAnnotators';
 
 function flag(name: string): string | undefined {
@@ -64,10 +65,13 @@ async function seed(store: ProjectStore, frames: number): Promise<number> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+let postgresVersion: string | null = null;
+
 async function runOne(engine: SqlEngine, annotators: number, open: (dir: string) => Promise<ProjectStore>) {
   const dir = mkdtempSync(join(tmpdir(), `depthseg-bench-team-${engine}-`));
   const store = await open(dir);
   try {
+    if (engine === 'postgres') postgresVersion ??= (await one<{ v: string }>(store, 'SELECT version() AS v'))!.v;
     const frames = annotators * framesEach;
     const projectId = await seed(store, frames);
     const t0 = performance.now();
@@ -128,6 +132,7 @@ console.log(
       date: new Date().toISOString(),
       cpus: cpus().length,
       node: process.version,
+      postgres: postgresVersion,
       maskSize: `${height}x${width}`,
       savesPerFrame,
       framesPerAnnotator: framesEach,
