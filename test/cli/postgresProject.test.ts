@@ -72,7 +72,7 @@ describe.skipIf(missing !== undefined)(`the CLI on a PostgreSQL project${missing
     const url = await server.cluster().createDatabase();
     const moved = runCli(['migrate', '--project', project, '--db', url]);
     expect(moved.code, moved.stderr).toBe(0);
-    expect(moved.stdout).toMatch(new RegExp(`now lives in ${url}\\n.*rows copied .*${imported} label_masks, ${2 * imported} mask_events\\)\\n {2}${imported} masks checked byte for byte`));
+    expect(moved.stdout).toMatch(new RegExp(`now lives in ${url}\\n.*rows copied .*${imported} label_masks, ${2 * Number(imported)} mask_events\\)\\n {2}${imported} masks checked byte for byte`));
     const after = json(runCli(['status', '--project', project, '--json']));
     expect(after).toEqual({ ...before, engine: 'postgres', database: url });
   }, 120_000);

@@ -157,6 +157,8 @@ describe('the team queue on SQLite, two processes', () => {
       const handed = results.flatMap((r) => r.leased);
       expect(handed.length).toBe(frameIds.length);
       expect(new Set(handed).size).toBe(frameIds.length);
+      // both really worked the queue side by side
+      expect(results.map((r) => r.leased.length > 0)).toEqual([true, true]);
       for (const { saves } of results) {
         for (const last of saves.filter((s) => s.version === 2)) {
           const back = (await loadMask(store, last.frameId))!;
