@@ -156,4 +156,33 @@ describe('QueueView', () => {
     const w = await mountQueue();
     expect(w.get('[data-testid="suggest-status"] .error').text()).toBe('no SDE run: train SDE first');
   });
+
+  it('shows who works on each frame; a done mask is approved, or sent back only with a comment', async () => {
+    queue = [
+      frameEntry(11, { status: 'done', work: { ...NOBODY, author: 'ann' } }),
+      frameEntry(12, { status: 'in_progress', work: { author: 'bob', leaseHolder: 'bob', leaseUntil: '2026-12-03T12:15:00.000Z', review: null } }),
+      frameEntry(13, { status: 'done', work: { ...NOBODY, author: 'cid', review: { state: 'approved', comment: null, by: 'rita', at: '2026-12-03T12:00:00.000Z' } } }),
+    ];
+    fake.handlers.maskReview = (p) => ({ frameId: p.frameId, version: 1, status: p.verdict === 'approve' ? 'done' : 'in_progress' });
+    await useProjectStore().loadQueue();
+    const w = await mountQueue();
+    const who = (id: number) => w.get(`[data-testid="queue-row-${id}"] [data-testid="queue-who"]`);
+    expect(who(11).text()).toContain('by ann');
+    expect(who(12).text()).toMatch(/by bob\s*held by bob until/);
+    expect(who(13).text()).toContain('approved by rita');
+    // only the done, unapproved mask can be reviewed
+    expect(w.findAll('[data-testid="queue-approve"]').length).toBe(1);
+    await who(11).get('[data-testid="queue-send-back"]').trigger('click');
+    const confirm = who(11).get('[data-testid="send-back-confirm"]');
+    expect(confirm.attributes('disabled')).toBeDefined();
+    await who(11).get('[data-testid="send-back-comment"]').setValue('  sky is not road ');
+    await confirm.trigger('click');
+    await settle();
+    await who(11).get('[data-testid="queue-approve"]').trigger('click');
+    await settle();
+    expect(fake.paramsOf('maskReview')).toEqual([
+      { projectId: 1, frameId: 11, verdict: 'send_back', comment: 'sky is not road' },
+      { projectId: 1, frameId: 11, verdict: 'approve' },
+    ]);
+  });
 });
