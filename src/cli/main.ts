@@ -72,6 +72,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
     load: async () => (await import('./commands/engine')).engineCommand,
   },
   {
+    name: 'worker',
+    summary: "train a team project's queued jobs on this machine (PostgreSQL projects)",
+    load: async () => (await import('./commands/worker')).workerCommand,
+  },
+  {
     name: 'serve',
     summary: 'run the workbench UI in a browser, served on this machine only (loopback)',
     load: async () => (await import('./commands/serve')).serveCommand,

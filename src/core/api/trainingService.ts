@@ -21,7 +21,7 @@ import { newSdeSettings, newSegSettings, trainingDefaults } from './trainingSett
 import { pausedRun, storedSettings } from '../project/runResume';
 import { checkSegResume } from '../project/trainSeg';
 import { SDE_SETTINGS } from '../settings';
-import { processAlive } from '../processAlive';
+import { runDriverGone } from '../project/runLoop';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -200,7 +200,7 @@ export class TrainingJobs {
     for (const r of await listRuns(store, project.id)) {
       if (r.status !== 'running') continue;
       const pid = finite(r.progress['pid']);
-      if (pid === null || pid === process.pid || !processAlive(pid)) {
+      if (pid === process.pid || runDriverGone(r.progress)) {
         // Left running by a job of this process that was stopped hard, or by a process that is gone.
         await setRunStatus(store, r.id, 'paused');
         continue;

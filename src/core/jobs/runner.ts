@@ -28,6 +28,11 @@ export interface JobHandle {
   jobId: string;
   cancel(): void;
   requestCheckpoint(): void;
+  /**
+   * Ends the thread at once, without a checkpoint or any further write: for a job that is no
+   * longer this process's to run (a queue worker whose job was taken over). done resolves failed.
+   */
+  kill(reason: string): void;
   /** The last message: finished (also after cancel) or failed. Never rejects. */
   done: Promise<TerminalMessage>;
 }
@@ -82,6 +87,12 @@ export function startJob(spec: JobSpec, onMessage: (m: FromWorker) => void = () 
       }, spec.cancelGraceMs ?? 10_000).unref();
     },
     requestCheckpoint: () => send({ type: 'checkpoint' }),
+    kill(reason) {
+      if (ended) return;
+      const m: TerminalMessage = { type: 'failed', jobId, message: reason };
+      onMessage(m);
+      end(m);
+    },
     done,
   };
 }

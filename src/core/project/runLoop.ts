@@ -9,6 +9,7 @@
  * the diverging weights are removed, the last good one is kept.
  */
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError, errorMessage } from '../errors';
@@ -112,13 +113,29 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** What a running run's progress records about the process driving it: its pid and machine. */
+function driverOf(progress: JsonObject): { pid: number | null; host: string | null } {
+  return { pid: typeof progress.pid === 'number' ? progress.pid : null, host: typeof progress.host === 'string' ? progress.host : null };
+}
+
+/**
+ * Whether the process that marked a run running is known to be gone: it ran on this machine
+ * (or did not say where) and no process has its pid. A run driven on another machine (a
+ * `depthseg worker` of a team project) is never judged from here: its job's heartbeat tells
+ * (jobRepo.claimJob).
+ */
+export function runDriverGone(progress: JsonObject): boolean {
+  const { pid, host } = driverOf(progress);
+  if (host !== null && host !== hostname()) return false;
+  return pid === null || (pid !== process.pid && !processAlive(pid));
+}
+
 /** Runs marked running whose process is gone (killed, crashed) become paused. */
 export async function reclaimStaleRuns(store: ProjectStore, projectId: number): Promise<number[]> {
   const reclaimed: number[] = [];
   for (const r of await listRuns(store, projectId)) {
     if (r.status !== 'running') continue;
-    const pid = typeof r.progress.pid === 'number' ? r.progress.pid : null;
-    if (pid === null || (pid !== process.pid && !processAlive(pid))) {
+    if (runDriverGone(r.progress)) {
       await setRunStatus(store, r.id, 'paused');
       reclaimed.push(r.id);
     }
@@ -134,9 +151,10 @@ export async function reclaimStaleRuns(store: ProjectStore, projectId: number): 
 export async function refuseWhileAnotherRuns(store: ProjectStore, projectId: number): Promise<void> {
   const other = (await listRuns(store, projectId)).find((r) => r.status === 'running');
   if (!other) return;
-  const pid = typeof other.progress.pid === 'number' ? other.progress.pid : null;
+  const { pid, host } = driverOf(other.progress);
   const step = typeof other.progress.step === 'number' ? `, step ${other.progress.step}${typeof other.progress.totalSteps === 'number' ? `/${other.progress.totalSteps}` : ''}` : '';
-  const where = pid === process.pid ? 'in this process' : `in another process (pid ${pid ?? '?'})`;
+  const where =
+    host !== null && host !== hostname() ? `on the machine ${host} (pid ${pid ?? '?'})` : pid === process.pid ? 'in this process' : `in another process (pid ${pid ?? '?'})`;
   throw new ProjectStoreError(
     store.dbPath,
     'busy',
@@ -206,7 +224,7 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
     break;
   }
   run = await setRunStatus(store, run.id, 'running');
-  await setRunProgress(store, run.id, { pid: process.pid, step: trainer.step, totalSteps: total });
+  await setRunProgress(store, run.id, { pid: process.pid, host: hostname(), step: trainer.step, totalSteps: total });
 
   let lastSaved = last?.step ?? -1;
   let lastDir = last ? join(store.dir, last.path) : undefined;
@@ -275,7 +293,7 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
       emit(progress);
       if (pending.length > 200 || performance.now() - lastProgressWrite > 2000) {
         await flush();
-        await setRunProgress(store, run.id, { pid: process.pid, ...progress, totalSteps: total });
+        await setRunProgress(store, run.id, { pid: process.pid, host: hostname(), ...progress, totalSteps: total });
         lastProgressWrite = performance.now();
       }
       if (step % every === 0 && step < total) await save(true);

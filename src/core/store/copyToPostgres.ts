@@ -22,6 +22,8 @@ export const PROJECT_TABLES: ReadonlyArray<{ name: string; identity: boolean }> 
   { name: 'feature_cache', identity: false },
   { name: 'selection_rounds', identity: true },
   { name: 'selection_picks', identity: false },
+  { name: 'training_jobs', identity: true },
+  { name: 'job_workers', identity: false },
 ];
 
 /** Rows per INSERT: few enough to stay far below PostgreSQL's 65535 parameters. */

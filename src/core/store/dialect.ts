@@ -72,3 +72,25 @@ export const savepoint = {
 export function continueIdentityAfterCopy(table: string): string {
   return `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`;
 }
+
+/**
+ * The database's own clock as ISO-8601 UTC text with milliseconds (the format of store.now()),
+ * so heartbeats written by machines whose clocks differ compare on one clock. `dbTimeAgo`
+ * takes one `?` parameter: seconds before now.
+ */
+export function dbNow(engine: SqlEngine): string {
+  return engine === 'sqlite' ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+export function dbTimeAgo(engine: SqlEngine): string {
+  return engine === 'sqlite'
+    ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || CAST(? AS TEXT) || ' seconds')"
+    : `to_char((clock_timestamp() - make_interval(secs => ?)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
+ * Row locking for a queue's claim: PostgreSQL skips rows another transaction holds (FOR UPDATE
+ * SKIP LOCKED); SQLite has no row locks (its write transaction holds the whole database).
+ */
+export function skipLocked(engine: SqlEngine): string {
+  return engine === 'sqlite' ? '' : 'FOR UPDATE SKIP LOCKED';
+}

@@ -25,3 +25,4 @@ export * from './featureCacheRepo';
 export * from './settingsRepo';
 export * from './overview';
 export * from './maskWork';
+export * from './jobRepo';

@@ -200,12 +200,51 @@ CREATE TABLE mask_events (
 CREATE INDEX mask_events_by_frame ON mask_events (frame_id, id);
 `;
 
+/**
+ * Training jobs for other machines (issue 20 point 4, docs/team-workers.md): a PostgreSQL project's
+ * Retrain / SDE pretraining becomes a row here that a `depthseg worker` claims (FOR UPDATE
+ * SKIP LOCKED), heartbeats while it trains, and finishes; a job whose heartbeat is older than
+ * the timeout is taken over by another worker. The workers seen recently are in job_workers.
+ * SQLite projects train in-process and never fill these tables; they exist there too so that
+ * both engines keep the same tables and versions (and migrate copies them).
+ */
+export const trainingJobsSql = (id: string) => `
+CREATE TABLE training_jobs (
+  id               ${id},
+  project_id       INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  kind             TEXT NOT NULL CHECK (kind IN ('sde', 'seg')),
+  run_id           INTEGER REFERENCES training_runs(id) ON DELETE SET NULL,
+  settings_json    TEXT NOT NULL DEFAULT '{}',
+  checkpoint_every INTEGER,
+  state            TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  worker           TEXT,
+  heartbeat_at     TEXT,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL DEFAULT 3,
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  error            TEXT,
+  created_at       TEXT NOT NULL,
+  started_at       TEXT,
+  finished_at      TEXT
+);
+CREATE INDEX training_jobs_by_state ON training_jobs (state, id);
+CREATE INDEX training_jobs_by_run ON training_jobs (run_id);
+
+CREATE TABLE job_workers (
+  name      TEXT PRIMARY KEY,
+  host      TEXT NOT NULL,
+  engine    TEXT,
+  last_seen TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'projects, datasets, clips, frames, label masks, settings', up: (db) => db.exec(datasetsAndLabels) },
   { version: 2, name: 'training runs, metric history, checkpoints, feature cache', up: (db) => db.exec(trainingRuns) },
   { version: 3, name: 'selection rounds and picks; ground-truth depth path on frames', up: (db) => db.exec(selectionRounds) },
   { version: 4, name: 'label set per project', up: projectLabelSets },
   { version: 5, name: 'team queue: leases, reviews, mask history', up: (db) => db.exec(maskWorkSql('INTEGER PRIMARY KEY')) },
+  { version: 6, name: 'training jobs for workers on other machines', up: (db) => db.exec(trainingJobsSql('INTEGER PRIMARY KEY')) },
 ];
 
 /** The schema version this code writes. */
