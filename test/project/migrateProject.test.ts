@@ -26,6 +26,8 @@ import {
   openPostgresStore,
   POSTGRES_POINTER_FILE,
   PROJECT_TABLES,
+  enqueueJob,
+  seeWorker,
   putFeatures,
   saveMask,
   setRunProgress,
@@ -45,7 +47,7 @@ let data = '';
 /** Every row of every table, in key order: what "nothing lost" compares. */
 async function dump(store: ProjectStore): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  const order: Record<string, string> = { settings: 'key', run_metrics: 'run_id, name, step', feature_cache: 'model_key, frame_id', selection_picks: 'round_id, rank' };
+  const order: Record<string, string> = { settings: 'key', run_metrics: 'run_id, name, step', feature_cache: 'model_key, frame_id', selection_picks: 'round_id, rank', job_workers: 'name' };
   for (const t of PROJECT_TABLES) out[t.name] = await rawSql.all(store, `SELECT * FROM ${t.name} ORDER BY ${order[t.name] ?? 'id'}`);
   return out;
 }
@@ -78,6 +80,8 @@ async function fullProject(): Promise<OpenProject> {
   await setRunStatus(store, sde.id, 'done');
   const seg = await createRun(store, { projectId: project.id, kind: 'seg', mode: 'transfer', parentRunId: sde.id });
   await setRunStatus(store, seg.id, 'failed', 'loss became NaN');
+  await enqueueJob(store, { projectId: project.id, kind: 'seg', runId: seg.id, settings: { steps: 4 }, checkpointEvery: 2 });
+  await seeWorker(store, { name: 'gpu-box:12', host: 'gpu-box', engine: 'node-gpu' });
   await createSelectionRound(store, {
     projectId: project.id,
     method: 'ds_us',
