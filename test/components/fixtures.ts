@@ -89,6 +89,7 @@ export function job(o: Partial<TrainingJobInfo> = {}): TrainingJobInfo {
     jobId: 'job-1',
     kind: 'seg',
     projectDir: PROJECT.dir,
+    worker: null,
     state: 'running',
     startedAt: '2025-03-01T10:00:00.000Z',
     endedAt: null,

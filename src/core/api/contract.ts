@@ -506,15 +506,20 @@ export interface RunComparison {
 }
 
 export type JobKindName = 'sde' | 'seg' | 'select';
-export type JobStateName = 'starting' | 'running' | 'stopping' | 'done' | 'paused' | 'failed' | 'cancelled';
+export type JobStateName = 'queued' | 'starting' | 'running' | 'stopping' | 'done' | 'paused' | 'failed' | 'cancelled';
 
 /** A background job (training run or selection round) as the UI follows it. */
 export interface TrainingJobInfo {
   readonly jobId: string;
   readonly kind: JobKindName;
   readonly projectDir: string;
-  /** starting (engine loading), running, stopping (cancel asked), then done, paused, failed or cancelled. */
+  /**
+   * queued (a team project's job waiting for a worker), starting (engine loading), running,
+   * stopping (cancel asked), then done, paused, failed or cancelled.
+   */
   readonly state: JobStateName;
+  /** The `depthseg worker` training it (a team project's job; docs/team-workers.md); null where the app trains it itself. */
+  readonly worker: string | null;
   readonly startedAt: string;
   readonly endedAt: string | null;
   /** The settings it was started with (training: complete, as the run records them). */

@@ -148,7 +148,7 @@ export function createService(
       return await reviewCompare(on(p), p);
     },
     async trainingStatus(p) {
-      return jobs.status(on(p));
+      return await jobs.status(on(p));
     },
     async trainingDefaults(p) {
       return await jobs.defaults(on(p));
@@ -160,7 +160,7 @@ export function createService(
       return await jobs.startSeg(on(p), p);
     },
     async trainingCancel(p) {
-      return jobs.cancel(on(p));
+      return await jobs.cancel(on(p));
     },
     async trainingResume(p) {
       return await jobs.resume(on(p), p.runId);

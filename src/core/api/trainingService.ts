@@ -22,6 +22,8 @@ import { pausedRun, storedSettings } from '../project/runResume';
 import { checkSegResume } from '../project/trainSeg';
 import { SDE_SETTINGS } from '../settings';
 import { runDriverGone } from '../project/runLoop';
+import { finite, numbersOf } from './jobNumbers';
+import { RemoteJobs } from './remoteJobs';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -36,6 +38,8 @@ export interface TrainingJobsOptions {
   checkpointEvery?: number;
   /** Minimum time between progress events while a job runs (default 250 ms). */
   emitEveryMs?: number;
+  /** Team projects: a running job whose worker is silent this long (s) is said to have lost it (default: the workers' timeout). */
+  staleAfterS?: number;
 }
 
 interface ActiveJob {
@@ -43,20 +47,15 @@ interface ActiveJob {
   handle: JobHandle;
 }
 
-const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** Finite numbers of a metrics object (arrays and the rest left out). */
-function numbersOf(m: Record<string, unknown>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(m)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-  return out;
-}
 
 /** A collapsed run's class (by name) and share, from its checkpoint metrics. */
 function collapsedOf(m: Record<string, unknown>, labelSet: LabelSet): TrainingRunInfo['collapsed'] {
   const k = typeof m['majorityClass'] === 'number' ? m['majorityClass'] : -1;
   return { className: labelSet.classes[k]?.name ?? `class ${k}`, share: finite(m['majorityShare']) ?? 1 };
 }
+
+/** A team project: its rows in PostgreSQL, its training on `depthseg worker`s. */
+const isTeam = (open: OpenProject): boolean => open.store.engine === 'postgres';
 
 const KIND_TEXT: Record<JobKindName, string> = { sde: 'SDE pretraining', seg: 'retraining', select: 'a selection round' };
 
@@ -68,11 +67,22 @@ export class TrainingJobs {
   private lastPhase: string | null = null;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly opts: TrainingJobsOptions = {}) {}
+  private readonly remote: RemoteJobs;
 
-  status(open: OpenProject): TrainingStatus {
+  constructor(private readonly opts: TrainingJobsOptions = {}) {
+    this.remote = new RemoteJobs({
+      ...(opts.emit ? { emit: opts.emit } : {}),
+      ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
+      ...(opts.staleAfterS !== undefined ? { staleAfterS: opts.staleAfterS } : {}),
+    });
+  }
+
+  async status(open: OpenProject): Promise<TrainingStatus> {
     const dir = open.store.dir;
-    return { job: this.active ? { ...this.active.info } : null, last: this.ended.get(dir) ?? null };
+    const local = { job: this.active ? { ...this.active.info } : null, last: this.ended.get(dir) ?? null };
+    if (!isTeam(open)) return local;
+    const remote = await this.remote.status(open);
+    return { job: local.job ?? remote.job, last: remote.last ?? local.last };
   }
 
   async defaults(open: OpenProject): Promise<ReturnType<typeof trainingDefaults>> {
@@ -119,7 +129,13 @@ export class TrainingJobs {
   }
 
   /** Asks the project's running job to stop; a training run checkpoints and pauses. Another project's job is left alone. */
-  cancel(open?: OpenProject): { cancelled: boolean } {
+  async cancel(open: OpenProject): Promise<{ cancelled: boolean }> {
+    const local = this.cancelLocal(open);
+    if (local.cancelled || !isTeam(open)) return local;
+    return await this.remote.cancel(open);
+  }
+
+  private cancelLocal(open?: OpenProject): { cancelled: boolean } {
     const a = this.active;
     if (!a || a.info.state === 'stopping' || (open && a.info.projectDir !== open.store.dir)) return { cancelled: false };
     a.info.state = 'stopping';
@@ -131,7 +147,7 @@ export class TrainingJobs {
 
   async runs(open: OpenProject): Promise<TrainingRunInfo[]> {
     const { store, project } = open;
-    const activeRun = this.active?.info.projectDir === store.dir ? this.active.info.runId : null;
+    const activeRun = this.active?.info.projectDir === store.dir ? this.active.info.runId : isTeam(open) ? await this.remote.activeRunId(open) : null;
     return Promise.all((await listRuns(store, project.id)).map(async (r): Promise<TrainingRunInfo> => {
       const ckpt = await latestCheckpoint(store, r.id);
       const progressStep = finite(r.progress['step']);
@@ -183,13 +199,15 @@ export class TrainingJobs {
 
   /** Stops the running job (closing the app): the run checkpoints and pauses if it can in time. */
   close(): void {
-    this.cancel();
+    this.cancelLocal();
+    this.remote.close();
   }
 
   // ------------------------------------------------------------------ internals
 
   /** One job at a time, and no run of this project running elsewhere (the CLI). */
   private async checkFree(open: OpenProject): Promise<void> {
+    if (isTeam(open)) await this.remote.checkFree(open);
     const a = this.active;
     if (a) {
       const what = `${KIND_TEXT[a.info.kind]}${a.info.runId !== null ? ` (run #${a.info.runId}, step ${a.info.step}/${a.info.totalSteps})` : ''}`;
@@ -211,6 +229,7 @@ export class TrainingJobs {
 
   /** A training job: new settings (resolved, as the run will store them), or a paused run to resume. */
   private async start(open: OpenProject, kind: 'sde' | 'seg', run: { settings: object; resume?: number }): Promise<TrainingJobInfo> {
+    if (isTeam(open)) return await this.remote.enqueue(open, kind, run);
     const params: TrainJobParams = {
       projectDir: open.store.dir,
       settings: run.settings as Record<string, unknown>,
@@ -243,6 +262,7 @@ export class TrainingJobs {
       etaSeconds: null,
       message: 'starting the training engine…',
       backend: null,
+      worker: null,
       resumedFrom: null,
       error: null,
       metrics: null,

@@ -196,8 +196,7 @@ async function runClaimed(
         recordRun = setJobRun(p.store, job.id, id).catch((err: unknown) => log(`could not record run #${id} on ${what}: ${errorMessage(err)}`));
       }
       if (e.resumingFrom !== undefined && e.phase === 'loading' && !e.message?.includes('cannot be read')) resumedFrom = e.resumingFrom;
-      if (e.phase === 'loading' && e.message) log(`run #${e.runId}: ${e.message}`);
-      if (e.phase === 'saving') log(`run #${e.runId}: checkpoint at step ${e.step}`);
+      if (e.phase === 'saving') log(`run #${e.runId}: saving a checkpoint at step ${e.step}`);
       o.onProgress?.(e);
     },
   );

@@ -229,7 +229,15 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   let lastSaved = last?.step ?? -1;
   let lastDir = last ? join(store.dir, last.path) : undefined;
   let metrics: JsonObject = {};
+  let pending: MetricPoint[] = [];
+  let lastProgressWrite = 0;
+  const flush = async () => {
+    if (pending.length) await appendMetrics(store, run.id, pending);
+    pending = [];
+  };
   const save = async (evaluate: boolean): Promise<void> => {
+    // The metric history reaches at least the checkpoint: a run killed after it and resumed from it has no gap in its curves.
+    await flush();
     if (evaluate && o.evaluate) {
       emit({ phase: 'evaluating', step: trainer.step });
       const ev = await o.evaluate(trainer.step);
@@ -258,12 +266,6 @@ export async function driveRun(o: DriveOptions): Promise<RunOutcome> {
   const times: number[] = [];
   /** Recent losses, to tell an exploding loss from a noisy one. */
   const recent: number[] = [];
-  let pending: MetricPoint[] = [];
-  let lastProgressWrite = 0;
-  const flush = async () => {
-    if (pending.length) await appendMetrics(store, run.id, pending);
-    pending = [];
-  };
   try {
     while (!trainer.done) {
       if (control.signal?.aborted) {

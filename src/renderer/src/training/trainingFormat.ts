@@ -51,6 +51,7 @@ export function headlineMetric(r: Pick<TrainingRunInfo, 'kind' | 'metrics'>): { 
 }
 
 export const JOB_STATE_TEXT: Record<JobStateName, string> = {
+  queued: 'queued',
   starting: 'starting',
   running: 'running',
   stopping: 'stopping',

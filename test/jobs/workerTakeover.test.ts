@@ -1,0 +1,116 @@
+/**
+ * Training on other machines (issue 20, points 4 and 5), end to end on a real PostgreSQL
+ * server the test starts and real `depthseg worker` processes: the app's Retrain on a team
+ * project queues a job and says no worker is there; worker 1 takes it and trains, the app
+ * shows it running on that worker; worker 1 is killed with SIGKILL mid-training; worker 2
+ * takes the job over once its heartbeat is stale, continues the run from its newest
+ * checkpoint (so at most the steps since that checkpoint are lost), and finishes it.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingJobInfo } from '../../src/core/api/contract';
+import { createService } from '../../src/core/api/service';
+import { importLabels } from '../../src/core/project/importLabels';
+import { initProject } from '../../src/core/project/initProject';
+import { generateSynthDataset } from '../../src/core/synth';
+import { getRun, latestCheckpoint, listFrames, listJobs, metricHistory, openProjectStore } from '../../src/core/store';
+import { spawnCli } from '../cli/spawnCli';
+import { freshDirs } from '../data/fixtures';
+import { postgresMissing, usePostgres } from '../store/postgresCluster';
+
+const temp = freshDirs();
+const missing = postgresMissing();
+const EVERY = 3;
+const STEPS = 12;
+
+describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  const server = usePostgres();
+  let data = '';
+
+  beforeAll(async () => {
+    data = join(temp('worker-data'), 'synth');
+    await generateSynthDataset({ out: data, sequences: 4, size: { height: 32, width: 64 }, seed: 9 });
+  });
+
+  it('loses at most the steps since its last checkpoint, and the job finishes on another worker', async () => {
+    const url = await server.cluster().createDatabase();
+    const dir = join(temp('worker-project'), 'proj');
+    const { open } = await initProject({ dir, dataset: data, db: url });
+    const keys = await listFrames(open.store, { split: 'train', keyframesOnly: true });
+    await importLabels(open, { frameIds: keys.slice(0, 2).map((f) => f.id) });
+    await open.close();
+
+    const events: TrainingJobInfo[] = [];
+    const service = createService('host', {
+      version: '1.0.0',
+      recentFile: join(temp('worker-config'), 'recent.json'),
+      emit: (event, payload) => {
+        if (event === 'training.progress') events.push(payload as TrainingJobInfo);
+      },
+      jobs: { checkpointEvery: EVERY, staleAfterS: 2 },
+    });
+    const engine = ['--backend', 'wasm', '--threads', '1', '--heartbeat', '0.5', '--poll', '0.3'];
+    try {
+      const { projectId } = await service.projectOpen({ dir });
+      const queued = await service.trainingStartSeg({ projectId, settings: { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: STEPS, labelledBatch: 2 } });
+      expect(queued).toMatchObject({ state: 'queued', worker: null, runId: null, totalSteps: STEPS });
+      expect(queued.message).toContain(`waiting for a worker: start \`depthseg worker --project ${dir}\``);
+      await expect(service.trainingStartSde({ projectId, settings: {} })).rejects.toThrow(/retraining \(job #1\) is queued, waiting for a worker/);
+
+      const one = spawnCli(['worker', '--project', dir, '--name', 'one', ...engine], { timeoutMs: 120_000 });
+      await one.waitForStderr(new RegExp(`saving a checkpoint at step ${2 * EVERY}\\b`));
+      const running = (await service.trainingStatus({ projectId })).job;
+      expect(running).toMatchObject({ state: 'running', worker: 'one', runId: 1, backend: 'wasm' });
+      expect(running?.message).toBe('training on worker one');
+      one.child.kill('SIGKILL');
+      const killed = await one.done;
+      expect(killed.code).toBe(128 + 9);
+      expect(killed.stderr).toMatch(/took job #1 \(segmentation\)/);
+
+      // What the team sees after the kill: the run still "running", the job held by a silent worker.
+      const store = await openProjectStore(dir, { create: false });
+      try {
+        const saved = (await latestCheckpoint(store, 1))!.step;
+        // The newest checkpoint worker one began; the kill may have come while it was being written (then the one before is the newest whole one).
+        const begun = Math.max(...[...killed.stderr.matchAll(/saving a checkpoint at step (\d+)/g)].map((m) => Number(m[1])));
+        expect([begun, begun - EVERY]).toContain(saved);
+        expect(saved % EVERY).toBe(0);
+        expect(saved).toBeLessThan(STEPS);
+        expect((await getRun(store, 1)).status).toBe('running');
+
+        const two = spawnCli(['worker', '--project', dir, '--name', 'two', '--once', '--stale-after', '2', ...engine], { timeoutMs: 120_000 });
+        const done = await two.done;
+        expect(done.code, done.stderr).toBe(0);
+        expect(done.stderr).toMatch(/took job #1 \(segmentation\), attempt 2 of 3: its previous worker stopped answering/);
+        expect(done.stderr).toMatch(/continuing run #1 from its newest checkpoint/);
+        // The run continued from the newest checkpoint worker one wrote: at most EVERY steps (those since it) were lost.
+        const resumed = /resuming from step (\d+)/.exec(done.stderr);
+        expect(Number(resumed?.[1])).toBe(saved);
+        expect(done.stderr).toContain(`job #1 (segmentation) done (run #1, step ${STEPS})`);
+
+        const run = await getRun(store, 1);
+        expect(run).toMatchObject({ status: 'done', kind: 'seg' });
+        const loss = await metricHistory(store, 1, 'loss');
+        expect(loss.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+        expect((await metricHistory(store, 1, 'val/miou')).at(-1)?.step).toBe(STEPS);
+        expect((await latestCheckpoint(store, 1))?.step).toBe(STEPS);
+        const [job] = await listJobs(store, 1);
+        expect(job).toMatchObject({ state: 'done', worker: 'two', attempts: 2, runId: 1, error: null });
+      } finally {
+        await store.close();
+      }
+
+      // The app follows the job once a second: its end arrives as an event too.
+      for (let t = 0; t < 50 && !events.some((e) => e.state === 'done'); t++) await new Promise((r) => setTimeout(r, 100));
+      const after = await service.trainingStatus({ projectId });
+      expect(after.job).toBeNull();
+      expect(after.last).toMatchObject({ state: 'done', worker: 'two', runId: 1, step: STEPS, message: 'done on worker two' });
+      expect(after.last?.metrics?.['miou']).toEqual(expect.any(Number));
+      // The app followed the job live with its usual events: queued, running on one, done on two.
+      expect(events.map((e) => e.state)).toEqual(expect.arrayContaining(['queued', 'running', 'done']));
+      expect(events.some((e) => e.state === 'running' && e.worker === 'one' && e.step > 0)).toBe(true);
+    } finally {
+      await service.close();
+    }
+  }, 180_000);
+});
