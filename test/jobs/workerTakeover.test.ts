@@ -7,7 +7,7 @@
  * checkpoint (so at most the steps since that checkpoint are lost), and finishes it.
  */
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrainingJobInfo } from '../../src/core/api/contract';
 import { createService } from '../../src/core/api/service';
 import { importLabels } from '../../src/core/project/importLabels';
@@ -23,19 +23,24 @@ const missing = postgresMissing();
 const EVERY = 3;
 const STEPS = 12;
 
+let data: Promise<string> | undefined;
+/** The synthetic street data both cases use, generated once. */
+function syntheticData(): Promise<string> {
+  data ??= (async () => {
+    const out = join(temp('worker-data'), 'synth');
+    await generateSynthDataset({ out, sequences: 4, size: { height: 32, width: 64 }, seed: 9 });
+    return out;
+  })();
+  return data;
+}
+
 describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const server = usePostgres();
-  let data = '';
-
-  beforeAll(async () => {
-    data = join(temp('worker-data'), 'synth');
-    await generateSynthDataset({ out: data, sequences: 4, size: { height: 32, width: 64 }, seed: 9 });
-  });
 
   it('loses at most the steps since its last checkpoint, and the job finishes on another worker', async () => {
     const url = await server.cluster().createDatabase();
     const dir = join(temp('worker-project'), 'proj');
-    const { open } = await initProject({ dir, dataset: data, db: url });
+    const { open } = await initProject({ dir, dataset: await syntheticData(), db: url });
     const keys = await listFrames(open.store, { split: 'train', keyframesOnly: true });
     await importLabels(open, { frameIds: keys.slice(0, 2).map((f) => f.id) });
     await open.close();
@@ -52,10 +57,15 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
     const engine = ['--backend', 'wasm', '--threads', '1', '--heartbeat', '0.5', '--poll', '0.3'];
     try {
       const { projectId } = await service.projectOpen({ dir });
+      // A queued job cancelled before any worker took it.
+      await service.trainingStartSde({ projectId, settings: { net: 'tiny', height: 32, width: 64, steps: 2 } });
+      expect(await service.trainingCancel({ projectId })).toEqual({ cancelled: true });
+      expect((await service.trainingStatus({ projectId })).last).toMatchObject({ jobId: 'job-1', kind: 'sde', state: 'cancelled', message: 'cancelled before a worker took it' });
+
       const queued = await service.trainingStartSeg({ projectId, settings: { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: STEPS, labelledBatch: 2 } });
       expect(queued).toMatchObject({ state: 'queued', worker: null, runId: null, totalSteps: STEPS });
       expect(queued.message).toContain(`waiting for a worker: start \`depthseg worker --project ${dir}\``);
-      await expect(service.trainingStartSde({ projectId, settings: {} })).rejects.toThrow(/retraining \(job #1\) is queued, waiting for a worker/);
+      await expect(service.trainingStartSde({ projectId, settings: {} })).rejects.toThrow(/retraining \(job #2\) is queued, waiting for a worker/);
 
       const one = spawnCli(['worker', '--project', dir, '--name', 'one', ...engine], { timeoutMs: 120_000 });
       await one.waitForStderr(new RegExp(`saving a checkpoint at step ${2 * EVERY}\\b`));
@@ -65,7 +75,7 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
       one.child.kill('SIGKILL');
       const killed = await one.done;
       expect(killed.code).toBe(128 + 9);
-      expect(killed.stderr).toMatch(/took job #1 \(segmentation\)/);
+      expect(killed.stderr).toMatch(/took job #2 \(segmentation\)/);
 
       // What the team sees after the kill: the run still "running", the job held by a silent worker.
       const store = await openProjectStore(dir, { create: false });
@@ -81,12 +91,12 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
         const two = spawnCli(['worker', '--project', dir, '--name', 'two', '--once', '--stale-after', '2', ...engine], { timeoutMs: 120_000 });
         const done = await two.done;
         expect(done.code, done.stderr).toBe(0);
-        expect(done.stderr).toMatch(/took job #1 \(segmentation\), attempt 2 of 3: its previous worker stopped answering/);
+        expect(done.stderr).toMatch(/took job #2 \(segmentation\), attempt 2 of 3: its previous worker stopped answering/);
         expect(done.stderr).toMatch(/continuing run #1 from its newest checkpoint/);
         // The run continued from the newest checkpoint worker one wrote: at most EVERY steps (those since it) were lost.
         const resumed = /resuming from step (\d+)/.exec(done.stderr);
         expect(Number(resumed?.[1])).toBe(saved);
-        expect(done.stderr).toContain(`job #1 (segmentation) done (run #1, step ${STEPS})`);
+        expect(done.stderr).toContain(`job #2 (segmentation) done (run #1, step ${STEPS})`);
 
         const run = await getRun(store, 1);
         expect(run).toMatchObject({ status: 'done', kind: 'seg' });
@@ -94,7 +104,8 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
         expect(loss.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
         expect((await metricHistory(store, 1, 'val/miou')).at(-1)?.step).toBe(STEPS);
         expect((await latestCheckpoint(store, 1))?.step).toBe(STEPS);
-        const [job] = await listJobs(store, 1);
+        const [cancelled, job] = await listJobs(store, 1);
+        expect(cancelled).toMatchObject({ state: 'cancelled', worker: null, attempts: 0 });
         expect(job).toMatchObject({ state: 'done', worker: 'two', attempts: 2, runId: 1, error: null });
       } finally {
         await store.close();
@@ -113,4 +124,15 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
       await service.close();
     }
   }, 180_000);
+});
+
+describe('depthseg worker', () => {
+  it('refuses a project whose rows are in SQLite (it trains in the app), saying how to make a team project', async () => {
+    const dir = join(temp('worker-sqlite'), 'proj');
+    const { open } = await initProject({ dir, dataset: await syntheticData() });
+    await open.close();
+    const r = await spawnCli(['worker', '--project', dir, '--once']).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${dir} keeps its rows in SQLite: a worker serves a team project in PostgreSQL (depthseg init --db / depthseg migrate)`);
+  });
 });

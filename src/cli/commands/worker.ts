@@ -16,8 +16,7 @@ const WORKER_FLAGS = {
   ...ENGINE_FLAGS,
 } as const;
 
-function seconds(flag: string, v: number | undefined): number | undefined {
-  if (v === undefined) return undefined;
+function seconds(flag: string, v: number): number {
   if (!(v > 0)) throw new UsageError(`--${flag} must be a positive number of seconds (got ${v})`);
   return v;
 }
@@ -73,7 +72,9 @@ ${ENGINE_USAGE}`,
         ...(flags.name !== undefined ? { name: flags.name } : {}),
         ...(engine.backend !== undefined ? { backend: engine.backend } : {}),
         ...(engine.threads !== undefined ? { threads: engine.threads } : {}),
-        ...defined({ heartbeatS: seconds('heartbeat', flags.heartbeat), staleAfterS: seconds('stale-after', flags['stale-after']), pollS: seconds('poll', flags.poll) }),
+        ...(flags.heartbeat !== undefined ? { heartbeatS: seconds('heartbeat', flags.heartbeat) } : {}),
+        ...(flags['stale-after'] !== undefined ? { staleAfterS: seconds('stale-after', flags['stale-after']) } : {}),
+        ...(flags.poll !== undefined ? { pollS: seconds('poll', flags.poll) } : {}),
         once: flags.once === true,
         signal: controller.signal,
         log: (line) => {
@@ -91,7 +92,3 @@ ${ENGINE_USAGE}`,
     }
   },
 };
-
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
