@@ -13,7 +13,10 @@ import { createService } from '../../src/core/api/service';
 import { importLabels } from '../../src/core/project/importLabels';
 import { initProject } from '../../src/core/project/initProject';
 import { generateSynthDataset } from '../../src/core/synth';
-import { getRun, latestCheckpoint, listFrames, listJobs, metricHistory, openProjectStore } from '../../src/core/store';
+import { runQueueWorker } from '../../src/core/jobs/queueWorker';
+import type { OpenProject } from '../../src/core/project/openProject';
+import { resolveSegSettings } from '../../src/core/project/trainSeg';
+import { enqueueJob, getJob, getRun, latestCheckpoint, listFrames, listJobs, metricHistory, openProjectStore, requestJobCancel, type JsonObject } from '../../src/core/store';
 import { spawnCli } from '../cli/spawnCli';
 import { freshDirs } from '../data/fixtures';
 import { postgresMissing, usePostgres } from '../store/postgresCluster';
@@ -22,6 +25,13 @@ const temp = freshDirs();
 const missing = postgresMissing();
 const EVERY = 3;
 const STEPS = 12;
+/** Steps of a run that is always stopped long before its end. */
+const STEPS_LONG = 400;
+
+/** A new segmentation run's settings as the app resolves them (tiny, scratch). */
+async function segSettings(open: OpenProject) {
+  return (await resolveSegSettings(open, { mode: 'scratch', mix: 'none', net: 'tiny', height: 32, width: 64, steps: STEPS_LONG })).settings as unknown as JsonObject;
+}
 
 let data: Promise<string> | undefined;
 /** The synthetic street data both cases use, generated once. */
@@ -124,6 +134,50 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
       await service.close();
     }
   }, 180_000);
+
+  it('a worker stopped with Ctrl-C gives the job back from a checkpoint; a cancel from the app pauses the run at its worker', async () => {
+    const url = await server.cluster().createDatabase();
+    const dir = join(temp('worker-stop'), 'proj');
+    const { open } = await initProject({ dir, dataset: await syntheticData(), db: url });
+    try {
+      const keys = await listFrames(open.store, { split: 'train', keyframesOnly: true });
+      await importLabels(open, { frameIds: keys.slice(0, 2).map((f) => f.id) });
+      const job = await enqueueJob(open.store, { projectId: open.project.id, kind: 'seg', settings: await segSettings(open), checkpointEvery: 50 });
+      const timing = { backend: 'wasm' as const, threads: 1, heartbeatS: 0.3, pollS: 0.2, once: true };
+
+      // Ctrl-C (the signal) at the first step: the run checkpoints there and the job goes back to the queue, its attempt not counted.
+      const ctrlC = new AbortController();
+      const [released] = await runQueueWorker({ ...timing, projectDir: dir, name: 'a', signal: ctrlC.signal, onProgress: (p) => p.phase === 'training' && ctrlC.abort() });
+      expect(released).toMatchObject({ jobId: job.id, runId: 1, outcome: 'released' });
+      expect(await getJob(open.store, job.id)).toMatchObject({ state: 'queued', attempts: 0, runId: 1 });
+      expect((await getRun(open.store, 1)).status).toBe('paused');
+      const stoppedAt = (await latestCheckpoint(open.store, 1))!.step;
+      expect(stoppedAt).toBe(released!.step);
+
+      // The next worker continues the run there; a cancel from the app reaches it at a heartbeat: checkpoint, run paused, job cancelled.
+      let asked = false;
+      const [cancelled] = await runQueueWorker({
+        ...timing,
+        projectDir: dir,
+        name: 'b',
+        onProgress: (p) => {
+          if (p.phase === 'training' && p.step > stoppedAt && !asked) {
+            asked = true;
+            void requestJobCancel(open.store, job.id, 30);
+          }
+        },
+      });
+      expect(cancelled).toMatchObject({ jobId: job.id, runId: 1, outcome: 'cancelled', resumedFrom: stoppedAt });
+      expect(await getJob(open.store, job.id)).toMatchObject({ state: 'cancelled', worker: 'b', attempts: 1, cancelRequested: true });
+      const run = await getRun(open.store, 1);
+      expect(run.status).toBe('paused');
+      expect((await latestCheckpoint(open.store, 1))!.step).toBe(cancelled!.step);
+      expect(cancelled!.step).toBeGreaterThan(stoppedAt);
+      expect(cancelled!.step).toBeLessThan(STEPS_LONG);
+    } finally {
+      await open.close();
+    }
+  }, 120_000);
 });
 
 describe('depthseg worker', () => {
