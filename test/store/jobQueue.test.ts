@@ -3,9 +3,12 @@
  * for workers on other machines: concurrent claims never hand one job to two workers (SKIP
  * LOCKED on PostgreSQL), one job runs per project, a job whose heartbeat went silent is taken
  * over and its old holder is told, attempts run out with the reason kept, and a cancel ends a
- * queued job at once and flags a running one.
+ * queued job at once and flags a running one. And a run a worker on another machine drives is
+ * never judged dead here by its pid.
  */
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { reclaimStaleRuns } from '../../src/core/project/runLoop';
 import { CITYSCAPES_LABEL_SET } from '../../src/core/labels';
 import {
   claimJob,
@@ -23,6 +26,7 @@ import {
   requestJobCancel,
   seeWorker,
   setJobRun,
+  setRunProgress,
   setRunStatus,
   type ProjectStore,
 } from '../../src/core/store';
@@ -118,6 +122,21 @@ describe.each(engines)('the training job queue on $name', (engine) => {
       expect(failed.error).toMatch(/its worker stopped answering 1 time\(s\) \(gpu-box:41 last\)/);
       expect(failed.finishedAt).not.toBeNull();
       expect((await getRun(main, run.id)).status).toBe('paused');
+    });
+  });
+
+  it("a run driven on another machine is never taken back from here by its pid; one of this machine's dead process is", async () => {
+    await withWorkers(0, async (main) => {
+      const p = await createProject(main, { name: 'p', labelSet: CITYSCAPES_LABEL_SET });
+      const elsewhere = await createRun(main, { projectId: p.id, kind: 'seg' });
+      await setRunStatus(main, elsewhere.id, 'running');
+      // A pid no process here has: on its own machine that worker may well be alive.
+      await setRunProgress(main, elsewhere.id, { pid: 2 ** 22 + 17, host: 'gpu-box-elsewhere', step: 3 });
+      expect(await reclaimStaleRuns(main, p.id)).toEqual([]);
+      expect((await getRun(main, elsewhere.id)).status).toBe('running');
+      await setRunProgress(main, elsewhere.id, { pid: 2 ** 22 + 17, host: hostname(), step: 3 });
+      expect(await reclaimStaleRuns(main, p.id)).toEqual([elsewhere.id]);
+      expect((await getRun(main, elsewhere.id)).status).toBe('paused');
     });
   });
 
