@@ -48,6 +48,24 @@ async function mountTraining() {
 const text = (w: Awaited<ReturnType<typeof mountTraining>>, id: string): string => w.get(`[data-testid="${id}"]`).text();
 
 describe('TrainingView', () => {
+  it("shows a team project's job queued for a worker, then running on it; Cancel works while it waits", async () => {
+    const waiting = job({ state: 'queued', runId: null, backend: null, message: 'waiting for a worker: start `depthseg worker --project /p` on a machine that can reach the database and sees this project folder' });
+    status = { job: waiting, last: null };
+    const w = await mountTraining();
+    expect(text(w, 'job-state')).toBe('queued');
+    expect(text(w, 'job-message')).toContain('waiting for a worker: start `depthseg worker --project /p`');
+    expect(w.find('[data-testid="job-worker"]').exists()).toBe(false);
+    expect(w.get('[data-testid="cancel-job"]').attributes('disabled')).toBeUndefined();
+
+    const onWorker = job({ state: 'running', worker: 'gpu-box:412', step: 12, message: 'training on worker gpu-box:412' });
+    status = { job: onWorker, last: null };
+    fake.emit('training.progress', onWorker);
+    await settle();
+    expect(text(w, 'job-state')).toBe('running');
+    expect(text(w, 'job-worker')).toBe('gpu-box:412');
+    expect(text(w, 'job-message')).toBe('training on worker gpu-box:412');
+  });
+
   it('follows a job from its progress events: step, ETA, loss, speed, and the running run\'s loss curve', async () => {
     histories.set(7, {
       runId: 7,
