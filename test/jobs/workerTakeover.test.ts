@@ -98,6 +98,15 @@ describe.skipIf(missing !== undefined)(`a worker killed mid-training${missing ? 
         expect(saved).toBeLessThan(STEPS);
         expect((await getRun(store, 1)).status).toBe('running');
 
+        // Once its heartbeat is older than the timeout, the app says the worker stopped answering.
+        let silent = (await service.trainingStatus({ projectId })).job;
+        for (let t = 0; t < 60 && !silent?.message?.startsWith('worker one stopped answering'); t++) {
+          await new Promise((r) => setTimeout(r, 100));
+          silent = (await service.trainingStatus({ projectId })).job;
+        }
+        expect(silent).toMatchObject({ state: 'running', worker: 'one', backend: null });
+        expect(silent?.message).toBe('worker one stopped answering; another worker takes the job over from its last checkpoint');
+
         const two = spawnCli(['worker', '--project', dir, '--name', 'two', '--once', '--stale-after', '2', ...engine], { timeoutMs: 120_000 });
         const done = await two.done;
         expect(done.code, done.stderr).toBe(0);

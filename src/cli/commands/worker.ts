@@ -84,8 +84,8 @@ ${ENGINE_USAGE}`,
         onProgress: progress.onProgress,
       });
       progress.finish();
-      if (flags.once) return ended[0]?.outcome === 'done' ? 0 : 1;
-      return controller.signal.aborted ? 130 : 0;
+      if (controller.signal.aborted) return 130;
+      return flags.once && ended[0]?.outcome !== 'done' ? 1 : 0;
     } finally {
       progress.finish();
       process.off('SIGINT', onSigint);

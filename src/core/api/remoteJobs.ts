@@ -135,8 +135,10 @@ export class RemoteJobs {
   private async info(open: OpenProject, job: TrainingJob): Promise<TrainingJobInfo> {
     const { store } = open;
     const run: TrainingRun | null = job.runId !== null ? await getRun(store, job.runId).catch(() => null) : null;
-    const workers = await recentWorkers(store, this.staleAfterS());
-    const holder: JobWorker | undefined = workers.find((w) => w.name === job.worker);
+    const workers = await recentWorkers(store, WORKER_TIMING.seenWithinS);
+    // The holder counts as silent once it missed heartbeats for as long as another worker waits before taking its job.
+    const holder: JobWorker | undefined =
+      job.state === 'running' ? (await recentWorkers(store, this.staleAfterS())).find((w) => w.name === job.worker) : workers.find((w) => w.name === job.worker);
     const p = run?.progress ?? {};
     const silent = job.state === 'running' && !holder;
     const ckpt = run && (job.state === 'done' || job.state === 'cancelled') ? await latestCheckpoint(store, run.id) : undefined;

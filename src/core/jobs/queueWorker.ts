@@ -100,8 +100,14 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<JobEnd[]> {
     const engine = o.backend ?? 'auto';
     log(`worker ${name} on ${p.store.dbPath}, project folder ${p.store.dir} (engine ${engine}); waiting for jobs`);
     while (!o.signal?.aborted) {
-      await seeWorker(p.store, { name, host: hostname(), engine });
-      const job = await claimJob(p.store, name, timing.staleAfterS);
+      let job: TrainingJob | undefined;
+      try {
+        await seeWorker(p.store, { name, host: hostname(), engine });
+        job = await claimJob(p.store, name, timing.staleAfterS);
+      } catch (e) {
+        // The database is out of reach for a moment (restart, network): keep trying, as a worker should.
+        log(`cannot look for jobs: ${errorMessage(e)}; trying again in ${timing.pollS} s`);
+      }
       if (!job) {
         await sleep(timing.pollS * 1000, o.signal);
         continue;
