@@ -10,6 +10,7 @@ import {
   MIGRATIONS,
   openSqliteStore,
   SCHEMA_VERSION,
+  enqueueJob,
   maskHistory,
   StoreError,
   type Migration,
@@ -60,6 +61,8 @@ describe('migrations', () => {
     // the new tables work with the old rows
     await createSelectionRound(now, { projectId: 1, method: 'ds', picks: [{ frameId: 2, diversityScore: 1.5 }] });
     expect((await listSuggestions(now, 1)).map((s) => [s.frameId, s.status])).toEqual([[2, 'todo']]);
+    // version 6: the training job queue
+    expect(await enqueueJob(now, { projectId: 1, kind: 'seg', settings: { steps: 2 } })).toMatchObject({ id: 1, state: 'queued', attempts: 0, runId: null });
     await now.close();
   });
 

@@ -86,11 +86,3 @@ export function dbTimeAgo(engine: SqlEngine): string {
     ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || CAST(? AS TEXT) || ' seconds')"
     : `to_char((clock_timestamp() - make_interval(secs => ?)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
-
-/**
- * Row locking for a queue's claim: PostgreSQL skips rows another transaction holds (FOR UPDATE
- * SKIP LOCKED); SQLite has no row locks (its write transaction holds the whole database).
- */
-export function skipLocked(engine: SqlEngine): string {
-  return engine === 'sqlite' ? '' : 'FOR UPDATE SKIP LOCKED';
-}

@@ -9,7 +9,7 @@
  * training run per project, runLoop.ts).
  */
 import type { ProjectStore } from './projectStore';
-import { dbNow, dbTimeAgo, skipLocked } from './dialect';
+import { dbNow, dbTimeAgo, lockRows } from './dialect';
 import { all, insertReturningId, one, parseJsonObject, requireRow, run, toJson, transaction, type JsonObject } from './sql';
 
 export type JobRunKind = 'sde' | 'seg';
@@ -154,7 +154,7 @@ export async function claimJob(store: ProjectStore, worker: string, staleAfterS:
          WHERE j.cancel_requested = 0
            AND (j.state = 'queued' OR (j.state = 'running' AND j.heartbeat_at < ${dbTimeAgo(e)}))
            AND NOT EXISTS (SELECT 1 FROM training_jobs o WHERE o.project_id = j.project_id AND o.id <> j.id AND o.state = 'running' AND o.heartbeat_at >= ${dbTimeAgo(e)})
-         ORDER BY j.id LIMIT 1 ${skipLocked(e)}
+         ORDER BY j.id LIMIT 1${lockRows(e, 'j', true)}
        )
        RETURNING *`,
       worker,
