@@ -22,6 +22,7 @@ export const PROJECT_TABLES: ReadonlyArray<{ name: string; identity: boolean }> 
   { name: 'feature_cache', identity: false },
   { name: 'selection_rounds', identity: true },
   { name: 'selection_picks', identity: false },
+  { name: 'accounts', identity: true },
 ];
 
 /** Rows per INSERT: few enough to stay far below PostgreSQL's 65535 parameters. */

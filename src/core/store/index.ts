@@ -23,5 +23,6 @@ export * from './selectionRepo';
 export * from './runRepo';
 export * from './featureCacheRepo';
 export * from './settingsRepo';
+export * from './accountRepo';
 export * from './overview';
 export * from './maskWork';

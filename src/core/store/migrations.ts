@@ -200,12 +200,28 @@ CREATE TABLE mask_events (
 CREATE INDEX mask_events_by_frame ON mask_events (frame_id, id);
 `;
 
+/**
+ * The team server's accounts (docs/team-server.md): name, role, scrypt hash. Only a PostgreSQL
+ * project is served to a team; SQLite gets the same table so both schemas stay one.
+ */
+export const accountsSql = (id: string) => `
+CREATE TABLE accounts (
+  id            ${id},
+  name          TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+  role          TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'engineer')),
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'projects, datasets, clips, frames, label masks, settings', up: (db) => db.exec(datasetsAndLabels) },
   { version: 2, name: 'training runs, metric history, checkpoints, feature cache', up: (db) => db.exec(trainingRuns) },
   { version: 3, name: 'selection rounds and picks; ground-truth depth path on frames', up: (db) => db.exec(selectionRounds) },
   { version: 4, name: 'label set per project', up: projectLabelSets },
   { version: 5, name: 'team queue: leases, reviews, mask history', up: (db) => db.exec(maskWorkSql('INTEGER PRIMARY KEY')) },
+  { version: 6, name: 'team server accounts', up: (db) => db.exec(accountsSql('INTEGER PRIMARY KEY')) },
 ];
 
 /** The schema version this code writes. */

@@ -1,5 +1,5 @@
 import { BUILTIN_LABEL_SETS, toStored } from '../labels';
-import { maskWorkSql } from './migrations';
+import { accountsSql, maskWorkSql } from './migrations';
 import type { SqlSession } from './sqlSession';
 
 /**
@@ -180,6 +180,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 3, name: 'selection rounds and picks; ground-truth depth path on frames', up: script(selectionRounds) },
   { version: 4, name: 'label set per project', up: projectLabelSets },
   { version: 5, name: 'team queue: leases, reviews, mask history', up: script(maskWorkSql(id)) },
+  { version: 6, name: 'team server accounts', up: script(accountsSql(id)) },
 ];
 
 /** The table that marks a PostgreSQL database as a DepthSeg project and holds its schema version. */
