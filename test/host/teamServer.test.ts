@@ -6,7 +6,9 @@
  * an account exists, and malformed calls over every method refused while the server goes on
  * answering.
  */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PARAMS, type ApiMethod } from '../../src/core/api/contract';
@@ -91,6 +93,34 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
     const sqlite = join(temp('team-sqlite'), 'p');
     mkdirSync(sqlite);
     await expect(startTeam({ project: join(sqlite, 'nothing'), listen: '127.0.0.1:0', rendererDir: project.renderer })).rejects.toThrow(/is not a DepthSeg project/);
+  });
+
+  it('serves HTTPS where a certificate is given, with a Secure cookie, on any address', async () => {
+    const dir = temp('team-tls');
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const tls = await startTeam({ project: project.dir, listen: '0.0.0.0:0', cert, key, rendererDir: project.renderer });
+    try {
+      expect(tls.server.url).toMatch(/^https:\/\//);
+      const answer = await new Promise<{ status: number; setCookie: string; hsts: string }>((ok, fail) => {
+        const req = httpsRequest(
+          { host: '127.0.0.1', port: tls.server.port, path: '/login', method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => ok({ status: res.statusCode ?? 0, setCookie: String(res.headers['set-cookie']?.[0]), hsts: String(res.headers['strict-transport-security']) }));
+          },
+        );
+        req.on('error', fail);
+        req.end(JSON.stringify({ name: 'eve', password: PASSWORDS.eve }));
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.setCookie).toMatch(/; HttpOnly; SameSite=Strict; .*; Secure$/);
+      expect(answer.hsts).toMatch(/max-age=\d+/);
+      // Plain HTTP to the TLS port gets no API.
+      await expect(signIn(tls.server.port, 'eve', PASSWORDS.eve)).rejects.toThrow();
+    } finally {
+      await tls.stop();
+    }
   });
 
   it('an annotator paints but cannot start training, read evaluations, export or reach another project', async () => {
