@@ -8,10 +8,11 @@ import { resolve } from 'node:path';
 import { createService } from '../core/api/service';
 import { teamService } from '../core/api/teamService';
 import type { LimiterOptions } from '../core/api/loginLimiter';
+import { isLoopback } from '../core/api/loopback';
 import { accounts } from '../core/api/teamAccounts';
 import { UsageError } from '../core/errors';
 import { openProjectStore, projectEngine, readPostgresPointer, redactPostgresUrl, type ProjectStore } from '../core/store';
-import { isLoopback, plainHttpProblem, startTeamServer, type RunningTeamServer } from '../host/teamServer';
+import { plainHttpProblem, startTeamServer, type RunningTeamServer } from '../host/teamServer';
 
 export interface TeamServeFlags {
   readonly project?: string;

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isIP } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Caller } from '../core/api/caller';
 import {
@@ -24,6 +23,7 @@ import {
   type TeamAccount,
 } from '../core/api/contract';
 import { LoginLimiter, type LimiterOptions } from '../core/api/loginLimiter';
+import { isLoopback } from '../core/api/loopback';
 import { refusalsFor } from '../core/api/methodRoles';
 import { checkSignIn, currentCaller } from '../core/api/teamAccounts';
 import { UsageError } from '../core/errors';
@@ -55,12 +55,6 @@ export interface RunningTeamServer {
   readonly tls: boolean;
   emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void;
   close(): Promise<void>;
-}
-
-/** Whether an address only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
 /** Why the server may not listen as asked (plain HTTP off loopback), or null. */
