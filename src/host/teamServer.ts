@@ -119,19 +119,19 @@ export async function startTeamServer(
     const address = addressOf(req);
     const blocked = limiter.blocked(name, address);
     if (blocked) return json(res, 429, { error: blocked }, { 'retry-after': blocked.match(/(\d+) s$/)?.[1] ?? '60' });
-    const caller = await checkSignIn(accounts, name, password);
-    if (!caller) {
+    const signedIn = await checkSignIn(accounts, name, password);
+    if (!signedIn) {
       limiter.failed(name, address);
       return json(res, 401, { error: 'wrong name or password' });
     }
     limiter.succeeded(name);
-    return json(res, 200, whoAmI(caller), { 'set-cookie': sessions!.create(caller.user) });
+    return json(res, 200, whoAmI(signedIn.caller), { 'set-cookie': sessions!.create(signedIn.caller.user, signedIn.credential) });
   }
 
   async function me(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const id = sessions!.idOf(req);
-    const user = id && sessions!.userOf(id);
-    const caller = user ? await currentCaller(accounts, user) : null;
+    const session = id ? sessions!.userOf(id) : null;
+    const caller = session ? await currentCaller(accounts, session) : null;
     if (!caller) return json(res, 401, { error: 'sign in', project: { name: project.name } });
     return json(res, 200, whoAmI(caller));
   }
@@ -178,11 +178,11 @@ export async function startTeamServer(
         // Who calls is found anew for every call: a session that expired or an account removed
         // or given another role since sign-in counts at once.
         const caller = async (): Promise<Caller> => {
-          const user = sessions!.userOf(id);
-          const c = user ? await currentCaller(accounts, user) : null;
+          const session = sessions!.userOf(id);
+          const c = session ? await currentCaller(accounts, session) : null;
           if (!c) {
             setTimeout(() => ws.close(4401, 'signed out'), 50);
-            throw new Error('your session has ended (signed out, expired, or the account was removed): sign in again');
+            throw new Error('your session has ended (signed out, expired, the password changed or the account was removed): sign in again');
           }
           return c;
         };

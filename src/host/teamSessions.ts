@@ -1,8 +1,9 @@
 /**
  * The team server's signed-in browsers: a random session id (in an httpOnly, SameSite=Strict
- * cookie; Secure under TLS) -> the account name, until it expires or the user signs out. Kept
- * in memory: a restarted server asks everyone to sign in again. The role is not kept here: it
- * is read from the database on every call, so a changed role or a removed account takes effect at once.
+ * cookie; Secure under TLS) -> the account name and its password hash at sign-in, until it
+ * expires or the user signs out. Kept in memory: a restarted server asks everyone to sign in
+ * again. The role is not kept here: the account is read from the database on every call, so a
+ * changed role, a changed password or a removed account takes effect at once.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -12,7 +13,7 @@ export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export class TeamSessions {
   readonly cookieName: string;
-  private readonly sessions = new Map<string, { user: string; expiresAt: number }>();
+  private readonly sessions = new Map<string, { user: string; credential: string; expiresAt: number }>();
 
   constructor(
     port: number,
@@ -23,11 +24,11 @@ export class TeamSessions {
     this.cookieName = `depthseg_team_${port}`;
   }
 
-  /** A new session for `user`; the Set-Cookie header value that hands it to the browser. */
-  create(user: string): string {
+  /** A new session for `user` (signed in while its password hash was `credential`); the Set-Cookie header value that hands it to the browser. */
+  create(user: string, credential: string): string {
     for (const [id, s] of this.sessions) if (s.expiresAt <= this.now()) this.sessions.delete(id);
     const id = randomBytes(32).toString('base64url');
-    this.sessions.set(id, { user, expiresAt: this.now() + this.ttlMs });
+    this.sessions.set(id, { user, credential, expiresAt: this.now() + this.ttlMs });
     return `${this.cookieName}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(this.ttlMs / 1000)}${this.secure ? '; Secure' : ''}`;
   }
 
@@ -46,22 +47,17 @@ export class TeamSessions {
   }
 
   /** The account a session belongs to; null once it expired or ended. */
-  userOf(id: string): string | null {
+  userOf(id: string): { user: string; credential: string } | null {
     const s = this.sessions.get(id);
     if (!s) return null;
     if (s.expiresAt <= this.now()) {
       this.sessions.delete(id);
       return null;
     }
-    return s.user;
+    return { user: s.user, credential: s.credential };
   }
 
   end(id: string): void {
     this.sessions.delete(id);
-  }
-
-  /** Ends every session of an account (signed out everywhere). */
-  endUser(user: string): void {
-    for (const [id, s] of this.sessions) if (s.user === user) this.sessions.delete(id);
   }
 }

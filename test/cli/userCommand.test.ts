@@ -50,7 +50,7 @@ describe.skipIf(missing !== undefined)(`depthseg user${missing ? ` (skipped: ${m
       const row = (await getAccount(open.store, 'bo'))!;
       expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
       expect(row.passwordHash).not.toContain('bo-secret-words');
-      expect(await checkSignIn(open.store, 'bo', 'bo-secret-words')).toEqual({ user: 'bo', role: 'reviewer' });
+      expect((await checkSignIn(open.store, 'bo', 'bo-secret-words'))?.caller).toEqual({ user: 'bo', role: 'reviewer' });
       expect(await checkSignIn(open.store, 'bo', 'bo-secret-word')).toBeNull();
       expect(await getAccount(open.store, 'cy')).toBeUndefined();
     } finally {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PARAMS, type ApiMethod } from '../../src/core/api/contract';
 import { METHOD_ROLES } from '../../src/core/api/methodRoles';
-import { setRole } from '../../src/core/api/teamAccounts';
+import { setPassword, setRole } from '../../src/core/api/teamAccounts';
 import { initProject } from '../../src/core/project/initProject';
 import { openProject } from '../../src/core/project/openProject';
 import { listMasks } from '../../src/core/store';
@@ -124,7 +124,8 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
   });
 
   it('an annotator paints but cannot start training, read evaluations, export or reach another project', async () => {
-    const ana = await client('ana');
+    const anaCookie = await cookieFor(port, 'ana');
+    const ana = new ApiClient(await teamSocket(port, anaCookie));
     const eve = await client('eve');
     try {
       const pid = await openTeamProject(ana);
@@ -175,6 +176,11 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
         expect((await ana.call('reviewEvaluation', { projectId: pid })).ok).toBe(true);
         await setRole(check.store, 'ana', 'annotator');
         expect((await ana.call('reviewEvaluation', { projectId: pid })).error?.name).toBe('NotAllowedError');
+        // A changed password ends the sessions signed in with the old one.
+        await setPassword(check.store, 'ana', 'a-new-password-for-ana');
+        expect((await ana.call('frameList', { projectId: pid })).error?.message).toMatch(/^your session has ended .*: sign in again$/);
+        await setPassword(check.store, 'ana', PASSWORDS.ana);
+        expect((await http(port, '/team/me', { cookie: anaCookie })).status).toBe(401);
       } finally {
         await check.close();
       }

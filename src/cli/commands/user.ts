@@ -57,7 +57,7 @@ command line. At least 8 characters; stored as an scrypt hash.`,
       } else if (action === 'set-password') {
         const n = name();
         await setPassword(store, n, await readSecret(`new password for ${n}: `, flags['password-file']));
-        printResult(flags.json === true, { name: n }, `password of ${n} changed (sessions already signed in stay until they expire or the server restarts)`);
+        printResult(flags.json === true, { name: n }, `password of ${n} changed; browsers signed in as ${n} must sign in again`);
       } else {
         const n = name();
         await removeAccount(store, n);

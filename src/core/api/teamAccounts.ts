@@ -68,18 +68,30 @@ export async function removeAccount(store: ProjectStore, name: string): Promise<
 /** A hash of a random password, checked against when the account does not exist: the answer takes as long either way. */
 let decoy: Promise<string> | null = null;
 
+/**
+ * A sign-in: the caller, and the account's password hash at that moment (`credential`, kept by
+ * the server with the session): once the password changes, the session no longer counts.
+ */
+export interface SignedIn {
+  readonly caller: Caller;
+  readonly credential: string;
+}
+
 /** The caller whose name and password these are; null where either is wrong (the same for both). */
-export async function checkSignIn(store: ProjectStore, name: string, password: string): Promise<Caller | null> {
+export async function checkSignIn(store: ProjectStore, name: string, password: string): Promise<SignedIn | null> {
   const row = NAME.test(name) && password.length <= MAX_PASSWORD ? await getAccount(store, name) : undefined;
   decoy ??= hashPassword(`decoy-${Math.random()}`);
   const ok = await verifyPassword(password.slice(0, MAX_PASSWORD), row?.passwordHash ?? (await decoy));
   if (!row || !ok || !(ROLES as readonly string[]).includes(row.role)) return null;
-  return { user: row.name, role: row.role as Role };
+  return { caller: { user: row.name, role: row.role as Role }, credential: row.passwordHash };
 }
 
-/** The account's current role (it may have changed or gone since sign-in); null where it is gone. */
-export async function currentCaller(store: ProjectStore, name: string): Promise<Caller | null> {
-  const row = await getAccount(store, name);
-  if (!row || !(ROLES as readonly string[]).includes(row.role)) return null;
+/**
+ * The signed-in account as it is now: its role may have changed since sign-in; null where the
+ * account is gone or its password changed since (`credential` is no longer its hash).
+ */
+export async function currentCaller(store: ProjectStore, signedIn: { user: string; credential: string }): Promise<Caller | null> {
+  const row = await getAccount(store, signedIn.user);
+  if (!row || row.passwordHash !== signedIn.credential || !(ROLES as readonly string[]).includes(row.role)) return null;
   return { user: row.name, role: row.role as Role };
 }
