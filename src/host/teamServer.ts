@@ -68,6 +68,9 @@ export function plainHttpProblem(o: Pick<TeamServerOptions, 'host' | 'cert' | 'k
   );
 }
 
+/** Sign-ins one client address may have checked at the same time (each costs an scrypt hash). */
+const MAX_CONCURRENT_SIGN_INS = 2;
+
 const json = (res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void => {
   res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
 };
@@ -85,6 +88,8 @@ export async function startTeamServer(
   if (problem) throw new UsageError(problem);
   const tls = opts.cert !== undefined;
   const limiter = new LoginLimiter(opts.limits);
+  /** Sign-ins being checked now, per client address. */
+  const checking = new Map<string, number>();
   let sessions: TeamSessions | null = null;
 
   /** A page of another site (browsers send Origin on POSTs and WebSocket upgrades) may not sign in or call. */
@@ -119,7 +124,18 @@ export async function startTeamServer(
     const address = addressOf(req);
     const blocked = limiter.blocked(name, address);
     if (blocked) return json(res, 429, { error: blocked }, { 'retry-after': blocked.match(/(\d+) s$/)?.[1] ?? '60' });
-    const signedIn = await checkSignIn(accounts, name, password);
+    // Failures count once they are known: many guesses sent at once would all be hashed first.
+    const busy = checking.get(address) ?? 0;
+    if (busy >= MAX_CONCURRENT_SIGN_INS) return json(res, 429, { error: 'too many sign-ins at once from this address; try again in 1 s' }, { 'retry-after': '1' });
+    checking.set(address, busy + 1);
+    let signedIn: Awaited<ReturnType<typeof checkSignIn>>;
+    try {
+      signedIn = await checkSignIn(accounts, name, password);
+    } finally {
+      const left = (checking.get(address) ?? 1) - 1;
+      if (left > 0) checking.set(address, left);
+      else checking.delete(address);
+    }
     if (!signedIn) {
       limiter.failed(name, address);
       return json(res, 401, { error: 'wrong name or password' });
