@@ -69,13 +69,13 @@ export async function startTeam(flags: TeamServeFlags): Promise<StartedTeam> {
     store = await openProjectStore(dir, { create: false });
     const warnings: string[] = [];
     if ((await accounts(store)).length === 0) warnings.push(`no accounts yet: nobody can sign in. Add one: depthseg user add --project ${dir} --name NAME --role engineer`);
+    server = await startTeamServer(teamService(service, project), project, store, { host, port, ...tlsFiles, insecureHttp: flags.insecureHttp === true, rendererDir: flags.rendererDir, ...(flags.limits ? { limits: flags.limits } : {}) });
     if (!tlsFiles.cert && flags.insecureHttp && !isLoopback(host)) {
       warnings.push(
-        `WARNING: PLAIN HTTP ON ${host}:${port} (--insecure-http): passwords and session cookies cross the network UNENCRYPTED; ` +
+        `WARNING: PLAIN HTTP ON ${host}:${server.port} (--insecure-http): passwords and session cookies cross the network UNENCRYPTED; ` +
           'anyone on it can read them and act as your team. Give --cert and --key for HTTPS.',
       );
     }
-    server = await startTeamServer(teamService(service, project), project, store, { host, port, ...tlsFiles, insecureHttp: flags.insecureHttp === true, rendererDir: flags.rendererDir, ...(flags.limits ? { limits: flags.limits } : {}) });
     const s = store;
     const running = server;
     return {
