@@ -92,10 +92,19 @@ export async function startTeamServer(
   const checking = new Map<string, number>();
   let sessions: TeamSessions | null = null;
 
-  /** A page of another site (browsers send Origin on POSTs and WebSocket upgrades) may not sign in or call. */
+  /**
+   * A page of another site (browsers send Origin on POSTs and WebSocket upgrades) may not sign
+   * in or call: the Origin's host must be the one the request was sent to. The scheme is not
+   * compared, so a TLS proxy in front (https outside, http here) works if it passes Host on.
+   */
   const foreignOrigin = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin !== undefined && origin !== `${tls ? 'https' : 'http'}://${req.headers.host ?? ''}`;
+    if (origin === undefined) return false;
+    try {
+      return new URL(origin).host !== (req.headers.host ?? '').toLowerCase();
+    } catch {
+      return true;
+    }
   };
 
   const whoAmI = (caller: Caller): TeamAccount => ({

@@ -76,6 +76,9 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
     // Another site's page can neither sign in nor open the API with the cookie.
     const foreign = await http(port, '/login', { method: 'POST', body: JSON.stringify({ name: 'ana', password: PASSWORDS.ana }), origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
+    // The server's own host through a TLS proxy (https outside) is not another site.
+    const proxied = await http(port, '/login', { method: 'POST', body: JSON.stringify({ name: 'rita', password: PASSWORDS.rita }), origin: `https://127.0.0.1:${port}` });
+    expect(proxied.status).toBe(200);
 
     // Signing out ends the session: the cookie opens nothing any more.
     const ws = await teamSocket(port, right.cookie);
