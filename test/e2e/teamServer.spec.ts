@@ -54,6 +54,8 @@ test('an annotator signs in, paints and is not offered Retrain; an engineer is',
   await page.getByTestId('sign-in-submit').click();
   await expect(page.getByTestId('signed-in-as')).toContainText('ana (annotator)');
   await expect(page.getByTestId('overview')).toBeVisible({ timeout: 15_000 });
+  // The team's project stays open: no browser can close it for the others.
+  await expect(page.getByRole('navigation', { name: 'Project' }).getByRole('button', { name: 'Close' })).toHaveCount(0);
   await page.getByTestId('go-queue').click();
   await page.getByTestId('open-frame').first().click();
   await canvasReady(page);
