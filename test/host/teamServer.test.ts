@@ -126,7 +126,7 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
     }
   });
 
-  it('an annotator paints but cannot start training, read evaluations, export or reach another project', async () => {
+  it('an annotator paints but cannot start training, approve masks, read evaluations, export or reach another project', async () => {
     const anaCookie = await cookieFor(port, 'ana');
     const ana = new ApiClient(await teamSocket(port, anaCookie));
     const eve = await client('eve');
@@ -150,6 +150,8 @@ describe.skipIf(missing !== undefined)(`the team server${missing ? ` (skipped: $
       await refused('selectionSuggest', { budget: 2 }, 'annotators cannot start a selection round: ask an engineer');
       await refused('labelsExport', { out: temp('team-export') }, 'annotators cannot export labels: ask an engineer');
       await refused('reviewEvaluation', {}, "annotators cannot read a run's evaluation: ask a reviewer or an engineer");
+      await refused('maskReview', { frameId: f.frameId, verdict: 'approve' }, 'annotators cannot approve or send back masks: ask a reviewer or an engineer');
+      await refused('projectSettingsSet', { trainApprovedOnly: true }, "annotators cannot change the project's settings: ask an engineer");
 
       // Another project: it exists on the server's disk, yet nobody here reaches it.
       const otherDir = join(temp('team-other'), 'other');

@@ -5,7 +5,7 @@
  *
  * annotator: paint (frames, masks, superpixels and assist, propagation), the overview, and
  *            read what the annotate and training views show (runs, predictions, depth, status);
- * reviewer:  that, plus the review's evaluations and comparisons (and, later, approving masks);
+ * reviewer:  that, plus approving or sending back masks and the review's evaluations and comparisons;
  * engineer:  everything, training, selection rounds and export included.
  */
 import { NotAllowedError } from '../errors';
@@ -28,6 +28,14 @@ export const METHOD_ROLES: Record<ApiMethod, readonly Role[]> = {
   frameGet: ALL,
   maskSave: ALL,
   maskSetStatus: ALL,
+  // The team queue (docs/team-queue.md): everyone takes and gives back frames and reads a mask's history;
+  // approving or sending back is the review's, the project's settings (train approved masks only) the engineer's.
+  frameNext: ALL,
+  frameRelease: ALL,
+  maskHistory: ALL,
+  maskReview: REVIEW,
+  projectSettingsGet: ALL,
+  projectSettingsSet: ENGINEER,
   frameSuperpixels: ALL,
   frameAssistFeatures: ALL,
   framePropagate: ALL,
@@ -54,6 +62,8 @@ export const METHOD_ROLES: Record<ApiMethod, readonly Role[]> = {
 /** What a refused call would have done, in words ("annotators cannot start training"); the method's name otherwise. */
 const ACTIONS: Partial<Record<ApiMethod, string>> = {
   projectCreate: 'create projects',
+  maskReview: 'approve or send back masks',
+  projectSettingsSet: "change the project's settings",
   reviewEvaluation: "read a run's evaluation",
   reviewCompare: 'compare runs',
   trainingStartSde: 'start training',
