@@ -78,8 +78,13 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Cl
   },
   {
     name: 'serve',
-    summary: 'run the workbench UI in a browser, served on this machine only (loopback)',
+    summary: 'run the workbench UI in a browser: on this machine only, or (--team) for a team with accounts',
     load: async () => (await import('./commands/serve')).serveCommand,
+  },
+  {
+    name: 'user',
+    summary: "the team server's accounts: add, list, set-role, set-password, remove",
+    load: async () => (await import('./commands/user')).userCommand,
   },
 ];
 

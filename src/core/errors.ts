@@ -51,3 +51,11 @@ export class ProjectClosedError extends Error {
     this.name = 'ProjectClosedError';
   }
 }
+
+/** A signed-in caller's role does not allow the call (team server); nothing was read or written. */
+export class NotAllowedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAllowedError';
+  }
+}

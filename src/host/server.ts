@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_CHANNEL, validateCall, type ApiEvent, type ApiEvents, type DepthsegApi } from '../core/api/contract';
+import type { Caller } from '../core/api/caller';
 import { dispatch } from '../core/api/service';
 import { errorMessage } from '../core/errors';
 import { BrowserSession, SESSION_PATH } from './session';
@@ -53,7 +54,7 @@ const CONTENT_TYPES: Record<string, string> = {
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'";
 
-function serveStatic(root: string | undefined, req: IncomingMessage, res: ServerResponse): void {
+export function serveStatic(root: string | undefined, req: IncomingMessage, res: ServerResponse): void {
   const send = (code: number, text: string): void => {
     res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
   };
@@ -83,13 +84,20 @@ function serveStatic(root: string | undefined, req: IncomingMessage, res: Server
   createReadStream(real).pipe(res);
 }
 
-async function handleMessage(service: DepthsegApi, ws: WebSocket, raw: string): Promise<void> {
+/**
+ * Answers one API message: `{id, method, params}` in, `{id, ok, result | error}` out. Anything
+ * malformed (not JSON, unknown method, params of the wrong shape) is answered with an error in
+ * words. `caller` (a team server's signed-in account, or a function finding it) is checked
+ * against the method's roles by dispatch.
+ */
+export async function handleMessage(service: DepthsegApi, ws: WebSocket, raw: string, caller?: () => Promise<Caller>): Promise<void> {
   let id: unknown = null;
   try {
-    const msg = JSON.parse(raw) as { id?: unknown; method?: unknown; params?: unknown };
+    const msg = JSON.parse(raw) as { id?: unknown; method?: unknown; params?: unknown } | null;
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new Error('an API call is a JSON object {id, method, params}');
     id = msg.id ?? null;
     const { method, params } = validateCall(msg.method, msg.params);
-    const result = await dispatch(service, method, params);
+    const result = await dispatch(service, method, params, caller ? await caller() : undefined);
     ws.send(JSON.stringify({ id, ok: true, result }));
   } catch (e) {
     const name = e instanceof Error ? e.name : 'Error';

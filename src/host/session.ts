@@ -32,7 +32,7 @@ export function secretMatches(given: string | null | undefined, secret: string):
 }
 
 /** Every value of cookie `name` in a Cookie header (a browser may send more than one). */
-function cookieValues(header: string | undefined, name: string): string[] {
+export function cookieValues(header: string | undefined, name: string): string[] {
   if (!header) return [];
   const out: string[] = [];
   for (const part of header.split(';')) {
@@ -43,7 +43,7 @@ function cookieValues(header: string | undefined, name: string): string[] {
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+export function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((ok) => {
     let size = 0;
     const chunks: Buffer[] = [];

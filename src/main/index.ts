@@ -16,6 +16,7 @@ import { listRecent } from '../core/api/recentProjects';
 import { createService, dispatch } from '../core/api/service';
 import { unpackedPath } from '../core/asarPath';
 import { aboutText, applicationMenu } from '../core/desktop/menu';
+import { remoteServer } from '../core/desktop/remoteServer';
 import { MIN_WINDOW_SIZE, placeWindow, readWindowState, writeWindowState } from '../core/desktop/windowState';
 
 const APP_NAME = 'DepthSeg Workbench';
@@ -33,6 +34,15 @@ function isHttpsUrl(text: string): boolean {
 }
 
 function main(): void {
+  // `--remote URL`: the window shows a team server's page (docs/team-server.md) instead of a local project.
+  let remote: URL | null;
+  try {
+    remote = remoteServer(process.argv);
+  } catch (e) {
+    dialog.showErrorBox(APP_NAME, e instanceof Error ? e.message : String(e));
+    app.exit(2);
+    return;
+  }
   // The app's own settings live in Electron's userData folder.
   const userData = app.getPath('userData');
   const recentFile = join(userData, 'recent-projects.json');
@@ -132,7 +142,8 @@ function main(): void {
       // Linux shows this in the task bar (Windows and macOS take the packaged app's icon).
       icon: unpackedPath(join(__dirname, '../../resources/icon.png')),
       webPreferences: {
-        preload: join(__dirname, '../preload/index.cjs'),
+        // A team server's page gets no preload: it reaches only its server, never this machine's core.
+        ...(remote ? {} : { preload: join(__dirname, '../preload/index.cjs') }),
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
@@ -178,7 +189,8 @@ function main(): void {
     });
 
     const devUrl = process.env['ELECTRON_RENDERER_URL'];
-    if (devUrl) void w.loadURL(devUrl);
+    if (remote) void w.loadURL(remote.href);
+    else if (devUrl) void w.loadURL(devUrl);
     else void w.loadFile(join(__dirname, '../renderer/index.html'));
   }
 

@@ -20,6 +20,7 @@ import {
   createSelectionRound,
   DB_FILE,
   getMaskRow,
+  insertAccount,
   listFrames,
   listMasks,
   loadMask,
@@ -96,6 +97,7 @@ async function fullProject(): Promise<OpenProject> {
   });
   await putFeatures(store, 'sde:abc', keys.map((f, i) => ({ frameId: f.id, data: new Float32Array([i, -i, i / 3, 1e-30]) })));
   await setSetting(store, 'engine.backend', 'wasm');
+  await insertAccount(store, { name: 'ana', role: 'annotator', passwordHash: 'scrypt$32768$8$1$c2FsdA==$aGFzaA==' });
   return open;
 }
 

@@ -52,7 +52,10 @@ describe('the team queue through the API', () => {
     expect(await call('frameRelease', { frameId: b.frameId! }, bob)).toEqual({ released: true });
 
     expect(() => validateCall('maskReview', { projectId: pid, frameId: a.frameId, verdict: 'send_back', comment: ' ' })).toThrow(/comment: sending a mask back needs a comment/);
-    await expect(call('maskReview', { frameId: a.frameId!, verdict: 'approve' }, ann)).rejects.toThrow(/ann is an annotator: only a reviewer or an engineer may approve/);
+    // dispatch refuses by the role table (methodRoles.ts); the service refuses as well, called past it.
+    await expect(call('maskReview', { frameId: a.frameId!, verdict: 'approve' }, ann)).rejects.toThrow('annotators cannot approve or send back masks: ask a reviewer or an engineer');
+    const reviewAs = service.maskReview as (p: ApiParams<'maskReview'>, caller: Caller) => Promise<unknown>;
+    await expect(reviewAs({ projectId: pid, frameId: a.frameId!, verdict: 'approve' }, ann)).rejects.toThrow(/ann is an annotator: only a reviewer or an engineer may approve/);
     expect(await call('maskReview', { frameId: a.frameId!, verdict: 'send_back', comment: 'sky is not road' }, rita)).toMatchObject({ status: 'in_progress' });
     const seen = await call('frameGet', { frameId: a.frameId! }, ann);
     expect(seen.work).toMatchObject({ author: 'ann', review: { state: 'sent_back', comment: 'sky is not road', by: 'rita' } });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { customLabelSetInput, type LabelSet } from '../labels/labelSet';
 import { sdeSettingsInput, segSettingsAppInput, type SdeSettings, type SegSettings } from '../settings/trainingSettings';
 export { PROJECT_SETTINGS, TRAIN_APPROVED_ONLY } from '../settings/projectSettings';
+import type { Role } from './caller';
 
 export type { LabelClass, LabelSet, Rgb } from '../labels/labelSet';
 export { IGNORE_ID } from '../labels/labelSet';
@@ -28,11 +29,29 @@ export {
   type SegSettingsInput,
 } from '../settings/trainingSettings';
 
+export { ROLES, type Role } from './caller';
+
+/**
+ * A team server's sign-in (docs/team-server.md): POST {name, password} to TEAM_LOGIN_PATH,
+ * POST to TEAM_LOGOUT_PATH to sign out, GET TEAM_ME_PATH for who is signed in (401: nobody).
+ */
+export const TEAM_LOGIN_PATH = '/login';
+export const TEAM_LOGOUT_PATH = '/logout';
+export const TEAM_ME_PATH = '/team/me';
+
+/** Who is signed in to a team server, what the role may not do (per method, in words), and the one project it serves. */
+export interface TeamAccount {
+  readonly user: string;
+  readonly role: Role;
+  readonly refusals: Partial<Record<ApiMethod, string>>;
+  readonly project: { readonly dir: string; readonly name: string };
+}
+
 export interface AppInfo {
   readonly name: string;
   readonly version: string;
-  /** Where the app runs its core: 'electron' or 'host' (WebSocket host). */
-  readonly shell: 'electron' | 'host';
+  /** Where the app runs its core: 'electron', 'host' (the local WebSocket host) or 'team' (a team server, docs/team-server.md). */
+  readonly shell: 'electron' | 'host' | 'team';
 }
 
 /** Params schema per API method. A method is added here, in ApiResults and in the service. */

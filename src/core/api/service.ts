@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { projectOverview } from '../store';
 import type { OpenProject } from '../project/openProject';
 import type { Caller } from './caller';
+import { checkRole } from './methodRoles';
 import type { ApiEvent, ApiEvents, AppInfo, DepthsegApi, ProjectInfo } from './contract';
 import { frameGet, frameList, frameNext, frameRelease, maskHistoryOf, maskReview, maskSave, maskSetStatus, type Actor } from './labellingService';
 import { readProjectSettings, writeProjectSettings } from '../project/projectSettings';
@@ -198,9 +199,12 @@ function safeUserName(): string {
 
 /**
  * Runs a validated call on the service. `caller` is who makes it where the shell knows (a team
- * server's signed-in account); without one the service's own `author` is the caller.
+ * server's signed-in account): its role must allow the method (methodRoles.ts), or the call is
+ * refused in words before it reaches the service. Without one the service's own `author` is the
+ * caller, with every role (the desktop app, the local host).
  */
-export function dispatch(service: DepthsegApi, method: keyof DepthsegApi, params: unknown, caller?: Caller): Promise<unknown> {
+export async function dispatch(service: DepthsegApi, method: keyof DepthsegApi, params: unknown, caller?: Caller): Promise<unknown> {
+  if (caller) checkRole(method, caller);
   const fn = service[method] as (p: unknown, c?: Caller) => Promise<unknown>;
-  return fn(params, caller);
+  return await fn(params, caller);
 }

@@ -24,6 +24,7 @@ export const PROJECT_TABLES: ReadonlyArray<{ name: string; identity: boolean }> 
   { name: 'selection_picks', identity: false },
   { name: 'training_jobs', identity: true },
   { name: 'job_workers', identity: false },
+  { name: 'accounts', identity: true },
 ];
 
 /** Rows per INSERT: few enough to stay far below PostgreSQL's 65535 parameters. */

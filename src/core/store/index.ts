@@ -23,6 +23,7 @@ export * from './selectionRepo';
 export * from './runRepo';
 export * from './featureCacheRepo';
 export * from './settingsRepo';
+export * from './accountRepo';
 export * from './overview';
 export * from './maskWork';
 export * from './jobRepo';

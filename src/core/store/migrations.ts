@@ -238,6 +238,21 @@ CREATE TABLE job_workers (
 );
 `;
 
+/**
+ * The team server's accounts (docs/team-server.md): name, role, scrypt hash. Only a PostgreSQL
+ * project is served to a team; SQLite gets the same table so both schemas stay one.
+ */
+export const accountsSql = (id: string) => `
+CREATE TABLE accounts (
+  id            ${id},
+  name          TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+  role          TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'engineer')),
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'projects, datasets, clips, frames, label masks, settings', up: (db) => db.exec(datasetsAndLabels) },
   { version: 2, name: 'training runs, metric history, checkpoints, feature cache', up: (db) => db.exec(trainingRuns) },
@@ -245,6 +260,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'label set per project', up: projectLabelSets },
   { version: 5, name: 'team queue: leases, reviews, mask history', up: (db) => db.exec(maskWorkSql('INTEGER PRIMARY KEY')) },
   { version: 6, name: 'training jobs for workers on other machines', up: (db) => db.exec(trainingJobsSql('INTEGER PRIMARY KEY')) },
+  { version: 7, name: 'team server accounts', up: (db) => db.exec(accountsSql('INTEGER PRIMARY KEY')) },
 ];
 
 /** The schema version this code writes. */

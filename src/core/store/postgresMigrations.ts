@@ -1,5 +1,5 @@
 import { BUILTIN_LABEL_SETS, toStored } from '../labels';
-import { maskWorkSql, trainingJobsSql } from './migrations';
+import { accountsSql, maskWorkSql, trainingJobsSql } from './migrations';
 import type { SqlSession } from './sqlSession';
 
 /**
@@ -181,6 +181,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 4, name: 'label set per project', up: projectLabelSets },
   { version: 5, name: 'team queue: leases, reviews, mask history', up: script(maskWorkSql(id)) },
   { version: 6, name: 'training jobs for workers on other machines', up: script(trainingJobsSql(id)) },
+  { version: 7, name: 'team server accounts', up: script(accountsSql(id)) },
 ];
 
 /** The table that marks a PostgreSQL database as a DepthSeg project and holds its schema version. */

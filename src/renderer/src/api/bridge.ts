@@ -11,7 +11,7 @@ import type {
   ApiResults,
   DepthsegBridge,
 } from '../../../core/api/contract';
-import { API_CHANNEL } from '../../../core/api/contract';
+import { API_CHANNEL, TEAM_LOGIN_PATH, TEAM_LOGOUT_PATH, TEAM_ME_PATH, type TeamAccount } from '../../../core/api/contract';
 
 type Listener = (payload: unknown) => void;
 
@@ -25,13 +25,18 @@ const MAX_REFUSAL = 500;
  * the link first, with a refusal in words, which the UI shows). The WebSocket then carries
  * the cookie; the token alone opens nothing once claimed.
  */
-export function websocketBridge(location: Location): DepthsegBridge {
+export function websocketBridge(location: Location, opts: { team?: boolean } = {}): DepthsegBridge {
   const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token') ?? '';
+  const unreachable = opts.team
+    ? 'cannot reach the team server, or your session has ended: reload the page to sign in again'
+    : 'cannot reach the workbench host (is depthseg serve still running?)';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const url = `${scheme}://${location.host}/${API_CHANNEL}`;
   let claiming: Promise<void> | null = null;
 
   const claim = (): Promise<void> => {
+    // On a team server the sign-in form has set the session cookie already.
+    if (opts.team) return Promise.resolve();
     if (claiming) return claiming;
     const attempt = (async () => {
       let res: Response;
@@ -91,7 +96,7 @@ export function websocketBridge(location: Location): DepthsegBridge {
       opening = null;
       // Claim again next time: the answer says in words what is wrong, if anything is.
       claiming = null;
-      fail(new Error('cannot reach the workbench host (is depthseg serve still running?)'));
+      fail(new Error(unreachable));
     };
     ws.onclose = () => {
       socket = null;
@@ -135,9 +140,55 @@ export function websocketBridge(location: Location): DepthsegBridge {
 }
 
 let bridge: DepthsegBridge | null = null;
+/** Set by teamStatus() before the first call: this page came from a team server. */
+let onTeamServer = false;
 
 /** The bridge this window uses (created once). */
 export function api(): DepthsegBridge {
-  if (!bridge) bridge = window.depthseg ?? websocketBridge(window.location);
+  if (!bridge) bridge = window.depthseg ?? websocketBridge(window.location, { team: onTeamServer });
   return bridge;
+}
+
+/** The answer of a team server's sign-in endpoints: the account, or its refusal in words. */
+async function teamAnswer(res: Response): Promise<TeamAccount> {
+  const body = (await res.json().catch(() => null)) as (TeamAccount & { error?: string }) | null;
+  if (!res.ok || !body || body.error) throw new Error(body?.error ?? `the team server refused (HTTP ${res.status})`);
+  return body;
+}
+
+/**
+ * Whether this page came from a team server, and who is signed in there (null: nobody yet).
+ * The desktop app and a page opened with the local host's #token= link are never one.
+ */
+export async function teamStatus(): Promise<{ team: false } | { team: true; account: TeamAccount | null }> {
+  if (window.depthseg || /[#&]token=/.test(window.location.hash)) return { team: false };
+  let res: Response;
+  try {
+    res = await fetch(TEAM_ME_PATH, { credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    return { team: false };
+  }
+  if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) return { team: false };
+  onTeamServer = true;
+  return { team: true, account: res.status === 200 ? await teamAnswer(res) : null };
+}
+
+export async function teamSignIn(name: string, password: string): Promise<TeamAccount> {
+  let res: Response;
+  try {
+    res = await fetch(TEAM_LOGIN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new Error('cannot reach the team server');
+  }
+  return await teamAnswer(res);
+}
+
+export async function teamSignOut(): Promise<void> {
+  await fetch(TEAM_LOGOUT_PATH, { method: 'POST', credentials: 'same-origin', cache: 'no-store' }).catch(() => undefined);
 }
