@@ -91,3 +91,46 @@ test('an annotator signs in, paints and is not offered Retrain; an engineer is',
   // The browser logs each 401 (nobody signed in yet, ana's wrong password, and again after signing out); nothing else.
   expect(errors.filter((e) => !/status of 401 \(Unauthorized\)/.test(e))).toEqual([]);
 });
+
+async function signIn(page: import('@playwright/test').Page, name: keyof typeof PASSWORDS): Promise<void> {
+  await page.goto(team!.server.url);
+  await page.getByTestId('sign-in-name').fill(name);
+  await page.getByTestId('sign-in-password').fill(PASSWORDS[name]);
+  await page.getByTestId('sign-in-submit').click();
+  await expect(page.getByTestId('signed-in-as')).toContainText(name);
+}
+
+/** The frame the annotator shows, by its image path. */
+const framePath = (page: import('@playwright/test').Page) => page.getByTestId('frame-path').innerText();
+
+test('two people in two browsers are handed different frames, and Done & next leases one nobody holds', async ({ browser }) => {
+  const [a, b] = [await browser.newContext(), await browser.newContext()];
+  try {
+    const ana = await a.newPage();
+    const rita = await b.newPage();
+    await signIn(ana, 'ana');
+    await signIn(rita, 'rita');
+    for (const page of [ana, rita]) {
+      await page.getByTestId('go-queue').click();
+      await page.getByTestId('queue-next').click();
+      await canvasReady(page);
+    }
+    await expect(ana.getByTestId('frame-work')).toContainText('held by ana');
+    await expect(rita.getByTestId('frame-work')).toContainText('held by rita');
+    const [first, ritas] = [await framePath(ana), await framePath(rita)];
+    expect(first).not.toBe(ritas);
+
+    // (She may be handed back the frame she painted in the test before: the one she holds.)
+    const before = Number(await ana.getByTestId('save-state').getAttribute('data-version'));
+    await stroke(ana, 0);
+    await expect(ana.getByTestId('save-state')).toHaveAttribute('data-version', String(before + 1));
+    await ana.getByTestId('mark-done').click();
+    await expect(ana.getByTestId('frame-path')).not.toHaveText(first);
+    await canvasReady(ana);
+    await expect(ana.getByTestId('frame-work')).toContainText('held by ana');
+    expect([first, ritas]).not.toContain(await framePath(ana));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

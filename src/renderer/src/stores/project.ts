@@ -282,17 +282,18 @@ export const useProjectStore = defineStore('project', {
     },
     /**
      * Team queue: leases the next frame nobody else holds and opens it in the annotator; false
-     * (with the queue shown and a note) when none is left.
+     * (with the queue shown and a note saying why) when none is left or the call failed.
      */
     async takeNext(): Promise<boolean> {
       const r = await this.run('', () => this.call('frameNext', {}));
-      if (!r) return false;
-      if (r.frameId === null) {
-        this.error = 'Nothing left to label: every queued frame is done, skipped or held by someone else.';
-        return false;
+      if (r && r.frameId !== null) {
+        this.go('annotate', r.frameId);
+        return true;
       }
-      this.go('annotate', r.frameId);
-      return true;
+      const why = r ? 'Nothing left to label: every queued frame is done, skipped or held by someone else.' : this.error;
+      if (this.view !== 'queue') this.go('queue');
+      this.error = why;
+      return false;
     },
     /** A reviewer's verdict on a submitted mask; the queue reloads to show it. */
     async review(frameId: number, verdict: 'approve' | 'send_back', comment?: string): Promise<boolean> {
