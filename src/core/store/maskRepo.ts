@@ -103,20 +103,24 @@ export async function lockOrCreateMaskRow(store: ProjectStore, frameId: number, 
   return (await lockMaskRow(store, frameId))!;
 }
 
+/** Writes a frame's status, creating its row (without a mask) when it has none; inside the caller's transaction. */
+export async function writeMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus, now: string): Promise<void> {
+  await run(
+    store,
+    `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (frame_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
+    frameId,
+    status,
+    now,
+    now,
+  );
+}
+
 /** Sets a frame's labelling status, creating its row (without a mask) when it has none. */
 export async function setMaskStatus(store: ProjectStore, frameId: number, status: MaskStatus): Promise<LabelMaskRow> {
   return transaction(store, async () => {
     requireRow(store, await one(store, 'SELECT id FROM frames WHERE id = ?', frameId), `frame with id ${frameId}`);
-    const now = store.now();
-    await run(
-      store,
-      `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (frame_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
-      frameId,
-      status,
-      now,
-      now,
-    );
+    await writeMaskStatus(store, frameId, status, store.now());
     return (await getMaskRow(store, frameId))!;
   });
 }

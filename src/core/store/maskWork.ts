@@ -16,7 +16,7 @@
  * - History: every lease, save, status change and verdict is a row of `mask_events`.
  */
 import { lockRows } from './dialect';
-import { getMaskRow, lockMaskRow, lockOrCreateMaskRow, type LabelMaskRow, type MaskStatus, type ReviewVerdict } from './maskRepo';
+import { getMaskRow, lockMaskRow, lockOrCreateMaskRow, writeMaskStatus, type LabelMaskRow, type MaskStatus, type ReviewVerdict } from './maskRepo';
 import type { ProjectStore } from './projectStore';
 import { all, one, requireRow, rowLockTransaction, run, transaction } from './sql';
 import { ProjectStoreError } from './storeErrors';
@@ -170,15 +170,7 @@ export async function changeMaskStatus(store: ProjectStore, frameId: number, sta
     const keepLease = status === 'in_progress' && old.leaseHolder === actor;
     // Marking a frame what it already is changes nothing (an approved mask stays approved).
     const keepReview = old.status === status || (status === 'in_progress' && old.review?.state === 'sent_back');
-    await run(
-      store,
-      `INSERT INTO label_masks (frame_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (frame_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
-      frameId,
-      status,
-      now,
-      now,
-    );
+    await writeMaskStatus(store, frameId, status, now);
     if (!keepLease) await run(store, 'UPDATE label_masks SET lease_holder = NULL, lease_until = NULL WHERE frame_id = ?', frameId);
     if (!keepReview) await run(store, 'UPDATE label_masks SET review_state = NULL, review_comment = NULL, reviewed_by = NULL, reviewed_at = NULL WHERE frame_id = ?', frameId);
     if (old.status !== status) await recordMaskEvent(store, frameId, actor, status, old.version);

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors';
 import { PostgresDatabase } from './postgresDatabase';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_TABLE, type PostgresMigration } from './postgresMigrations';
 import { checkPostgresUrl, readPostgresPointer, redactPostgresUrl, writePostgresPointer } from './postgresPointer';
-import { CHECKPOINTS_DIR, DB_FILE, MASKS_DIR, POSTGRES_POINTER_FILE } from './projectLayout';
+import { CHECKPOINTS_DIR, DB_FILE, MASKS_DIR, POSTGRES_POINTER_FILE, makeProjectFolders } from './projectLayout';
 import type { OpenStoreOptions, ProjectStore } from './projectStore';
 import { ProjectStoreError, toStoreError } from './storeErrors';
 
@@ -27,14 +27,7 @@ export async function openPostgresStore(url: string, dir: string, opts: OpenPost
   const label = redactPostgresUrl(url);
   const root = resolve(dir);
   const create = opts.create ?? true;
-  if (existsSync(root) && !statSync(root).isDirectory()) {
-    throw new ProjectStoreError(root, 'cannot-open', 'a project must be a folder; this is a file');
-  }
-  try {
-    for (const d of [root, join(root, MASKS_DIR), join(root, CHECKPOINTS_DIR)]) mkdirSync(d, { recursive: true });
-  } catch (e) {
-    throw toStoreError(root, e);
-  }
+  makeProjectFolders(root);
   const database = new PostgresDatabase(url, { ...(opts.busyTimeoutMs !== undefined ? { lockTimeoutMs: opts.busyTimeoutMs } : {}) });
   try {
     const version = await migrate(database, label, opts.migrations ?? POSTGRES_MIGRATIONS, create);

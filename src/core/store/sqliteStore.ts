@@ -1,9 +1,9 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors';
 import { checkMigrationOrder, MIGRATIONS, type Migration } from './migrations';
-import { CHECKPOINTS_DIR, DB_FILE, MASKS_DIR } from './projectLayout';
+import { CHECKPOINTS_DIR, DB_FILE, MASKS_DIR, makeProjectFolders } from './projectLayout';
 import type { OpenStoreOptions, ProjectStore } from './projectStore';
 import { SqliteDatabase } from './sqliteDatabase';
 import { ProjectStoreError, toStoreError } from './storeErrors';
@@ -99,14 +99,7 @@ function prepareFolder(root: string, dbPath: string, create: boolean): void {
     if (!existsSync(root)) throw new ProjectStoreError(root, 'not-found', 'project folder not found');
     if (!existsSync(dbPath)) throw new ProjectStoreError(dbPath, 'not-found', 'no project database in this folder');
   }
-  if (existsSync(root) && !statSync(root).isDirectory()) {
-    throw new ProjectStoreError(root, 'cannot-open', 'a project must be a folder; this is a file');
-  }
-  try {
-    for (const d of [root, join(root, MASKS_DIR), join(root, CHECKPOINTS_DIR)]) mkdirSync(d, { recursive: true });
-  } catch (e) {
-    throw toStoreError(root, e);
-  }
+  makeProjectFolders(root);
 }
 
 function readVersion(db: Database.Database): number {
