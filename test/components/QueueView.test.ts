@@ -2,6 +2,7 @@ import { enableAutoUnmount, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrainingStatus } from '../../src/core/api/contract';
+import { useTeamStore } from '../../src/renderer/src/stores/team';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import QueueView from '../../src/renderer/src/views/QueueView.vue';
@@ -184,5 +185,33 @@ describe('QueueView', () => {
       { projectId: 1, frameId: 11, verdict: 'send_back', comment: 'sky is not road' },
       { projectId: 1, frameId: 11, verdict: 'approve' },
     ]);
+  });
+
+  it("on a team server, Label is disabled (with who and until when) for a frame someone else holds; alone it never is", async () => {
+    const later = new Date(Date.now() + 10 * 60_000).toISOString();
+    const earlier = new Date(Date.now() - 60_000).toISOString();
+    queue = [
+      frameEntry(12, { status: 'in_progress', work: { ...NOBODY, leaseHolder: 'bob', leaseUntil: later } }),
+      frameEntry(13, { status: 'in_progress', work: { ...NOBODY, leaseHolder: 'ana', leaseUntil: later } }),
+      frameEntry(14, { status: 'in_progress', work: { ...NOBODY, leaseHolder: 'bob', leaseUntil: earlier } }),
+    ];
+    await useProjectStore().loadQueue();
+    const label = (w: Awaited<ReturnType<typeof mountQueue>>, id: number) => w.get(`[data-testid="queue-row-${id}"] [data-testid="open-frame"]`);
+    const alone = await mountQueue();
+    expect([12, 13, 14].map((id) => label(alone, id).attributes('disabled'))).toEqual([undefined, undefined, undefined]);
+    alone.unmount();
+
+    const team = useTeamStore();
+    team.mode = 'team';
+    team.account = { user: 'ana', role: 'annotator', refusals: {}, project: { dir: '/p', name: 'p' } };
+    try {
+      const w = await mountQueue();
+      expect(label(w, 12).attributes('disabled')).toBeDefined();
+      expect(label(w, 12).attributes('title')).toMatch(/^bob is labelling this frame until .+; Label next frame gives you one nobody holds$/);
+      expect(label(w, 13).attributes('disabled')).toBeUndefined();
+      expect(label(w, 14).attributes('disabled')).toBeUndefined();
+    } finally {
+      team.$reset();
+    }
   });
 });
