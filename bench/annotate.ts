@@ -7,6 +7,7 @@
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
  *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
  *   [--tools LIST] [--no-extras] [--sde-layers LIST] [--sde-scale N] [--sde-join J] [--l2 X]
+ *   [--seg-model DIR] [--seg-join J]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -20,6 +21,11 @@
  *                   network's features per superpixel (src/core/assist/sdeFeatures.ts),
  *                   and propagation.sde (with the pose network beside it, ../pose).
  *                   Without it assist_sde is skipped with a message.
+ *   --seg-model DIR: a segmentation network's folder (a project's segmentation checkpoint):
+ *                   adds assist_seg (colour, position and its class probabilities per
+ *                   superpixel, src/core/assist/segFeatures.ts) and, with --sde-model too,
+ *                   assist_sde_seg (both); --seg-join J how they join (default the app's).
+ *                   Use a network trained on other frames than the benchmark's.
  *   --probe:        also the feature probe of each frame (bench/featureProbe.ts): pixel accuracy
  *                   of a classifier trained on the true class of every 20th superpixel, with
  *                   colour and position, the SDE features alone, and both (probe.*).
@@ -49,8 +55,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initEngine } from '../src/core/engine/backend';
 import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
 import { type SdeFeatureOptions, superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
+import { superpixelSegFeatures } from '../src/core/assist/segFeatures';
 import { ASSIST_DEFAULTS, type AssistOptions, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
-import { SDE_JOINS, type SdeJoin } from '../src/renderer/src/annotator/assistFeatures';
+import { type ExtraFeatures, SDE_JOINS, type SdeJoin } from '../src/renderer/src/annotator/assistFeatures';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/imageIo';
@@ -61,7 +68,7 @@ import { PREDICTED_DEPTH_TOLERANCE, propagateMask } from '../src/core/assist/pro
 import { sdeMotion } from '../src/core/assist/sdeMotion';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import type { FrameBuffers } from '../src/core/synth';
-import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
+import { type Frame, type ToolName, type ToolRun, type ToolSummary, IGNORE, NETWORK_ASSISTS, TOOLS, frameSuperpixels, runTool, summarise } from './annotateProtocol';
 import { type ProbeResult, probeFeatures } from './featureProbe';
 import { type AgreementCounts, agreementCounts, agreementOf, synthFramePair } from './propagationProtocol';
 
@@ -78,7 +85,7 @@ const num = (name: string, dflt: number, min = 1): number => {
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
   return n;
 };
-const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2', '--probe']);
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2', '--probe', '--seg-model', '--seg-join']);
 for (let i = 0; i < args.length; i++) {
   if (!args[i]!.startsWith('--')) continue;
   if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
@@ -101,9 +108,13 @@ const sdeOptions: SdeFeatureOptions = {
   ...(str('--sde-scale') ? { inputScale: Math.round(num('--sde-scale', 1)) } : {}),
 };
 const joinArg = str('--sde-join');
-if (joinArg !== undefined && !(SDE_JOINS as readonly string[]).includes(joinArg)) throw new Error(`--sde-join must be one of ${SDE_JOINS.join(', ')} (got ${joinArg})`);
+const segJoinArg = str('--seg-join');
+for (const [flagName, j] of [['--sde-join', joinArg], ['--seg-join', segJoinArg]] as const) {
+  if (j !== undefined && !(SDE_JOINS as readonly string[]).includes(j)) throw new Error(`${flagName} must be one of ${SDE_JOINS.join(', ')} (got ${j})`);
+}
 const assistOptions: AssistOptions = {
   ...(joinArg ? { sdeJoin: joinArg as SdeJoin } : {}),
+  ...(segJoinArg ? { segJoin: segJoinArg as SdeJoin } : {}),
   ...(str('--l2') ? { l2: num('--l2', 0, 0) } : {}),
 };
 const toolsArg = str('--tools') === 'none' ? [] : str('--tools')?.split(',');
@@ -122,7 +133,17 @@ if (sdeModelDir) {
 } else {
   log('assist_sde and propagation.sde skipped: no --sde-model DIR given (a depth network from an SDE run)');
 }
-const tools = TOOLS.filter((t) => (t !== 'assist_sde' || sdeModel) && (!toolsArg || toolsArg.includes(t)));
+const segModelDir = str('--seg-model');
+let segModel: LayersModel | null = null;
+if (segModelDir) {
+  if (!existsSync(join(segModelDir, 'model.json'))) throw new Error(`--seg-model ${segModelDir}: no model.json there (give a checkpoint's model folder)`);
+  segModel = await loadModelFromFolder(resolve(segModelDir));
+  log(`class probabilities from ${segModelDir} (input ${segModel.inputs[0]!.shape.slice(1, 3).join('x')})`);
+} else {
+  log('assist_seg and assist_sde_seg skipped: no --seg-model DIR given (a segmentation network)');
+}
+const networks = { sde: sdeModel, seg: segModel };
+const tools = TOOLS.filter((t) => (!(t in NETWORK_ASSISTS) || NETWORK_ASSISTS[t as keyof typeof NETWORK_ASSISTS].every((n) => networks[n])) && (!toolsArg || toolsArg.includes(t)));
 
 function synthFrames(n: number): Frame[] {
   const frames: Frame[] = [];
@@ -181,13 +202,28 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
     radius = Math.max(2, Math.round(frame.width / radiusDivisor));
     const settings = { radius, cap, tolerance, assist: assistOptions };
     const row = { name: frame.name, strokes90: {} as Record<ToolName, number | null>, strokes95: {} as Record<ToolName, number | null> };
-    const sde = sdeModel && (tools.includes('assist_sde') || probe) ? await superpixelSdeFeatures(sdeModel, frame.rgb, map, sdeOptions) : null;
+    const sde = sdeModel && (tools.some((t) => t.includes('sde')) || probe) ? await superpixelSdeFeatures(sdeModel, frame.rgb, map, sdeOptions) : null;
+    const seg = segModel && tools.some((t) => t.includes('seg')) ? await superpixelSegFeatures(segModel, frame.rgb, map) : null;
+    const extraFor = (tool: ToolName): ExtraFeatures | undefined => {
+      const parts = tool in NETWORK_ASSISTS ? NETWORK_ASSISTS[tool as keyof typeof NETWORK_ASSISTS].map((n) => (n === 'sde' ? sde : seg)!) : [];
+      if (parts.length === 0) return undefined;
+      const dims = parts.reduce((a, p) => a + p.dims, 0);
+      const data = new Float32Array(map.count * dims);
+      for (let k = 0; k < map.count; k++) {
+        let o = k * dims;
+        for (const p of parts) {
+          data.set(p.features.subarray(k * p.dims, (k + 1) * p.dims), o);
+          o += p.dims;
+        }
+      }
+      return { data, dims, segDims: seg && parts.includes(seg) ? seg.dims : 0 };
+    };
     if (probe && sde) {
       probes.push(probeFeatures(map, frame.gt, { data: sde.features, dims: sde.dims }, assistOptions.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin));
       log(`${frame.name}: probe ${JSON.stringify(probes.at(-1))}`);
     }
     for (const tool of tools) {
-      const r = runTool(tool, frame, map, settings, sde ? { data: sde.features, dims: sde.dims } : undefined);
+      const r = runTool(tool, frame, map, settings, extraFor(tool));
       runs[tool].push(r);
       row.strokes90[tool] = r.strokes90;
       row.strokes95[tool] = r.strokes95;
@@ -322,6 +358,7 @@ const result = {
   command: `npm run bench:annotate --${args.length ? ` ${args.join(' ')}` : ''}`,
   sdeModel: sdeModelDir ?? null,
   sdeFeatures: sdeOptions,
+  segModel: segModelDir ?? null,
   assist: assistOptions,
   protocol: { cap, tolerance, accuracy: 'pixel accuracy over non-ignore pixels, from an empty mask', radius: `width/${radiusDivisor} px, less in thinner regions` },
   machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
@@ -348,7 +385,7 @@ if (json) {
   }
   for (const [name, d] of Object.entries(datasets)) {
     if ('skipped' in d) continue;
-    for (const t of ['assist_colour', 'assist_sde'] as const) {
+    for (const t of ['assist_colour', 'assist_sde', 'assist_seg', 'assist_sde_seg'] as const) {
       const u = d.tools[t]?.updateMs;
       if (u) console.log(`${name}: ${t} proposal update after a stroke (retrain + predict): median ${u.median} ms, p95 ${u.p95} ms`);
     }

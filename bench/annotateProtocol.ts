@@ -18,8 +18,10 @@ import { type AssistOptions, type ExtraFeatures, LiveAssist, acceptProposal } fr
 export const IGNORE = 255;
 
 /** The tools compared, by their key in the results. */
-export const TOOLS = ['brush', 'brush_fill', 'superpixel', 'assist_colour', 'assist_sde'] as const;
+export const TOOLS = ['brush', 'brush_fill', 'superpixel', 'assist_colour', 'assist_sde', 'assist_seg', 'assist_sde_seg'] as const;
 export type ToolName = (typeof TOOLS)[number];
+/** The assist tools that need features from a network, and which: SDE, a segmentation run's class probabilities, both. */
+export const NETWORK_ASSISTS = { assist_sde: ['sde'], assist_seg: ['seg'], assist_sde_seg: ['sde', 'seg'] } as const satisfies Partial<Record<ToolName, readonly ('sde' | 'seg')[]>>;
 
 export interface Frame {
   readonly name: string;
@@ -348,11 +350,11 @@ export interface ProtocolSettings {
  * larger than four brush discs, and keeps the result only where it raised the accuracy
  * (else it undoes it, the click still counted, and scribbles with the brush). assist_colour
  * scribbles with the brush, and the result after each stroke is the painted pixels plus the
- * live assist's proposal for all the others (what "accept all" would give); assist_sde the same
- * with the SDE features of the superpixels (`sde`) too.
+ * live assist's proposal for all the others (what "accept all" would give); the other assist
+ * tools the same with the network features of the superpixels (`extra`, NETWORK_ASSISTS) too.
  */
-export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap, s: ProtocolSettings, sde?: ExtraFeatures): ToolRun {
-  if (tool === 'assist_sde' && !sde) throw new Error('assist_sde needs the SDE features of the superpixels');
+export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap, s: ProtocolSettings, extra?: ExtraFeatures): ToolRun {
+  if (tool in NETWORK_ASSISTS && !extra) throw new Error(`${tool} needs the network features of the superpixels (${NETWORK_ASSISTS[tool as keyof typeof NETWORK_ASSISTS].join(' + ')})`);
   const { width, height, gt } = frame;
   const doc = new MaskDocument(width, height);
   const accuracy: number[] = [];
@@ -360,7 +362,7 @@ export function runTool(tool: ToolName, frame: Frame, superpixels: SuperpixelMap
   let strokes90: number | null = null;
   let strokes95: number | null = null;
   const updateMs: number[] = [];
-  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels, undefined, s.assist) : tool === 'assist_sde' ? new LiveAssist(superpixels, sde, s.assist) : null;
+  const assist = tool === 'assist_colour' ? new LiveAssist(superpixels, undefined, s.assist) : tool in NETWORK_ASSISTS ? new LiveAssist(superpixels, extra, s.assist) : null;
   /** The current result: the mask, or with the assist the mask plus its proposal. */
   let result = doc.data;
   let acc = pixelAccuracy(result, gt);

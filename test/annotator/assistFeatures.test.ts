@@ -40,6 +40,29 @@ describe("the assist's feature rows", () => {
     expect(extra.data[0]).toBe(0); // the caller's features are left as they were (sin 0)
   });
 
+  it("join a segmentation run's class probabilities (the last segDims columns) as their own block, with their own join", () => {
+    const n = 40;
+    const sp = strip(n);
+    const [sdeDims, segDims] = [9, 4];
+    const dims = sdeDims + segDims;
+    const extra = { data: Float32Array.from({ length: n * dims }, (_, i) => Math.sin(i * 1.7) * (1 + (i % dims))), dims, segDims };
+    // SDE as one weighed block, classes as linear terms: each part keeps its own scale, SDE first.
+    const rows = assistFeatureRows(sp, extra, 'block', 'linear');
+    expect(rows.dims).toBe(21 + dims);
+    expect(blockVariance(rows, 21, 21 + sdeDims)).toBeCloseTo(1, 4);
+    expect(blockVariance(rows, 21 + sdeDims, 21 + dims)).toBeCloseTo(segDims, 4);
+    // The class block alone (no SDE run), weighed as one feature; the SDE part's columns are the same as without classes.
+    const segOnly = { data: Float32Array.from({ length: n * segDims }, (_, i) => extra.data[Math.floor(i / segDims) * dims + sdeDims + (i % segDims)]!), dims: segDims, segDims };
+    const classes = assistFeatureRows(sp, segOnly, 'linear', 'block');
+    expect(classes.dims).toBe(21 + segDims);
+    expect(blockVariance(classes, 21, 21 + segDims)).toBeCloseTo(1, 4);
+    const sdeOnly = { data: Float32Array.from({ length: n * sdeDims }, (_, i) => extra.data[Math.floor(i / sdeDims) * dims + (i % sdeDims)]!), dims: sdeDims };
+    expect(rows.data.filter((_, i) => i % rows.dims < 21 + sdeDims)).toEqual(assistFeatureRows(sp, sdeOnly, 'block').data);
+    // pca3 for one block goes into the quadratic expansion, the other is appended.
+    expect(assistFeatureRows(sp, extra, 'pca3', 'linear').dims).toBe(1 + 8 + 36 + segDims);
+    expect(() => assistFeatureRows(sp, { ...extra, segDims: 14 }, 'block')).toThrow(/14 segmentation columns among 13 extra features/);
+  });
+
   it('finds the direction of largest spread first', () => {
     // Points along (3, 4)/5 with spread 10, and a little noise across it.
     const rows: number[] = [];

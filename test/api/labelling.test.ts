@@ -120,7 +120,7 @@ describe('API service over a real project made from a Cityscapes-layout dataset'
     // The second call is the kept result.
     expect(await service.frameSuperpixels({ projectId: pid, frameId: first!.frameId })).toBe(sp);
     await expect(service.frameSuperpixels({ projectId: pid, frameId: 999999 })).rejects.toThrow(/999999/);
-    await expect(service.frameAssistFeatures({ projectId: pid, frameId: first!.frameId })).rejects.toThrow(/no SDE run .* has finished in this project yet/);
+    await expect(service.frameAssistFeatures({ projectId: pid, frameId: first!.frameId })).rejects.toThrow(/no SDE run and no segmentation run has finished in this project yet: the assist uses colour and position only/);
   });
 
   it('opens the project again by folder after closing it, under a new id; calls naming the old id are refused', async () => {

@@ -115,16 +115,29 @@ describe('review API over a real project with saved tiny models', () => {
     expect(png.data.some((v) => v > 0)).toBe(true);
   });
 
-  it("gives the live assist the SDE network's features of each superpixel of a frame; a segmentation run is refused", async () => {
+  it("gives the live assist the SDE network's features and the newest segmentation run's class probabilities of each superpixel of a frame", async () => {
     const sp = await service.frameSuperpixels({ projectId: pid, frameId: valFrameId });
     const f = await service.frameAssistFeatures({ projectId: pid, frameId: valFrameId });
-    expect([f.runId, f.step]).toEqual([sde.id, 100]);
-    expect(f.layers).toEqual(['dec_up2_1', 'dec_up0_1', 'disp_0']);
+    expect([f.sde, f.seg]).toEqual([
+      { runId: sde.id, step: 100 },
+      { runId: segNew.id, step: 100 },
+    ]);
+    expect(f.layers).toEqual(['dec_up2_1', 'dec_up0_1', 'disp_0', 'seg_softmax']);
     const bytes = Buffer.from(f.featuresBase64, 'base64');
     expect(bytes.length).toBe(4 * sp.count * f.dims);
     const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
     expect(values.every(Number.isFinite)).toBe(true);
+    // The last segDims values of each superpixel are class probabilities: they sum to 1.
+    expect(f.segDims).toBe(19);
+    for (let k = 0; k < sp.count; k += 7) {
+      const row = values.subarray(k * f.dims + f.dims - f.segDims, (k + 1) * f.dims);
+      expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
+    }
+    // Another segmentation run where named; the SDE part stays.
+    const old = await service.frameAssistFeatures({ projectId: pid, frameId: valFrameId, segRunId: segOld.id });
+    expect([old.sde?.runId, old.seg?.runId, old.dims]).toEqual([sde.id, segOld.id, f.dims]);
     await expect(service.frameAssistFeatures({ projectId: pid, frameId: valFrameId, runId: segOld.id })).rejects.toThrow(/predicts no depth/);
+    await expect(service.frameAssistFeatures({ projectId: pid, frameId: valFrameId, segRunId: sde.id })).rejects.toThrow(/is a sde run, not a segmentation run/);
   });
 
   it('reviews a val frame: prediction, depth, the dataset label and an error map that marks exactly the wrong pixels', async () => {
@@ -328,6 +341,9 @@ describe('review of a CamVid project (11 classes, not 19)', () => {
     const pred = await service.reviewPrediction({ projectId: pid, frameId: frame!.frameId });
     const ids = Buffer.from(pred.classIdsBase64, 'base64');
     expect(Math.max(...ids)).toBeLessThan(11);
+    // CamVid has no video, so no SDE run: the live assist gets the segmentation run's 11 class probabilities alone.
+    const assist = await service.frameAssistFeatures({ projectId: pid, frameId: frame!.frameId });
+    expect([assist.sde, assist.seg?.runId, assist.dims, assist.segDims, assist.layers]).toEqual([null, run.id, 11, 11, ['seg_softmax']]);
     // A run whose evaluation put 95% of the pixels in one class is flagged in the run list, by class name.
     const q = await openProject(dir);
     const collapsed = await addFinishedRun(q.store, q.project.id, {

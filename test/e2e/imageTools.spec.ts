@@ -79,7 +79,7 @@ test('live assist: after a stroke in each of two classes a proposal appears; acc
   await expect(page.getByTestId('assist-toggle')).toBeEnabled();
   await page.getByTestId('assist-toggle').check();
   const status = page.getByTestId('assist-status');
-  await expect(status).toContainText('colour + position features (no SDE run in this project)');
+  await expect(status).toContainText('colour + position features (no SDE or segmentation run in this project)');
   const save = page.getByTestId('save-state');
 
   // Sky (class 10, Shift+1) across the top, road (class 0, key 1) across the bottom.

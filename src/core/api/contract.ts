@@ -139,7 +139,7 @@ export const API_PARAMS = {
   /** A frame's superpixels (SLIC, computed once per frame) for the superpixel brush and the region fill. */
   frameSuperpixels: onProject({ frameId: z.number().int().min(1) }),
   /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
-  frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional() }),
+  frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional(), segRunId: z.number().int().min(1).optional() }),
   /**
    * "Next frame in clip": the next frame of a finished frame's clip with a proposal, the
    * finished mask carried there by the newest SDE run's depth and camera motion.
@@ -365,15 +365,27 @@ export interface FrameSuperpixels {
   readonly computeMs: number;
 }
 
-/** A depth network's features averaged over each superpixel of a frame (same labels as frameSuperpixels). */
-export interface FrameAssistFeatures {
-  readonly frameId: number;
-  /** The training run whose network gave them, and its checkpoint's step. */
+/** A training run whose network gave assist features, and its checkpoint's step. */
+export interface AssistFeatureSource {
   readonly runId: number;
   readonly step: number;
+}
+
+/**
+ * The project's networks' features averaged over each superpixel of a frame (same labels as
+ * frameSuperpixels): the SDE network's maps first, then a segmentation run's class
+ * probabilities (the last `segDims` columns). Either part is absent where the project has no
+ * such run.
+ */
+export interface FrameAssistFeatures {
+  readonly frameId: number;
+  readonly sde: AssistFeatureSource | null;
+  readonly seg: AssistFeatureSource | null;
   /** Values per superpixel. */
   readonly dims: number;
-  /** The network's layers read, in order. */
+  /** How many of the last values per superpixel are class probabilities. */
+  readonly segDims: number;
+  /** The maps read, in order. */
   readonly layers: string[];
   /** count x dims 32-bit floats, little-endian, in base64. */
   readonly featuresBase64: string;

@@ -91,7 +91,7 @@ async function safeMiou(store: ProjectStore, run: TrainingRun, labelSet: LabelSe
 }
 
 /** The newest finished run that can show depth: an SDE run, else a multi-task segmentation run. */
-async function latestDepthRun(store: ProjectStore, projectId: number): Promise<TrainingRun | undefined> {
+export async function latestDepthRun(store: ProjectStore, projectId: number): Promise<TrainingRun | undefined> {
   const sde = await latestModel(store, projectId, 'sde');
   if (sde) return sde.run;
   const segs = (await listRuns(store, projectId, 'seg')).filter((r) => r.status === 'done').reverse();
@@ -185,7 +185,7 @@ async function frameInProject(open: OpenProject, frameId: number): Promise<Frame
 const ref = (m: CachedModel): ModelRef => ({ runId: m.run.id, kind: m.run.kind, mode: m.run.mode, step: m.step });
 
 /** The segmentation model to use: the named run's, else the newest finished segmentation run's. */
-async function segModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
+export async function segModel(open: OpenProject, cache: ModelCache, runId: number | undefined): Promise<CachedModel> {
   const { store, project } = open;
   let run: TrainingRun;
   if (runId !== undefined) {

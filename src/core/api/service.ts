@@ -122,7 +122,7 @@ export function createService(
       return superpixels.get(on(p), p.frameId);
     },
     async frameAssistFeatures(p) {
-      return superpixels.sdeFeatures(on(p), models, p.frameId, p.runId);
+      return superpixels.networkFeatures(on(p), models, p);
     },
     async framePropagate(p) {
       return framePropagate(on(p), models, p.frameId);

@@ -5,14 +5,16 @@
  * so saves and other calls of the window are answered meanwhile.
  */
 import { superpixelSdeFeatures } from '../assist/sdeFeatures';
+import { superpixelSegFeatures } from '../assist/segFeatures';
 import { computeSuperpixelsAsync, type Superpixels } from '../assist/superpixels';
 import { readRgb } from '../data/imageIo';
-import { DataError } from '../errors';
+import { DataError, UsageError } from '../errors';
 import type { OpenProject } from '../project/openProject';
 import type { FrameAssistFeatures, FrameSuperpixels } from './contract';
 import { frameImageFile } from './labellingService';
-import type { ModelCache } from './modelCache';
-import { depthModel } from './reviewService';
+import type { CachedModel, ModelCache } from './modelCache';
+import { depthModel, latestDepthRun, segModel } from './reviewService';
+import { latestModel } from '../project/projectModels';
 
 /** Frames whose superpixels are kept (the one open, the ones before it). */
 const KEPT = 4;
@@ -33,20 +35,41 @@ export class SuperpixelCache {
   }
 
   /**
-   * The SDE features of the frame's superpixels, from the newest depth run's network (or run
-   * `runId`'s); a UsageError in words where the project has none.
+   * The network features of the frame's superpixels for the live assist: the SDE features of
+   * the newest depth run's network (or run `runId`'s), then the class probabilities of the
+   * newest segmentation run's (or run `segRunId`'s). A part is left out where the project has
+   * no such run; a UsageError in words where it has neither, or a named run does not fit.
    */
-  async sdeFeatures(open: OpenProject, models: ModelCache, frameId: number, runId?: number): Promise<FrameAssistFeatures> {
-    const m = await depthModel(open, models, runId);
-    const { superpixels, rgb } = await this.entry(open, frameId);
-    const f = await superpixelSdeFeatures(m.model, rgb, superpixels);
+  async networkFeatures(open: OpenProject, models: ModelCache, p: { frameId: number; runId?: number | undefined; segRunId?: number | undefined }): Promise<FrameAssistFeatures> {
+    const { store, project } = open;
+    const hasDepth = p.runId !== undefined || (await latestDepthRun(store, project.id)) !== undefined;
+    const hasSeg = p.segRunId !== undefined || (await latestModel(store, project.id, 'seg')) !== undefined;
+    if (!hasDepth && !hasSeg) throw new UsageError('no SDE run and no segmentation run has finished in this project yet: the assist uses colour and position only');
+    const depth = hasDepth ? await depthModel(open, models, p.runId) : null;
+    const seg = hasSeg ? await segModel(open, models, p.segRunId) : null;
+    const { superpixels, rgb } = await this.entry(open, p.frameId);
+    const parts = [
+      ...(depth ? [await superpixelSdeFeatures(depth.model, rgb, superpixels)] : []),
+      ...(seg ? [await superpixelSegFeatures(seg.model, rgb, superpixels)] : []),
+    ];
+    const dims = parts.reduce((s, f) => s + f.dims, 0);
+    const features = new Float32Array(superpixels.count * dims);
+    for (let k = 0; k < superpixels.count; k++) {
+      let o = k * dims;
+      for (const f of parts) {
+        features.set(f.features.subarray(k * f.dims, (k + 1) * f.dims), o);
+        o += f.dims;
+      }
+    }
+    const source = (m: CachedModel | null) => (m ? { runId: m.run.id, step: m.step } : null);
     return {
-      frameId,
-      runId: m.run.id,
-      step: m.step,
-      dims: f.dims,
-      layers: f.layers.map((l) => l.name),
-      featuresBase64: Buffer.from(f.features.buffer, f.features.byteOffset, f.features.byteLength).toString('base64'),
+      frameId: p.frameId,
+      sde: source(depth),
+      seg: source(seg),
+      dims,
+      segDims: seg ? parts.at(-1)!.dims : 0,
+      layers: parts.flatMap((f) => f.layers.map((l) => l.name)),
+      featuresBase64: Buffer.from(features.buffer, features.byteOffset, features.byteLength).toString('base64'),
     };
   }
 

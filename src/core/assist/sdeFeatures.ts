@@ -1,22 +1,19 @@
 /**
  * SDE features of a frame's superpixels, for the live assist: the depth network's (trained on
  * the user's own video, without labels) decoder feature maps and its disparity, each averaged
- * over every superpixel of the frame. The frame is run at the network's input size; each frame
- * pixel reads the feature map's cell it falls in (nearest), so a superpixel's mean is the
- * area-weighted mean of the cells it covers.
+ * over every superpixel of the frame (superpixelPooling.ts).
  *
  * Layers (see src/core/ml/nets/depthDecoder.ts): `dec_up2_1` (stride 4: the decoder's coarser,
  * wider-context level), `dec_up0_1` (stride 1, the last decoder convolution, the one the
  * selection features pool too) and `disp_0` (the disparity itself). A network missing one of
  * them is refused in words.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import sharp from 'sharp';
 import { UsageError } from '../errors';
 import { copyMatchingWeights } from '../ml/nets/copyWeights';
 import { PRESETS } from '../ml/nets/config';
 import { DECODER_PREFIX, buildDepthNet } from '../ml/nets/depthDecoder';
+import { type SuperpixelFeatures, type SuperpixelLabels, poolPerSuperpixel } from './superpixelPooling';
 
 export const ASSIST_SDE_LAYERS: readonly string[] = [`${DECODER_PREFIX}_up2_1`, `${DECODER_PREFIX}_up0_1`, 'disp_0'];
 
@@ -29,22 +26,6 @@ export interface SdeFeatureOptions {
    * fully convolutional, so a rebuilt copy with the same weights gives finer maps.
    */
   readonly inputScale?: number;
-}
-
-export interface SuperpixelLabels {
-  readonly width: number;
-  readonly height: number;
-  /** Label per pixel, 0..count-1. */
-  readonly labels: Uint32Array | Uint16Array;
-  readonly count: number;
-}
-
-export interface SdeSuperpixelFeatures {
-  /** count x dims, row-major: superpixel k's features at k * dims. */
-  readonly features: Float32Array;
-  readonly dims: number;
-  /** The layers read, in order, with their channels. */
-  readonly layers: { readonly name: string; readonly channels: number }[];
 }
 
 /** Feature views of a depth network by layers and scale (the same weights or a copy; never disposed, as disposing one would dispose the network's). */
@@ -96,54 +77,8 @@ function featureView(model: tfl.LayersModel, layers: readonly string[], scale: n
  * The SDE features of each superpixel of a frame: `rgb` is the frame at its own size (3 bytes
  * a pixel, the superpixels' size), `model` a depth network (its input size is used).
  */
-export async function superpixelSdeFeatures(model: tfl.LayersModel, rgb: Uint8Array, sp: SuperpixelLabels, opts: SdeFeatureOptions = {}): Promise<SdeSuperpixelFeatures> {
+export async function superpixelSdeFeatures(model: tfl.LayersModel, rgb: Uint8Array, sp: SuperpixelLabels, opts: SdeFeatureOptions = {}): Promise<SuperpixelFeatures> {
   const names = opts.layers ?? ASSIST_SDE_LAYERS;
-  const { width, height, labels, count } = sp;
-  if (rgb.length !== width * height * 3) throw new UsageError(`SDE features: an RGB frame of ${width}x${height} needs ${width * height * 3} bytes, got ${rgb.length}`);
-  if (labels.length !== width * height) throw new UsageError(`SDE features: the superpixels have ${labels.length} labels for a ${width}x${height} frame`);
   const view = featureView(model, names, opts.inputScale ?? 1);
-  const inShape = view.inputs[0]!.shape;
-  const inH = inShape[1]!;
-  const inW = inShape[2]!;
-  const resized = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
-    .resize(inW, inH, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  const input = tf.tidy(() => tf.tensor4d(Float32Array.from(resized, (v) => v / 255), [1, inH, inW, 3]));
-  let maps: tf.Tensor[];
-  try {
-    const out = view.predict(input) as tf.Tensor | tf.Tensor[];
-    maps = Array.isArray(out) ? out : [out];
-  } finally {
-    input.dispose();
-  }
-  const layers: { name: string; channels: number }[] = [];
-  const data: { values: Float32Array; h: number; w: number; c: number }[] = [];
-  try {
-    for (let i = 0; i < maps.length; i++) {
-      const [, h, w, c] = maps[i]!.shape as number[];
-      data.push({ values: (await maps[i]!.data()) as Float32Array, h: h!, w: w!, c: c! });
-      layers.push({ name: names[i]!, channels: c! });
-    }
-  } finally {
-    for (const m of maps) m.dispose();
-  }
-  const dims = data.reduce((s, d) => s + d.c, 0);
-  const sums = new Float64Array(count * dims);
-  const sizes = new Float64Array(count);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const k = labels[y * width + x];
-      sizes[k]++;
-      let o = k * dims;
-      for (const d of data) {
-        const cell = (Math.min(d.h - 1, Math.floor((y * d.h) / height)) * d.w + Math.min(d.w - 1, Math.floor((x * d.w) / width))) * d.c;
-        for (let ch = 0; ch < d.c; ch++) sums[o + ch] += d.values[cell + ch];
-        o += d.c;
-      }
-    }
-  }
-  const features = new Float32Array(count * dims);
-  for (let k = 0; k < count; k++) for (let j = 0; j < dims; j++) features[k * dims + j] = sums[k * dims + j] / (sizes[k] || 1);
-  return { features, dims, layers };
+  return poolPerSuperpixel('SDE features', view, rgb, sp, (outputs) => outputs.map((map, i) => ({ name: names[i]!, map })));
 }

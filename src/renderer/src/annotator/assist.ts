@@ -22,6 +22,8 @@ export { type ExtraFeatures, quadraticExpansion } from './assistFeatures';
 /** How the assist is set up: how SDE features join, and the classifier's L2 penalty. */
 export interface AssistOptions {
   readonly sdeJoin?: SdeJoin;
+  /** How a segmentation run's class probabilities join. */
+  readonly segJoin?: SdeJoin;
   readonly l2?: number;
 }
 
@@ -30,7 +32,7 @@ export interface AssistOptions {
  * the SDE block scaled to weigh as one feature, as it cost fewer strokes than linear terms on
  * both datasets (still more than colour and position alone with this machine's networks).
  */
-export const ASSIST_DEFAULTS: Required<AssistOptions> = { sdeJoin: 'block', l2: 1e-3 };
+export const ASSIST_DEFAULTS: Required<AssistOptions> = { sdeJoin: 'block', segJoin: 'linear', l2: 1e-3 };
 
 /**
  * Multinomial logistic regression over `classes` classes on feature rows of width `dims`
@@ -149,7 +151,7 @@ export class LiveAssist {
 
   constructor(superpixels: SuperpixelMap, extra?: ExtraFeatures, opts: AssistOptions = {}) {
     this.superpixels = superpixels;
-    this.features = assistFeatureRows(superpixels, extra, opts.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin);
+    this.features = assistFeatureRows(superpixels, extra, opts.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin, opts.segJoin ?? ASSIST_DEFAULTS.segJoin);
     this.extraDims = extra?.dims ?? 0;
     this.l2 = opts.l2 ?? ASSIST_DEFAULTS.l2;
   }

@@ -20,10 +20,23 @@ export const BASE_FEATURES = 5;
 export const SDE_JOINS = ['linear', 'block', 'pca3'] as const;
 export type SdeJoin = (typeof SDE_JOINS)[number];
 
-/** Per-superpixel features from elsewhere (the SDE network's): count x dims, row-major. */
+/**
+ * Per-superpixel features from the project's networks: count x dims, row-major. The first
+ * columns are the SDE network's (sdeFeatures.ts), the last `segDims` a segmentation run's class
+ * probabilities (segFeatures.ts); either part may be absent.
+ */
 export interface ExtraFeatures {
   readonly data: Float32Array;
   readonly dims: number;
+  /** How many of the last columns are class probabilities (default 0). */
+  readonly segDims?: number;
+}
+
+/** Extra features as the annotator receives them, with the runs they come from (null: that part is absent). */
+export interface AssistNetworkFeatures extends ExtraFeatures {
+  readonly segDims: number;
+  readonly sdeRunId: number | null;
+  readonly segRunId: number | null;
 }
 
 /** Feature rows of width `dims`, row k for superpixel k. */
@@ -134,26 +147,45 @@ export function principalComponents(rows: Float32Array, dims: number, k: number)
   return out;
 }
 
-/** The classifier's feature rows for a frame's superpixels, with the SDE block (if any) joined by `join`. */
-export function assistFeatureRows(sp: SuperpixelMap, extra: ExtraFeatures | undefined, join: SdeJoin): FeatureRows {
+/**
+ * The classifier's feature rows for a frame's superpixels: colour and position, with the SDE
+ * block (if any) joined by `join` and the segmentation block (the last `extra.segDims` columns,
+ * if any) by `segJoin`. A `pca3` block joins colour and position before the quadratic
+ * expansion; `linear` and `block` ones are appended after it.
+ */
+export function assistFeatureRows(sp: SuperpixelMap, extra: ExtraFeatures | undefined, join: SdeJoin, segJoin: SdeJoin = join): FeatureRows {
   const base = superpixelFeatures(sp);
   if (!extra || extra.dims === 0) return quadraticExpansion(base, BASE_FEATURES);
+  const segDims = extra.segDims ?? 0;
   if (!Number.isInteger(extra.dims) || extra.dims < 0 || extra.data.length !== sp.count * extra.dims) {
     throw new MaskError(`assist: extra features hold ${extra.data.length} values, not ${sp.count} superpixels x ${extra.dims}`);
   }
-  const scaled = standardiseColumns(extra.data.slice(), extra.dims);
-  switch (join) {
-    case 'linear':
-      return joinColumns(quadraticExpansion(base, BASE_FEATURES), { data: scaled, dims: extra.dims });
-    case 'block': {
-      const s = 1 / Math.sqrt(extra.dims);
-      for (let i = 0; i < scaled.length; i++) scaled[i] *= s;
-      return joinColumns(quadraticExpansion(base, BASE_FEATURES), { data: scaled, dims: extra.dims });
+  if (!Number.isInteger(segDims) || segDims < 0 || segDims > extra.dims) throw new MaskError(`assist: ${segDims} segmentation columns among ${extra.dims} extra features`);
+  const blocks = [
+    { from: 0, dims: extra.dims - segDims, join },
+    { from: extra.dims - segDims, dims: segDims, join: segJoin },
+  ].filter((b) => b.dims > 0);
+  let before: FeatureRows = { data: base, dims: BASE_FEATURES };
+  const after: FeatureRows[] = [];
+  for (const b of blocks) {
+    const scaled = standardiseColumns(columns(extra, b.from, b.dims), b.dims);
+    if (b.join === 'pca3') {
+      before = joinColumns(before, { data: standardiseColumns(principalComponents(scaled, b.dims, 3), 3), dims: 3 });
+      continue;
     }
-    case 'pca3': {
-      const pcs = standardiseColumns(principalComponents(scaled, extra.dims, 3), 3);
-      const joined = joinColumns({ data: base, dims: BASE_FEATURES }, { data: pcs, dims: 3 });
-      return quadraticExpansion(joined.data, joined.dims);
+    if (b.join === 'block') {
+      const f = 1 / Math.sqrt(b.dims);
+      for (let i = 0; i < scaled.length; i++) scaled[i] *= f;
     }
+    after.push({ data: scaled, dims: b.dims });
   }
+  return after.reduce(joinColumns, quadraticExpansion(before.data, before.dims));
+}
+
+/** Columns from..from+dims of the extra features, as their own rows. */
+function columns(extra: ExtraFeatures, from: number, dims: number): Float32Array {
+  const rows = extra.data.length / extra.dims;
+  const out = new Float32Array(rows * dims);
+  for (let k = 0; k < rows; k++) out.set(extra.data.subarray(k * extra.dims + from, k * extra.dims + from + dims), k * dims);
+  return out;
 }
