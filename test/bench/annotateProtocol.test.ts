@@ -68,4 +68,32 @@ describe("the annotation benchmark's scripted annotator", () => {
     const s = summarise([brush, { ...brush, strokes90: null, strokes95: null }], 100);
     expect(s).toMatchObject({ noc90: (brush.strokes90! + 100) / 2, reached90: 1, reached95: 1, frames: 2 });
   });
+
+  it("counts fewer strokes with class features that know what colour cannot tell (assist_seg), and refuses a network assist without its features", () => {
+    // Eight-pixel stripes of two classes in one grey: colour says nothing, position little.
+    const w = 64;
+    const h = 32;
+    const rgb = new Uint8Array(w * h * 3);
+    const gt = new Uint8Array(w * h);
+    for (let p = 0; p < w * h; p++) {
+      const x = p % w;
+      gt[p] = Math.floor(x / 8) % 2 === 0 ? 1 : 2;
+      rgb.fill(120 + (gt[p] === 1 ? 0 : 6) + ((p * 7) % 3), 3 * p, 3 * p + 3);
+    }
+    const f: Frame = { name: 'stripes', width: w, height: h, rgb, gt };
+    const { map } = frameSuperpixels(f);
+    // A perfect segmentation run's class probabilities: each superpixel's share of each class.
+    const classes = 3;
+    const data = new Float32Array(map.count * classes);
+    for (let k = 0; k < map.count; k++) {
+      const px = map.pixelsOf(k);
+      for (const p of px) data[k * classes + gt[p]!] += 1 / px.length;
+    }
+    const settings = { radius: 2, cap: 60, tolerance: 12 };
+    const colour = runTool('assist_colour', f, map, settings);
+    const seg = runTool('assist_seg', f, map, settings, { data, dims: classes, segDims: classes });
+    expect(seg.strokes90).not.toBeNull();
+    expect(seg.strokes90!).toBeLessThan(colour.strokes90 ?? Infinity);
+    expect(() => runTool('assist_seg', f, map, settings)).toThrow(/assist_seg needs the network features of the superpixels \(seg\)/);
+  });
 });
