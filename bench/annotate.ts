@@ -7,7 +7,7 @@
  * npm run bench:annotate -- [--quick] [--json] [--data DIR] [--synth N] [--camvid N]
  *   [--size HxW] [--cap N] [--tolerance X] [--radius-div N] [--sde-model DIR]
  *   [--tools LIST] [--no-extras] [--sde-layers LIST] [--sde-scale N] [--sde-join J] [--l2 X]
- *   [--seg-model DIR] [--seg-join J]
+ *   [--seg-model DIR] [--seg-join J] [--colour-tolerance X]
  *
  *   full (default): 12 synthetic frames at 256x512 (the labelled frame of sequences 0..11,
  *                   seed 7) and 12 CamVid val images (480x360, evenly spread over the 101);
@@ -36,12 +36,17 @@
  *   --sde-join J, --l2 X: how the SDE block joins colour and position (linear, block, pca3)
  *                   and the classifier's L2 penalty (src/renderer/src/annotator/assistFeatures.ts;
  *                   defaults: the app's, ASSIST_DEFAULTS).
+ *   --colour-tolerance X: propagation's colour check (mean absolute RGB difference, 0..255;
+ *                   default: the app's, DEFAULT_COLOUR_TOLERANCE).
  * Propagation ("Next frame in clip", src/core/assist/propagate.ts): the labelled frame (19)
  * of each synthetic sequence carried to frame 20, with the generator's depth and poses
  * (propagation.groundTruth) and with the SDE networks' (propagation.sde, at the app's depth
- * tolerance for predicted depth); each reports
+ * tolerance for predicted depth), each without and with the colour check (groundTruthColour,
+ * sdeColour: the frames' colours given, what the app does); each reports
  * `agreement` (share of the painted pixels that match frame 20's labels) and `painted`
  * (share of frame 20 painted); `unwarped` is frame 19's mask taken as it is, for scale;
+ * `moved`: the same counted only over frame 20's pixels whose label the moving actors' own
+ * motion changes (bench/propagationProtocol.ts), with their share of the frames;
  * `refined`: the carried mask's unpainted rest proposed by the live assist trained on the
  * carried pixels (colour and position), what it adds and the carried + proposed whole.
  * Keys: brush (round brush only), brush_fill (brush + the region fill, which follows the
@@ -64,7 +69,7 @@ import { parseSize, readLabel, readRgb, type Size } from '../src/core/data/image
 import { LABEL_ID_TO_TRAIN_ID } from '../src/core/labels/cityscapes';
 import { LABELLED_FRAME, createBuffers, createSequence, renderFrame, synthIntrinsics } from '../src/core/synth';
 import sharp from 'sharp';
-import { PREDICTED_DEPTH_TOLERANCE, propagateMask } from '../src/core/assist/propagate';
+import { DEFAULT_COLOUR_TOLERANCE, PREDICTED_DEPTH_TOLERANCE, propagateMask } from '../src/core/assist/propagate';
 import { sdeMotion } from '../src/core/assist/sdeMotion';
 import type { RasterU8 } from '../src/core/data/imageIo';
 import type { FrameBuffers } from '../src/core/synth';
@@ -85,7 +90,7 @@ const num = (name: string, dflt: number, min = 1): number => {
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number of at least ${min} (got ${v})`);
   return n;
 };
-const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2', '--probe', '--seg-model', '--seg-join']);
+const known = new Set(['--quick', '--json', '--data', '--synth', '--camvid', '--size', '--cap', '--tolerance', '--radius-div', '--sde-model', '--tools', '--no-extras', '--sde-layers', '--sde-scale', '--sde-join', '--l2', '--probe', '--seg-model', '--seg-join', '--colour-tolerance']);
 for (let i = 0; i < args.length; i++) {
   if (!args[i]!.startsWith('--')) continue;
   if (!known.has(args[i]!)) throw new Error(`unknown flag ${args[i]} (flags: ${[...known].join(', ')})`);
@@ -98,6 +103,7 @@ const size: Size = parseSize(str('--size') ?? (quick ? '128x256' : '256x512'));
 const cap = Math.round(num('--cap', 100));
 const tolerance = num('--tolerance', 20, 0);
 const radiusDivisor = num('--radius-div', 32, 4);
+const colourTolerance = num('--colour-tolerance', DEFAULT_COLOUR_TOLERANCE, 0);
 const dataRoot = resolve(str('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sdeModelDir = str('--sde-model');
@@ -249,19 +255,30 @@ function meanProbe(ps: readonly ProbeResult[]): ProbeResult {
   return { colour: mean('colour'), sde: mean('sde'), joint: mean('joint') };
 }
 
+type Agreement = { agreement: number; painted: number };
+/** The ways a mask is carried: the generator's depth and poses, the SDE networks', each without and with the colour check. */
+const CARRIERS = ['groundTruth', 'groundTruthColour', 'sde', 'sdeColour'] as const;
+type Carrier = (typeof CARRIERS)[number];
+
 interface PropagationResult {
   readonly pairs: number;
   readonly size: string;
   readonly frames: string;
-  readonly groundTruth: { agreement: number; painted: number };
-  readonly sde: { agreement: number; painted: number } | { skipped: string };
+  /** The colour check's tolerance in the *Colour rows. */
+  readonly colourTolerance: number;
+  readonly groundTruth: Agreement;
+  readonly groundTruthColour: Agreement;
+  readonly sde: Agreement | { skipped: string };
+  readonly sdeColour: Agreement | { skipped: string };
   /**
    * The carried mask refined by the live assist (colour and position, trained on the carried
    * pixels): `proposed` is what it adds (agreement there, share of the frame), `combined` the
-   * carried pixels plus it; for the ground-truth warp and the SDE one.
+   * carried pixels plus it; for each way of carrying.
    */
-  readonly refined: Record<'groundTruth' | 'sde', { proposed: { agreement: number; painted: number }; combined: { agreement: number; painted: number } } | null>;
+  readonly refined: Record<Carrier, { proposed: Agreement; combined: Agreement } | null>;
   readonly unwarped: { agreement: number };
+  /** Only over the pixels the actors' motion changes: their share of the frames, and each way of carrying there (unwarped too). */
+  readonly moved: { share: number } & Partial<Record<Carrier | 'unwarped', Agreement>>;
 }
 
 const trainIdsOf = (b: FrameBuffers): Uint8Array => b.label.map((id) => LABEL_ID_TO_TRAIN_ID[id] ?? IGNORE);
@@ -276,46 +293,65 @@ async function atNetworkSize(rgb: Uint8Array, model: LayersModel): Promise<Raste
   return { width: w!, height: h!, channels: 3, data: new Uint8Array(data) };
 }
 
-/** The labelled frame of sequences 0..n-1 carried to the next frame: with ground truth, with the SDE networks. */
+/** The labelled frame of sequences 0..n-1 carried to the next frame: with ground truth, with the SDE networks, each without and with the colour check. */
 async function propagation(n: number): Promise<PropagationResult> {
-  const gt: AgreementCounts[] = [];
-  const sde: AgreementCounts[] = [];
+  const counts = Object.fromEntries(CARRIERS.map((k) => [k, [] as AgreementCounts[]])) as Record<Carrier, AgreementCounts[]>;
+  const moved = Object.fromEntries([...CARRIERS, 'unwarped'].map((k) => [k, [] as AgreementCounts[]])) as Record<Carrier | 'unwarped', AgreementCounts[]>;
   const still: AgreementCounts[] = [];
-  const refined = { groundTruth: { proposed: [] as AgreementCounts[], combined: [] as AgreementCounts[] }, sde: { proposed: [] as AgreementCounts[], combined: [] as AgreementCounts[] } };
+  const refined = Object.fromEntries(CARRIERS.map((k) => [k, { proposed: [] as AgreementCounts[], combined: [] as AgreementCounts[] }])) as Record<
+    Carrier,
+    { proposed: AgreementCounts[]; combined: AgreementCounts[] }
+  >;
+  let movedPixels = 0;
   for (let i = 0; i < n; i++) {
     const pair = synthFramePair(7, i, LABELLED_FRAME, size, 1);
     const source = trainIdsOf(pair.source);
     const truth = trainIdsOf(pair.target);
+    movedPixels += pair.moved.reduce((s, v) => s + v, 0);
     const common = { width: size.width, height: size.height, sourceMask: source, intrinsics: pair.intrinsics };
-    const g = await propagateMask({ ...common, sourceDepth: pair.source.depth, targetDepth: pair.target.depth, targetToSource: pair.targetToSource });
-    gt.push(agreementCounts(g.mask, truth));
+    const colour = { sourceImage: pair.source.rgb, targetImage: pair.target.rgb, colourTolerance };
     const targetSuperpixels = frameSuperpixels({ name: '', width: size.width, height: size.height, rgb: pair.target.rgb, gt: truth }).map;
-    const refine = (carried: Uint8Array, into: { proposed: AgreementCounts[]; combined: AgreementCounts[] }): void => {
+    const record = (k: Carrier | 'unwarped', carried: Uint8Array): void => {
+      moved[k].push(agreementCounts(carried, truth, pair.moved));
+      if (k === 'unwarped') return;
+      counts[k].push(agreementCounts(carried, truth));
       const p = new LiveAssist(targetSuperpixels).propose(carried);
-      into.proposed.push(agreementCounts(p.classes, truth));
-      into.combined.push(agreementCounts(acceptProposal(carried, p.classes), truth));
+      refined[k].proposed.push(agreementCounts(p.classes, truth));
+      refined[k].combined.push(agreementCounts(acceptProposal(carried, p.classes), truth));
     };
-    refine(g.mask, refined.groundTruth);
+    const gtMotion = { sourceDepth: pair.source.depth, targetDepth: pair.target.depth, targetToSource: pair.targetToSource };
+    record('groundTruth', (await propagateMask({ ...common, ...gtMotion })).mask);
+    record('groundTruthColour', (await propagateMask({ ...common, ...gtMotion, ...colour })).mask);
     still.push(agreementCounts(source, truth));
-    let line = `propagation synth seq ${i}: ground truth ${JSON.stringify(round3(agreementOf([gt.at(-1)!])))}`;
+    record('unwarped', source);
+    const last = (k: Carrier): string => `${k} ${JSON.stringify(round3(agreementOf([counts[k].at(-1)!])))}`;
+    const line = [last('groundTruth'), last('groundTruthColour')];
     if (sdeModel && poseModel) {
       const motion = await sdeMotion(sdeModel, poseModel, await atNetworkSize(pair.source.rgb, sdeModel), await atNetworkSize(pair.target.rgb, sdeModel), 1, size);
-      const p = await propagateMask({ ...common, ...motion, depthTolerance: PREDICTED_DEPTH_TOLERANCE });
-      sde.push(agreementCounts(p.mask, truth));
-      refine(p.mask, refined.sde);
-      line += `, SDE ${JSON.stringify(round3(agreementOf([sde.at(-1)!])))}`;
+      record('sde', (await propagateMask({ ...common, ...motion, depthTolerance: PREDICTED_DEPTH_TOLERANCE })).mask);
+      record('sdeColour', (await propagateMask({ ...common, ...motion, depthTolerance: PREDICTED_DEPTH_TOLERANCE, ...colour })).mask);
+      line.push(last('sde'), last('sdeColour'));
     }
-    log(line);
+    log(`propagation synth seq ${i}: ${line.join(', ')}`);
   }
+  const skipped = { skipped: sdeModel ? 'no pose network beside --sde-model' : 'no --sde-model given' };
+  const pooled = (k: Carrier): Agreement | null => (counts[k].length > 0 ? round3(agreementOf(counts[k])) : null);
   return {
     pairs: n,
     size: `${size.height}x${size.width}`,
     frames: `${LABELLED_FRAME} -> ${LABELLED_FRAME + 1}`,
-    groundTruth: round3(agreementOf(gt)),
-    sde: sde.length > 0 ? round3(agreementOf(sde)) : { skipped: sdeModel ? 'no pose network beside --sde-model' : 'no --sde-model given' },
+    colourTolerance,
+    groundTruth: pooled('groundTruth')!,
+    groundTruthColour: pooled('groundTruthColour')!,
+    sde: pooled('sde') ?? skipped,
+    sdeColour: pooled('sdeColour') ?? skipped,
     unwarped: { agreement: round3(agreementOf(still)).agreement },
+    moved: {
+      share: Math.round((1000 * movedPixels) / (n * size.width * size.height)) / 1000,
+      ...Object.fromEntries(Object.entries(moved).flatMap(([k, c]) => (c.length > 0 ? [[k, round3(agreementOf(c))]] : []))),
+    },
     refined: Object.fromEntries(
-      (['groundTruth', 'sde'] as const).map((k) => [k, refined[k].proposed.length > 0 ? { proposed: round3(agreementOf(refined[k].proposed)), combined: round3(agreementOf(refined[k].combined)) } : null]),
+      CARRIERS.map((k) => [k, refined[k].proposed.length > 0 ? { proposed: round3(agreementOf(refined[k].proposed)), combined: round3(agreementOf(refined[k].combined)) } : null]),
     ) as PropagationResult['refined'],
   };
 }
@@ -393,11 +429,17 @@ if (json) {
   if (propagationResult) {
     const r = propagationResult;
     const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
-    console.log(`\npropagation (${r.pairs} synthetic clips at ${r.size}, frame ${r.frames}): agreement where painted / share painted`);
-    console.log(`  ground-truth depth and poses: ${pct(r.groundTruth.agreement)} / ${pct(r.groundTruth.painted)}`);
-    console.log('skipped' in r.sde ? `  SDE depth and pose: skipped (${r.sde.skipped})` : `  SDE depth and pose: ${pct(r.sde.agreement)} / ${pct(r.sde.painted)}`);
-    console.log(`  frame ${LABELLED_FRAME}'s mask unwarped: ${pct(r.unwarped.agreement)} / 100%`);
-    for (const k of ['groundTruth', 'sde'] as const) {
+    const row = (a: Agreement | { skipped: string } | undefined): string => (!a ? 'n/a' : 'skipped' in a ? `skipped (${a.skipped})` : `${pct(a.agreement)} / ${pct(a.painted)}`);
+    const names: Record<Carrier, string> = {
+      groundTruth: 'ground-truth depth and poses',
+      groundTruthColour: `ground-truth depth and poses, colour check ${r.colourTolerance}`,
+      sde: 'SDE depth and pose',
+      sdeColour: `SDE depth and pose, colour check ${r.colourTolerance}`,
+    };
+    console.log(`\npropagation (${r.pairs} synthetic clips at ${r.size}, frame ${r.frames}): agreement where painted / share painted; on the pixels the actors' motion changes (${pct(r.moved.share)} of the frames)`);
+    for (const k of CARRIERS) console.log(`  ${names[k]}: ${row(r[k])}; moved pixels ${row(r.moved[k])}`);
+    console.log(`  frame ${LABELLED_FRAME}'s mask unwarped: ${pct(r.unwarped.agreement)} / 100%; moved pixels ${row(r.moved.unwarped)}`);
+    for (const k of CARRIERS) {
       const f = r.refined[k];
       if (f) console.log(`  ${k} carried, refined by the assist: it proposes ${pct(f.proposed.painted)} of the frame at ${pct(f.proposed.agreement)}; carried + proposed ${pct(f.combined.agreement)} / ${pct(f.combined.painted)}`);
     }

@@ -40,6 +40,12 @@ export interface SynthFramePair {
   readonly source: FrameBuffers;
   readonly target: FrameBuffers;
   readonly targetToSource: number[];
+  /**
+   * The target's pixels whose label the moving actors' own motion changes (non-zero): the
+   * target rendered with its actors where they were at the source's time differs there. A
+   * warp that takes the scene as rigid cannot carry these right.
+   */
+  readonly moved: Uint8Array;
 }
 
 /** Frame `frame` of sequence `sequence` (dataset seed `seed`) and its neighbour at `offset`. */
@@ -48,9 +54,12 @@ export function synthFramePair(seed: number, sequence: number, frame: number, si
   const intrinsics = synthIntrinsics(size);
   const source = createBuffers(size.width, size.height);
   const target = createBuffers(size.width, size.height);
+  const frozen = createBuffers(size.width, size.height);
   const sourcePose = renderFrame(seq, frame, intrinsics, source);
   const targetPose = renderFrame(seq, frame + offset, intrinsics, target);
-  return { size, intrinsics, source, target, targetToSource: targetToSource(sourcePose, targetPose) };
+  renderFrame(seq, frame + offset, intrinsics, frozen, frame);
+  const moved = target.label.map((l, i) => (l !== frozen.label[i] ? 1 : 0));
+  return { size, intrinsics, source, target, targetToSource: targetToSource(sourcePose, targetPose), moved };
 }
 
 /**
@@ -64,18 +73,22 @@ export interface AgreementCounts {
   readonly agree: number;
 }
 
-export function agreementCounts(proposal: Uint8Array, truth: Uint8Array): AgreementCounts {
+/** The counts over the whole frame, or only over the pixels `within` marks (non-zero). */
+export function agreementCounts(proposal: Uint8Array, truth: Uint8Array, within?: Uint8Array): AgreementCounts {
+  let pixels = 0;
   let painted = 0;
   let judged = 0;
   let agree = 0;
   for (let i = 0; i < proposal.length; i++) {
+    if (within && within[i] === 0) continue;
+    pixels++;
     if (proposal[i] === IGNORE) continue;
     painted++;
     if (truth[i] === IGNORE) continue;
     judged++;
     if (proposal[i] === truth[i]) agree++;
   }
-  return { pixels: proposal.length, painted, judged, agree };
+  return { pixels, painted, judged, agree };
 }
 
 /** Counts summed over frames -> agreement where painted (0..1) and the share painted (0..1). */

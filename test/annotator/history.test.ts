@@ -83,6 +83,28 @@ describe('EditHistory', () => {
     expect([...m.data].every((v) => v === 255)).toBe(true);
   });
 
+  it('says where a step it handed out is: done, undone, or gone once a new edit drops it', () => {
+    const m = new MaskDocument(30, 30);
+    const h = new EditHistory(m);
+    expect(h.lastStep).toBeNull();
+    stroke(m, h, 2, 2, 28, 2, 1);
+    const first = h.lastStep!;
+    stroke(m, h, 2, 10, 28, 10, 2);
+    const second = h.lastStep!;
+    expect(second).not.toBe(first);
+    expect([h.whereIs(first), h.whereIs(second)]).toEqual(['done', 'done']);
+    h.undo();
+    expect(h.lastStep).toBe(first);
+    expect([h.whereIs(first), h.whereIs(second)]).toEqual(['done', 'undone']);
+    h.redo();
+    expect(h.whereIs(second)).toBe('done');
+    h.undo();
+    stroke(m, h, 2, 20, 28, 20, 3);
+    expect(h.whereIs(second)).toBe('gone');
+    h.reset();
+    expect([h.whereIs(first), h.lastStep]).toEqual(['gone', null]);
+  });
+
   it('an edit that changes nothing makes no step and keeps the redo stack', () => {
     const m = new MaskDocument(20, 20);
     const h = new EditHistory(m);

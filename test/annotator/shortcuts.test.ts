@@ -38,7 +38,7 @@ describe('annotator shortcuts', () => {
     expect(shortcutFor(key('KeyA', { shiftKey: true }))).toEqual({ kind: 'accept-proposal', onlyActiveClass: true });
     expect(shortcutFor(key('KeyS', { ctrlKey: true }))).toBeUndefined(); // Ctrl+S saves (the view's)
     expect(shortcutFor(key('KeyN'))).toEqual({ kind: 'next-in-clip' });
-    expect(shortcutFor(key('KeyN', { shiftKey: true }))).toBeUndefined();
+    expect(shortcutFor(key('KeyN', { shiftKey: true }))).toEqual({ kind: 'previous-in-clip' });
     expect(shortcutFor(key('BracketRight'))).toEqual({ kind: 'brush-size', direction: 1 });
     expect(shortcutFor(key('Escape'))).toEqual({ kind: 'polygon-cancel' });
     expect(shortcutFor(key('KeyE', { altKey: true }))).toBeUndefined();

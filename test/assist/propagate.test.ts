@@ -58,6 +58,79 @@ describe('carrying a mask to the next frame of the clip', () => {
     });
   });
 
+  describe('the colour check', () => {
+    // An 8x3 frame of the same 2 m plane: the camera's 0.5 m move shifts the scene 1 px, so
+    // target column u looks at source column u + 1. Grey road (class 0) with a red car (13) at
+    // columns 2-3 in the source. Every row is the same, so the 3x3 blur only mixes columns.
+    const w8 = 8;
+    const k8 = { fx: 4, fy: 4, cx: 4, cy: 1.5, width: w8, height: h };
+    const flat = new Float32Array(w8 * h).fill(2);
+    const GREY = [100, 100, 100];
+    const RED = [220, 40, 40]; // mean absolute difference to grey: (120 + 60 + 60) / 3 = 80
+    const carAt = (columns: number[]): { mask: Uint8Array; rgb: Uint8Array } => {
+      const mask = new Uint8Array(w8 * h);
+      const rgb = new Uint8Array(3 * w8 * h);
+      for (let i = 0; i < w8 * h; i++) {
+        const car = columns.includes(i % w8);
+        mask[i] = car ? 13 : 0;
+        rgb.set(car ? RED : GREY, 3 * i);
+      }
+      return { mask, rgb };
+    };
+    const source = carAt([2, 3]);
+    const carry = (targetImage?: Uint8Array) =>
+      propagateMask({
+        width: w8,
+        height: h,
+        sourceMask: source.mask,
+        sourceDepth: flat,
+        targetDepth: flat,
+        intrinsics: k8,
+        targetToSource: translation(0.5, 0, 0),
+        ...(targetImage ? { sourceImage: source.rgb, targetImage, colourTolerance: 12 } : {}),
+      });
+    const X = IGNORE_ID;
+    const rowsOf = (m: Uint8Array): number[][] => [0, 1, 2].map((v) => Array.from(m.subarray(v * w8, (v + 1) * w8)));
+
+    it('leaves unpainted the pixels of a car that moved with the camera, which the warp alone carries to where it is not', async () => {
+      // The car drove along: it stays at columns 2-3 in the target while the road shifted.
+      const target = carAt([2, 3]);
+      const without = await carry();
+      expect(rowsOf(without.mask)).toEqual(new Array(3).fill([0, 13, 13, 0, 0, 0, 0, X])); // column 1 is road now, column 3 car
+      expect(without.mismatch).toBe(0);
+      // Blurred, the target's columns 0..4 differ from the source's columns 1..5 by 80 / 3 =
+      // 26.7 except column 2 (car on car); road next to the car goes with it, where the blur
+      // mixes the car in.
+      const checked = await carry(target.rgb);
+      expect(rowsOf(checked.mask)).toEqual(new Array(3).fill([X, X, 13, X, X, 0, 0, X]));
+      expect({ painted: checked.painted, outOfView: checked.outOfView, occluded: checked.occluded, mismatch: checked.mismatch, moving: checked.moving }).toEqual({
+        painted: 9,
+        outOfView: 3,
+        occluded: 0,
+        mismatch: 12,
+        moving: 0,
+      });
+    });
+
+    it('carries everything where the car stood still and the colours agree', async () => {
+      // A parked car shifts with the road: the target is the source moved 1 px left.
+      const target = carAt([1, 2]);
+      const checked = await carry(target.rgb);
+      expect(rowsOf(checked.mask)).toEqual(new Array(3).fill([0, 13, 13, 0, 0, 0, 0, X]));
+      expect({ painted: checked.painted, mismatch: checked.mismatch }).toEqual({ painted: 21, mismatch: 0 });
+    });
+
+    it('refuses an image of the wrong size, or only one of the two, in words', async () => {
+      await expect(carry(source.rgb.subarray(3))).rejects.toThrow(/targetImage has 69 bytes, a 8x3 RGB frame needs 72/);
+      await expect(
+        propagateMask({ width: w8, height: h, sourceMask: source.mask, sourceDepth: flat, targetDepth: flat, intrinsics: k8, targetToSource: translation(0, 0, 0), sourceImage: source.rgb }),
+      ).rejects.toThrow("the colour check needs both frames' images, got only sourceImage");
+      await expect(
+        propagateMask({ width: w8, height: h, sourceMask: source.mask, sourceDepth: flat, targetDepth: flat, intrinsics: k8, targetToSource: translation(0, 0, 0), sourceImage: source.rgb, targetImage: source.rgb, colourTolerance: 300 }),
+      ).rejects.toThrow(/colourTolerance must be within 0\.\.255, got 300/);
+    });
+  });
+
   it('refuses inputs of the wrong size in words and leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     await propagateMask({ width: w, height: h, sourceMask, sourceDepth: plane, targetDepth: plane, intrinsics, targetToSource: translation(0, 0, 0) });

@@ -36,6 +36,7 @@ function frameData(frameId: number): FrameData {
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
     nextInClip: null,
+    previousInClip: null,
     work: NOBODY,
   };
 }

@@ -178,6 +178,57 @@ describe('AnnotatorCanvas', () => {
     expect(w.emitted('update:showDepth')).toEqual([[true]]);
   });
 
+  it('offers the carried proposal again when the step that accepted it is undone, and takes it again on redo', async () => {
+    // Carried from a neighbouring frame: sky (10) on the top two rows, nothing below.
+    const classes = Uint8Array.from({ length: W * H }, (_, i) => (i < 2 * W ? 10 : 255));
+    const w = await mountCanvas({ carried: { classes, text: '50% carried from the frame before' } });
+    const carried = () => w.find('[data-testid="carried-status"]');
+    expect(carried().text()).toBe('50% carried from the frame before');
+    const top = [0, 0, 0, 0, 10, 10, 10, 10]; // A fills the unpainted pixels only: the painted road stays
+    const road = [0, 0, 0, 0, 255, 255, 255, 255];
+    const accepted = [top, top, road, road];
+
+    key('KeyA');
+    await settle();
+    expect(rows(changes(w)[0]!)).toEqual(accepted);
+    expect(carried().exists()).toBe(false);
+
+    key('KeyZ', { ctrlKey: true });
+    await settle();
+    expect(Array.from(changes(w)[1]!)).toEqual(Array.from(halfRoad()));
+    expect(carried().text()).toBe('50% carried from the frame before');
+    expect(w.get('[data-testid="assist-accept"]').attributes('disabled')).toBeUndefined();
+
+    key('KeyZ', { ctrlKey: true, shiftKey: true });
+    await settle();
+    expect(rows(changes(w)[2]!)).toEqual(accepted);
+    expect(carried().exists()).toBe(false);
+
+    // Undone again, it can be accepted again (with the button this time).
+    await w.get('[data-testid="undo"]').trigger('click');
+    expect(carried().exists()).toBe(true);
+    await w.get('[data-testid="assist-accept"]').trigger('click');
+    expect(rows(changes(w)[4]!)).toEqual(accepted);
+    expect(carried().exists()).toBe(false);
+  });
+
+  it('keeps the carried proposal gone when an undo reaches a step made before it was accepted', async () => {
+    const classes = Uint8Array.from({ length: W * H }, (_, i) => (i < 2 * W ? 10 : 255));
+    const w = await mountCanvas({ carried: { classes, text: 'carried' }, activeClass: 13, tool: 'fill' });
+    const carried = () => w.find('[data-testid="carried-status"]');
+    key('KeyA');
+    await settle();
+    expect(carried().exists()).toBe(false);
+    await press(w, 1, 3); // a fill after the accept: road -> car
+    expect(changes(w)).toHaveLength(2);
+    key('KeyZ', { ctrlKey: true }); // undoes the fill, not the accept
+    await settle();
+    expect(carried().exists()).toBe(false);
+    key('KeyZ', { ctrlKey: true }); // now the accept
+    await settle();
+    expect(carried().exists()).toBe(true);
+  });
+
   it('refuses a mask of the wrong size, saying why', async () => {
     const w = await mountCanvas({ mask: new Uint8Array(5) });
     const message = 'the mask has 5 bytes but a 8x4 mask needs 32';

@@ -54,6 +54,7 @@ function frameData(dir: string, frameId: number): FrameData {
     maskVersion: s?.version ?? 0,
     status: s ? 'in_progress' : 'todo',
     nextInClip: null,
+    previousInClip: null,
     work: NOBODY,
   };
 }

@@ -25,7 +25,7 @@ async function paintFirstFrameOfClipProject(page: Page, url: string, service: Re
     await p.close();
   }
   const frameId = (await service.frameList({ projectId }))[0]!.frameId;
-  const next = (await service.frameGet({ projectId, frameId })).nextInClip!;
+  const { nextInClip: next, previousInClip: previous } = await service.frameGet({ projectId, frameId });
   await page.goto(url);
   await page.getByTestId('recent-list').getByRole('button').first().click();
   await openFirstQueuedFrame(page);
@@ -40,10 +40,10 @@ async function paintFirstFrameOfClipProject(page: Page, url: string, service: Re
   await page.keyboard.press('Digit1');
   await stroke(page, box.height * 0.3);
   await expect(save).toHaveAttribute('data-version', '2');
-  return { projectId, frameId, next };
+  return { projectId, frameId, next: next!, previous: previous! };
 }
 
-test('Next frame in clip: the painted frame is marked done, its neighbour opens with the carried proposal, A accepts it', async ({ page, host, service, workDir }) => {
+test('Next frame in clip: the painted frame is marked done, its neighbour opens with the carried proposal, A accepts it, Ctrl+Z offers it again', async ({ page, host, service, workDir }) => {
   const errors = consoleErrors(page);
   await useCpuEngine();
   const { projectId, frameId, next } = await paintFirstFrameOfClipProject(page, host.url, service, join(workDir, 'clip'));
@@ -55,7 +55,7 @@ test('Next frame in clip: the painted frame is marked done, its neighbour opens 
   await expect(page.getByTestId('frame-path')).toHaveText(/_000020_leftImg8bit\.png$/);
   expect((await service.frameGet({ projectId, frameId })).status).toBe('done');
   const carried = page.getByTestId('carried-status');
-  await expect(carried).toContainText(/% carried from the frame before by SDE run #\d+; [\d,]+ px left unpainted/);
+  await expect(carried).toContainText(/% carried from the frame before by SDE run #\d+; [\d,]+ px left unpainted \([\d,]+ out of view, [\d,]+ hidden or unsure, [\d,]+ of another colour there/);
   await expect(page.getByTestId('assist-accept')).toBeEnabled();
   expect((await service.frameGet({ projectId, frameId: next })).maskBase64).toBeNull();
 
@@ -69,6 +69,36 @@ test('Next frame in clip: the painted frame is marked done, its neighbour opens 
   expect(saved.equals(proposal)).toBe(true);
   expect(saved.filter((v) => v !== 255).length).toBeGreaterThan(0);
   expect([...new Set(saved)].every((v) => v === 0 || v === 10 || v === 255)).toBe(true);
+
+  // Ctrl+Z undoes the accept and offers the carried proposal again; A takes it again.
+  await page.keyboard.press('Control+KeyZ');
+  await expect(carried).toBeVisible();
+  await expect(save).toHaveAttribute('data-version', '2');
+  expect(Buffer.from((await service.frameGet({ projectId, frameId: next })).maskBase64!, 'base64').every((v) => v === 255)).toBe(true);
+  await page.keyboard.press('KeyA');
+  await expect(carried).toBeHidden();
+  await expect(save).toHaveAttribute('data-version', '3');
+  expect(Buffer.from((await service.frameGet({ projectId, frameId: next })).maskBase64!, 'base64').equals(proposal)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test('Previous frame in clip: Shift+N marks the painted frame done and opens the frame before it with the mask carried back', async ({ page, host, service, workDir }) => {
+  const errors = consoleErrors(page);
+  await useCpuEngine();
+  const { projectId, frameId, previous } = await paintFirstFrameOfClipProject(page, host.url, service, join(workDir, 'clipBack'));
+  await expect(page.getByTestId('previous-in-clip')).toBeEnabled();
+  await page.getByTestId('annotator-viewport').focus();
+  await page.keyboard.press('Shift+KeyN');
+  await expect(page.getByTestId('frame-path')).toHaveText(/_000018_leftImg8bit\.png$/);
+  expect((await service.frameGet({ projectId, frameId })).status).toBe('done');
+  const carried = page.getByTestId('carried-status');
+  await expect(carried).toContainText(/% carried from the frame after by SDE run #\d+/);
+  await page.getByTestId('assist-accept').click();
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-version', '1');
+  const saved = Buffer.from((await service.frameGet({ projectId, frameId: previous })).maskBase64!, 'base64');
+  const proposal = Buffer.from((await service.framePropagate({ projectId, frameId, offset: -1 })).proposalBase64, 'base64');
+  expect(saved.equals(proposal)).toBe(true);
+  expect(saved.filter((v) => v !== 255).length).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
 

@@ -141,10 +141,11 @@ export const API_PARAMS = {
   /** The SDE features of a frame's superpixels (the newest depth run's network unless runId names one), for the live assist. */
   frameAssistFeatures: onProject({ frameId: z.number().int().min(1), runId: z.number().int().min(1).optional(), segRunId: z.number().int().min(1).optional() }),
   /**
-   * "Next frame in clip": the next frame of a finished frame's clip with a proposal, the
+   * "Next frame in clip" / "Previous frame in clip": the neighbouring frame of a finished
+   * frame's clip (offset +1, the default, the next; -1 the previous) with a proposal, the
    * finished mask carried there by the newest SDE run's depth and camera motion.
    */
-  framePropagate: onProject({ frameId: z.number().int().min(1) }),
+  framePropagate: onProject({ frameId: z.number().int().min(1), offset: z.union([z.literal(1), z.literal(-1)], { error: 'must be 1 (the next frame) or -1 (the previous frame)' }).optional() }),
   // Review: a trained model's output per frame, and a segmentation run's evaluation.
   /** The project's training runs, newest last, and which runs the review shows by default. */
   reviewRuns: onProject({}),
@@ -345,6 +346,8 @@ export interface FrameData {
   readonly status: MaskStatusName;
   /** The next frame of this frame's clip (its id); null for the clip's last frame. */
   readonly nextInClip: number | null;
+  /** The previous frame of this frame's clip (its id); null for the clip's first frame. */
+  readonly previousInClip: number | null;
   readonly work: MaskWorkInfo;
 }
 
@@ -391,11 +394,12 @@ export interface FrameAssistFeatures {
   readonly featuresBase64: string;
 }
 
-/** A finished frame's mask carried to the next frame of its clip, as a proposal for that frame. */
+/** A finished frame's mask carried to a neighbouring frame of its clip, as a proposal for that frame. */
 export interface FramePropagation {
-  /** The finished frame, and the next frame of its clip the proposal is for. */
+  /** The finished frame, and the frame of its clip the proposal is for (at `offset` from it: +1 next, -1 previous). */
   readonly fromFrameId: number;
   readonly frameId: number;
+  readonly offset: 1 | -1;
   readonly width: number;
   readonly height: number;
   /** The SDE run whose depth and pose carried it, and its checkpoint's step. */
@@ -403,10 +407,15 @@ export interface FramePropagation {
   readonly step: number;
   /** Class ids, one byte per pixel, row-major, 255 where nothing is proposed; base64. */
   readonly proposalBase64: string;
-  /** Pixels proposed, and why the others are not: out of view, seen differently in the finished frame (disoccluded, depth unsure), unlabelled there. */
+  /**
+   * Pixels proposed, and why the others are not: out of view, seen differently in the
+   * finished frame (disoccluded, depth unsure), of another colour there (moved, or the warp
+   * is off: the colour check), unlabelled there.
+   */
   readonly painted: number;
   readonly outOfView: number;
   readonly occluded: number;
+  readonly mismatch: number;
   readonly unlabelled: number;
 }
 

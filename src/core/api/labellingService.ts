@@ -107,6 +107,7 @@ export async function frameGet(open: OpenProject, frameId: number): Promise<Fram
   if (!mime) throw new DataError(file, `cannot be shown: ${extname(file) || 'no extension'} is not png, jpg or webp`);
   const saved = await loadMask(store, frameId);
   const row = saved?.row ?? await getMaskRow(store, frameId);
+  const [previous, next] = await neighbourFrames(store, frameId, [-1, 1]);
   return {
     frameId,
     imagePath: frame.imagePath,
@@ -116,7 +117,8 @@ export async function frameGet(open: OpenProject, frameId: number): Promise<Fram
     maskBase64: saved ? Buffer.from(saved.mask.data.buffer, saved.mask.data.byteOffset, saved.mask.data.byteLength).toString('base64') : null,
     maskVersion: row?.version ?? 0,
     status: row?.status ?? 'todo',
-    nextInClip: (await neighbourFrames(store, frameId, [1]))[0]?.id ?? null,
+    nextInClip: next?.id ?? null,
+    previousInClip: previous?.id ?? null,
     work: maskWork(row, store.now()),
   };
 }

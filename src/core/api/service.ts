@@ -125,7 +125,7 @@ export function createService(
       return superpixels.networkFeatures(on(p), models, p);
     },
     async framePropagate(p) {
-      return framePropagate(on(p), models, p.frameId);
+      return framePropagate(on(p), models, p.frameId, p.offset);
     },
     async reviewRuns(p) {
       return await reviewRuns(on(p));

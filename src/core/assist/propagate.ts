@@ -11,7 +11,14 @@
  *   with the source's own depth at that place by more than `depthTolerance` (relative), i.e.
  *   the point was hidden in the source (disoccluded in the target) or the depth is unsure at
  *   an edge (the z-buffer consistency check);
- * - the source pixel is unlabelled, or marked as moving in `moving` (where the caller knows).
+ * - the source pixel is marked as moving in `moving` (where the caller knows);
+ * - the colours disagree (where both frames' images are given): the rigid-scene assumption
+ *   the SDE loss itself makes. Both images are blurred with a 3x3 box first (noise, aliasing
+ *   and a sub-pixel error of the warp on fine texture average out); the blurred source is
+ *   sampled bilinearly where the target pixel lands, and a mean absolute RGB difference
+ *   (over the three channels, 0..255) above `colourTolerance` leaves the pixel unpainted as
+ *   a `mismatch`: something moved there (a car, a person) or the depth or motion is wrong;
+ * - the source pixel is unlabelled.
  *
  * Intrinsics follow src/core/data/camera (the image spans [0, width], pixel u's centre at
  * u + 0.5); geometry puts pixel centres on integers, so its principal point is half a pixel
@@ -32,6 +39,15 @@ export const DEFAULT_DEPTH_TOLERANCE = 0.05;
  */
 export const PREDICTED_DEPTH_TOLERANCE = 0.15;
 
+/**
+ * Mean absolute RGB difference (0..255, of the 3x3-blurred frames) above which a target pixel
+ * is taken not to show what the source showed there. From bench:annotate's sweep over 6..24
+ * (docs/results/2026-12-03-annotate.md, "The colour check"): with the tiny SDE network's
+ * motion it cuts the wrongly carried pixels from 6.6% of the frame to 1.2% while exact motion
+ * loses only 2.3 points of the frame painted; lower values leave more of a right warp.
+ */
+export const DEFAULT_COLOUR_TOLERANCE = 12;
+
 export interface PropagationInput {
   readonly width: number;
   readonly height: number;
@@ -47,6 +63,14 @@ export interface PropagationInput {
   /** Source pixels known to move between the frames (non-zero): never carried. */
   readonly moving?: Uint8Array;
   readonly depthTolerance?: number;
+  /**
+   * Both frames' images, RGB bytes interleaved at width x height, for the colour check (see
+   * the file's comment); without them no pixel is left for its colour.
+   */
+  readonly sourceImage?: Uint8Array;
+  readonly targetImage?: Uint8Array;
+  /** Mean absolute RGB difference (0..255) up to which the colours agree; DEFAULT_COLOUR_TOLERANCE. */
+  readonly colourTolerance?: number;
 }
 
 export interface Propagation {
@@ -58,6 +82,8 @@ export interface Propagation {
   readonly occluded: number;
   readonly unlabelled: number;
   readonly moving: number;
+  /** Left because the colours disagree (the colour check; 0 without images). */
+  readonly mismatch: number;
 }
 
 /** Depth as the warp takes it: within [MIN_DEPTH, MAX_DEPTH]; none (0, sky, not finite) counts as far. */
@@ -79,9 +105,16 @@ function check(p: PropagationInput): void {
     ['sourceDepth', p.sourceDepth.length],
     ['targetDepth', p.targetDepth.length],
     ['moving', p.moving?.length],
+    ['sourceImage', p.sourceImage && p.sourceImage.length / 3],
+    ['targetImage', p.targetImage && p.targetImage.length / 3],
   ];
   for (const [name, len] of sizes) {
-    if (len !== undefined && len !== n) throw new UsageError(`propagation: ${name} has ${len} values, a ${w}x${h} frame needs ${n}`);
+    if (len === undefined || len === n) continue;
+    if (name.endsWith('Image')) throw new UsageError(`propagation: ${name} has ${len * 3} bytes, a ${w}x${h} RGB frame needs ${n * 3}`);
+    throw new UsageError(`propagation: ${name} has ${len} values, a ${w}x${h} frame needs ${n}`);
+  }
+  if (!p.sourceImage !== !p.targetImage) {
+    throw new UsageError(`propagation: the colour check needs both frames' images, got only ${p.sourceImage ? 'sourceImage' : 'targetImage'}`);
   }
   if (p.intrinsics.width !== w || p.intrinsics.height !== h) {
     throw new UsageError(`propagation: the intrinsics are for ${p.intrinsics.width}x${p.intrinsics.height}, the frames are ${w}x${h}: scale them first`);
@@ -91,6 +124,29 @@ function check(p: PropagationInput): void {
   }
   const tol = p.depthTolerance ?? DEFAULT_DEPTH_TOLERANCE;
   if (!(tol > 0)) throw new UsageError(`propagation: depthTolerance must be positive, got ${tol}`);
+  const colour = p.colourTolerance ?? DEFAULT_COLOUR_TOLERANCE;
+  if (!(colour >= 0 && colour <= 255)) throw new UsageError(`propagation: colourTolerance must be within 0..255, got ${colour}`);
+}
+
+/** An RGB image (interleaved bytes) blurred with a 3x3 box, edges clamped, as floats. */
+function boxBlur3(rgb: Uint8Array, w: number, h: number): Float32Array {
+  const rows = new Float32Array(rgb.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const l = 3 * (y * w + Math.max(0, x - 1));
+      const m = 3 * (y * w + x);
+      const r = 3 * (y * w + Math.min(w - 1, x + 1));
+      for (let c = 0; c < 3; c++) rows[m + c] = rgb[l + c]! + rgb[m + c]! + rgb[r + c]!;
+    }
+  }
+  const out = new Float32Array(rgb.length);
+  for (let y = 0; y < h; y++) {
+    const up = 3 * w * Math.max(0, y - 1);
+    const here = 3 * w * y;
+    const down = 3 * w * Math.min(h - 1, y + 1);
+    for (let j = 0; j < 3 * w; j++) out[here + j] = (rows[up + j]! + rows[here + j]! + rows[down + j]!) / 9;
+  }
+  return out;
 }
 
 /** The finished frame's mask carried to the target frame; see the file's comment. */
@@ -99,22 +155,27 @@ export async function propagateMask(p: PropagationInput): Promise<Propagation> {
   const { width: w, height: h, intrinsics: k } = p;
   const n = w * h;
   const tol = p.depthTolerance ?? DEFAULT_DEPTH_TOLERANCE;
-  const [pixelsT, zT, seenT, validT] = tf.tidy(() => {
+  const colourTol = p.colourTolerance ?? DEFAULT_COLOUR_TOLERANCE;
+  const targetBlurred = p.targetImage && boxBlur3(p.targetImage, w, h);
+  const [pixelsT, zT, seenT, validT, colourT] = tf.tidy(() => {
     const K = tf.tensor3d([k.fx, 0, k.cx - 0.5, 0, k.fy, k.cy - 0.5, 0, 0, 1], [1, 3, 3]);
     const T = tf.tensor3d(Array.from(p.targetToSource), [1, 4, 4]);
     const points = backproject(tf.tensor4d(clampedDepth(p.targetDepth), [1, h, w, 1]), invertIntrinsics(K));
     const { pixels, z } = project(points, K, T);
     const { sampled, valid } = bilinearSample(tf.tensor4d(clampedDepth(p.sourceDepth), [1, h, w, 1]), pixels);
-    return [pixels, z, sampled, valid];
+    // The blurred source's colour where each target pixel lands.
+    const colour = p.sourceImage ? bilinearSample(tf.tensor4d(boxBlur3(p.sourceImage, w, h), [1, h, w, 3]), pixels).sampled : tf.zeros([1]);
+    return [pixels, z, sampled, valid, colour];
   });
   let xy: Float32Array;
   let z: Float32Array;
   let seen: Float32Array;
   let valid: Float32Array;
+  let sourceColour: Float32Array;
   try {
-    [xy, z, seen, valid] = (await Promise.all([pixelsT.data(), zT.data(), seenT.data(), validT.data()])) as Float32Array[];
+    [xy, z, seen, valid, sourceColour] = (await Promise.all([pixelsT.data(), zT.data(), seenT.data(), validT.data(), colourT.data()])) as Float32Array[];
   } finally {
-    tf.dispose([pixelsT, zT, seenT, validT]);
+    tf.dispose([pixelsT, zT, seenT, validT, colourT]);
   }
   const mask = new Uint8Array(n).fill(IGNORE_ID);
   let painted = 0;
@@ -122,6 +183,7 @@ export async function propagateMask(p: PropagationInput): Promise<Propagation> {
   let occluded = 0;
   let unlabelled = 0;
   let moving = 0;
+  let mismatch = 0;
   for (let i = 0; i < n; i++) {
     const zi = z[i]!;
     if (!(valid[i]! > 0 && zi > 0 && Number.isFinite(zi))) {
@@ -139,6 +201,14 @@ export async function propagateMask(p: PropagationInput): Promise<Propagation> {
       moving++;
       continue;
     }
+    if (targetBlurred) {
+      const j = 3 * i;
+      const diff = Math.abs(targetBlurred[j]! - sourceColour[j]!) + Math.abs(targetBlurred[j + 1]! - sourceColour[j + 1]!) + Math.abs(targetBlurred[j + 2]! - sourceColour[j + 2]!);
+      if (diff > 3 * colourTol) {
+        mismatch++;
+        continue;
+      }
+    }
     const c = p.sourceMask[s]!;
     if (c === IGNORE_ID) {
       unlabelled++;
@@ -147,5 +217,5 @@ export async function propagateMask(p: PropagationInput): Promise<Propagation> {
     mask[i] = c;
     painted++;
   }
-  return { mask, painted, outOfView, occluded, unlabelled, moving };
+  return { mask, painted, outOfView, occluded, unlabelled, moving, mismatch };
 }

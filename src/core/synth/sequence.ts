@@ -42,12 +42,16 @@ export function framePose(seq: Sequence, frame: number): Pose {
   return cameraPose(seq.road, seq.settings, frame / FPS);
 }
 
-/** Renders frame `frame` (0-based) of the snippet into `buf`; returns the camera pose used. */
-export function renderFrame(seq: Sequence, frame: number, k: Intrinsics, buf: FrameBuffers): Pose {
+/**
+ * Renders frame `frame` (0-based) of the snippet into `buf`; returns the camera pose used.
+ * `actorFrame` places the moving actors at another frame's time (default: `frame`), e.g. to
+ * see which pixels the actors' own motion changes between two frames.
+ */
+export function renderFrame(seq: Sequence, frame: number, k: Intrinsics, buf: FrameBuffers, actorFrame = frame): Pose {
   const t = frame / FPS;
   const pose = cameraPose(seq.road, seq.settings, t);
   const moving: Face[] = [];
-  for (const a of seq.world.actors) moving.push(...actorFaces(seq.road, a, t));
+  for (const a of seq.world.actors) moving.push(...actorFaces(seq.road, a, actorFrame / FPS));
   clearBuffers(buf);
   drawFaces([moving, seq.world.faces, seq.world.background], pose, k, seq.settings.lighting, buf);
   drawSky(pose, k, seq.settings.lighting, buf);

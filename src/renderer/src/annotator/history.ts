@@ -36,6 +36,11 @@ interface SparsePatch {
 
 type Patch = DensePatch | SparsePatch;
 
+/** An undo step as `lastStep` hands it out, to ask later where it is (`whereIs`). */
+export interface EditStep {
+  readonly rect: Rect;
+}
+
 /** 64 MiB: sixteen full-frame steps of a 2048x1024 mask, hundreds of ordinary strokes. */
 export const DEFAULT_HISTORY_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -101,6 +106,21 @@ export class EditHistory {
   /** Steps that can be undone / redone now. */
   get depth(): { undo: number; redo: number } {
     return { undo: this.undoStack.length, redo: this.redoStack.length };
+  }
+
+  /** The step the next undo would undo (the last one made or redone); null when there is none. */
+  get lastStep(): EditStep | null {
+    return this.undoStack.at(-1) ?? null;
+  }
+
+  /**
+   * Where a step is now: done (undo would reach it), undone (redo would), or gone (dropped
+   * by a new step after undoing it, by the cap, or by reset).
+   */
+  whereIs(step: EditStep): 'done' | 'undone' | 'gone' {
+    if (this.undoStack.includes(step as Patch)) return 'done';
+    if (this.redoStack.includes(step as Patch)) return 'undone';
+    return 'gone';
   }
 
   /** Bytes held by the patches of both stacks (without the shadow copy). */

@@ -7,9 +7,10 @@
  *   B brush, E eraser, P polygon, F flood fill (follows the mask),
  *   S superpixel brush, R region fill (follows the image)
  *   [ and ]                          brush smaller / larger
- *   A / Shift+A                      accept the proposal (live assist, or carried from the
- *                                    frame before) / its active class only
- *   N                                next frame in clip (this one done, its mask carried there)
+ *   A / Shift+A                      accept the proposal (live assist, or carried from a
+ *                                    neighbouring frame) / its active class only
+ *   N / Shift+N                      next / previous frame in clip (this one done, its mask
+ *                                    carried there)
  *   H                                show / hide the mask
  *   D                                show / hide the depth layer
  *   Ctrl+0                           fit to window
@@ -36,6 +37,7 @@ export type ShortcutAction =
   | { readonly kind: 'accept-proposal'; readonly onlyActiveClass: boolean }
   | { readonly kind: 'toggle-depth' }
   | { readonly kind: 'next-in-clip' }
+  | { readonly kind: 'previous-in-clip' }
   | { readonly kind: 'fit' }
   | { readonly kind: 'polygon-close' }
   | { readonly kind: 'polygon-cancel' }
@@ -72,6 +74,7 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
   const cls = classes.forKey(k.code, k.shiftKey);
   if (cls) return { kind: 'class', classId: cls.id };
   if (k.code === 'KeyA') return { kind: 'accept-proposal', onlyActiveClass: k.shiftKey };
+  if (k.code === 'KeyN') return k.shiftKey ? { kind: 'previous-in-clip' } : { kind: 'next-in-clip' };
   if (k.shiftKey) return undefined;
   const tool = TOOL_KEYS[k.code];
   if (tool) return { kind: 'tool', tool };
@@ -84,8 +87,6 @@ export function shortcutFor(k: KeyPress, classes: Pick<ClassTable, 'forKey'>): S
       return { kind: 'toggle-mask' };
     case 'KeyD':
       return { kind: 'toggle-depth' };
-    case 'KeyN':
-      return { kind: 'next-in-clip' };
     case 'Enter':
     case 'NumpadEnter':
       return { kind: 'polygon-close' };
