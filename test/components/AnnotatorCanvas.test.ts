@@ -7,6 +7,7 @@
 import { enableAutoUnmount, mount } from '@vue/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import AnnotatorCanvas, { type MaskChange } from '../../src/renderer/src/annotator/AnnotatorCanvas.vue';
+import { SuperpixelMap } from '../../src/renderer/src/annotator/superpixelMap';
 import { installCanvasStandIn } from './canvasStandIn';
 import { settle } from './fakeApi';
 import { CAMVID_LABEL_SET, CITYSCAPES_LABEL_SET } from './fixtures';
@@ -227,6 +228,25 @@ describe('AnnotatorCanvas', () => {
     key('KeyZ', { ctrlKey: true }); // now the accept
     await settle();
     expect(carried().exists()).toBe(true);
+  });
+
+  it("names the networks the live assist reads: SDE and a segmentation run's class probabilities, either, or why none", async () => {
+    // Two superpixels: the left and the right half.
+    const labels = new Uint8Array(2 * W * H);
+    for (let i = 0; i < W * H; i++) labels[2 * i] = i % W < W / 2 ? 0 : 1;
+    const superpixels = SuperpixelMap.fromBytes(W, H, labels, 2, [50, 0, 0, 60, 0, 0]);
+    const features = (sdeRunId: number | null, segRunId: number | null) => ({ data: new Float32Array(2 * 3), dims: 3, segDims: segRunId === null ? 0 : 2, sdeRunId, segRunId });
+    const w = await mountCanvas({ superpixels, assistFeatures: features(4, 7) });
+    await w.get('[data-testid="assist-toggle"]').setValue(true);
+    await settle();
+    const status = () => w.get('[data-testid="assist-status"]').text();
+    expect(status()).toBe('colour + position + SDE features of run #4 + class probabilities of run #7');
+    await w.setProps({ assistFeatures: features(null, 7) });
+    expect(status()).toBe('colour + position + class probabilities of run #7');
+    await w.setProps({ assistFeatures: undefined, assistFeaturesNote: 'network features being computed…' });
+    expect(status()).toBe('colour + position features (network features being computed…)');
+    await w.setProps({ assistFeaturesNote: undefined });
+    expect(status()).toBe('colour + position features (no SDE or segmentation run in this project)');
   });
 
   it('refuses a mask of the wrong size, saying why', async () => {
