@@ -167,6 +167,19 @@ describe('AnnotateView', () => {
   });
 });
 
+describe('AnnotateView: carrying a mask along the clip', () => {
+  it('says once that a single image (no clip) has no neighbours, and which end of a clip a frame is at', async () => {
+    const w = await mountAnnotate();
+    for (const id of ['next-in-clip', 'previous-in-clip']) expect(w.get(`[data-testid="${id}"]`).attributes('disabled')).toBeDefined();
+    expect(w.get('[data-testid="next-in-clip-note"]').text()).toBe('a single image, not part of a video clip: masks are carried only between frames of a clip');
+    expect(w.find('[data-testid="previous-in-clip-note"]').exists()).toBe(false);
+    w.unmount();
+    fake.handlers.frameGet = (p) => ({ ...frameData(p.frameId), nextInClip: p.frameId + 1 });
+    const first = await mountAnnotate();
+    expect(first.get('[data-testid="previous-in-clip-note"]').text()).toBe('this is the first frame of its clip');
+  });
+});
+
 describe("AnnotateView with the project's label set", () => {
   it("a CamVid project: the palette lists CamVid's 11 classes in order, the canvas gets the set, the keys legend fits it", async () => {
     useProjectStore().project = { ...PROJECT, labelSet: CAMVID_LABEL_SET };
