@@ -61,6 +61,7 @@ import { initEngine } from '../src/core/engine/backend';
 import { loadModelFromFolder } from '../src/core/ml/nets/modelFiles';
 import { type SdeFeatureOptions, superpixelSdeFeatures } from '../src/core/assist/sdeFeatures';
 import { superpixelSegFeatures } from '../src/core/assist/segFeatures';
+import { joinSuperpixelFeatures } from '../src/core/assist/superpixelPooling';
 import { ASSIST_DEFAULTS, type AssistOptions, LiveAssist, acceptProposal } from '../src/renderer/src/annotator/assist';
 import { type ExtraFeatures, SDE_JOINS, type SdeJoin } from '../src/renderer/src/annotator/assistFeatures';
 import { cpus, loadavg } from 'node:os';
@@ -213,16 +214,8 @@ async function runDataset(frames: readonly Frame[]): Promise<DatasetResult> {
     const extraFor = (tool: ToolName): ExtraFeatures | undefined => {
       const parts = tool in NETWORK_ASSISTS ? NETWORK_ASSISTS[tool as keyof typeof NETWORK_ASSISTS].map((n) => (n === 'sde' ? sde : seg)!) : [];
       if (parts.length === 0) return undefined;
-      const dims = parts.reduce((a, p) => a + p.dims, 0);
-      const data = new Float32Array(map.count * dims);
-      for (let k = 0; k < map.count; k++) {
-        let o = k * dims;
-        for (const p of parts) {
-          data.set(p.features.subarray(k * p.dims, (k + 1) * p.dims), o);
-          o += p.dims;
-        }
-      }
-      return { data, dims, segDims: seg && parts.includes(seg) ? seg.dims : 0 };
+      const joined = joinSuperpixelFeatures(parts);
+      return { data: joined.features, dims: joined.dims, segDims: seg && parts.includes(seg) ? seg.dims : 0 };
     };
     if (probe && sde) {
       probes.push(probeFeatures(map, frame.gt, { data: sde.features, dims: sde.dims }, assistOptions.sdeJoin ?? ASSIST_DEFAULTS.sdeJoin));

@@ -6,6 +6,7 @@
  */
 import { superpixelSdeFeatures } from '../assist/sdeFeatures';
 import { superpixelSegFeatures } from '../assist/segFeatures';
+import { joinSuperpixelFeatures } from '../assist/superpixelPooling';
 import { computeSuperpixelsAsync, type Superpixels } from '../assist/superpixels';
 import { readRgb } from '../data/imageIo';
 import { DataError, UsageError } from '../errors';
@@ -48,27 +49,17 @@ export class SuperpixelCache {
     const depth = hasDepth ? await depthModel(open, models, p.runId) : null;
     const seg = hasSeg ? await segModel(open, models, p.segRunId) : null;
     const { superpixels, rgb } = await this.entry(open, p.frameId);
-    const parts = [
-      ...(depth ? [await superpixelSdeFeatures(depth.model, rgb, superpixels)] : []),
-      ...(seg ? [await superpixelSegFeatures(seg.model, rgb, superpixels)] : []),
-    ];
-    const dims = parts.reduce((s, f) => s + f.dims, 0);
-    const features = new Float32Array(superpixels.count * dims);
-    for (let k = 0; k < superpixels.count; k++) {
-      let o = k * dims;
-      for (const f of parts) {
-        features.set(f.features.subarray(k * f.dims, (k + 1) * f.dims), o);
-        o += f.dims;
-      }
-    }
+    const segPart = seg ? await superpixelSegFeatures(seg.model, rgb, superpixels) : null;
+    const joined = joinSuperpixelFeatures([...(depth ? [await superpixelSdeFeatures(depth.model, rgb, superpixels)] : []), ...(segPart ? [segPart] : [])]);
+    const { features } = joined;
     const source = (m: CachedModel | null) => (m ? { runId: m.run.id, step: m.step } : null);
     return {
       frameId: p.frameId,
       sde: source(depth),
       seg: source(seg),
-      dims,
-      segDims: seg ? parts.at(-1)!.dims : 0,
-      layers: parts.flatMap((f) => f.layers.map((l) => l.name)),
+      dims: joined.dims,
+      segDims: segPart?.dims ?? 0,
+      layers: joined.layers.map((l) => l.name),
       featuresBase64: Buffer.from(features.buffer, features.byteOffset, features.byteLength).toString('base64'),
     };
   }

@@ -82,3 +82,22 @@ export async function poolPerSuperpixel(
   for (let k = 0; k < count; k++) for (let j = 0; j < dims; j++) features[k * dims + j] = sums[k * dims + j]! / (sizes[k] || 1);
   return { features, dims, layers };
 }
+
+/**
+ * Feature sets of the same superpixels side by side, in order (the assist's SDE part, then its
+ * class part): superpixel k's row is each set's row k in turn.
+ */
+export function joinSuperpixelFeatures(parts: readonly SuperpixelFeatures[]): SuperpixelFeatures {
+  const dims = parts.reduce((s, f) => s + f.dims, 0);
+  const count = parts[0] ? parts[0].features.length / parts[0].dims : 0;
+  for (const f of parts) if (f.features.length !== count * f.dims) throw new UsageError(`joining superpixel features: ${f.features.length / f.dims} superpixels against ${count}`);
+  const features = new Float32Array(count * dims);
+  for (let k = 0; k < count; k++) {
+    let o = k * dims;
+    for (const f of parts) {
+      features.set(f.features.subarray(k * f.dims, (k + 1) * f.dims), o);
+      o += f.dims;
+    }
+  }
+  return { features, dims, layers: parts.flatMap((f) => f.layers) };
+}
