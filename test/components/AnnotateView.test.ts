@@ -167,6 +167,31 @@ describe('AnnotateView', () => {
   });
 });
 
+describe("AnnotateView: the live assist's network features", () => {
+  it("asks for them where the project has only a segmentation run (CamVid: no video, no SDE) and hands them to the canvas with their runs", async () => {
+    fake.handlers.reviewRuns = () => ({ runs: [], latestSeg: 5, latestDepth: null });
+    // Two superpixels, left and right half.
+    const labels = new Uint8Array(2 * W * H);
+    for (let i = 0; i < W * H; i++) labels[2 * i] = i % W < W / 2 ? 0 : 1;
+    fake.handlers.frameSuperpixels = (p) => ({ frameId: p.frameId, width: W, height: H, count: 2, regionSize: 4, labelsBase64: bytesToBase64(labels), meanLab: [50, 0, 0, 60, 0, 0], computeMs: 1 });
+    const probs = new Float32Array([0.9, 0.1, 0.2, 0.8]);
+    fake.handlers.frameAssistFeatures = (p) => ({
+      frameId: p.frameId,
+      sde: null,
+      seg: { runId: 5, step: 40 },
+      dims: 2,
+      segDims: 2,
+      layers: ['seg_softmax'],
+      featuresBase64: bytesToBase64(new Uint8Array(probs.buffer)),
+    });
+    const w = await mountAnnotate();
+    await settle();
+    const f = w.getComponent(AnnotatorCanvas).props('assistFeatures') as { data: Float32Array; dims: number; segDims: number; sdeRunId: number | null; segRunId: number | null };
+    expect([f.dims, f.segDims, f.sdeRunId, f.segRunId, [...f.data]]).toEqual([2, 2, null, 5, [...probs]]);
+    expect(fake.paramsOf('frameAssistFeatures')).toEqual([{ projectId: 1, frameId: 5 }]);
+  });
+});
+
 describe('AnnotateView: carrying a mask along the clip', () => {
   it('says once that a single image (no clip) has no neighbours, and which end of a clip a frame is at', async () => {
     const w = await mountAnnotate();
