@@ -70,6 +70,32 @@ describe('MaskDocument', () => {
     expect(rect).toEqual({ x: 3, y: 8, width: 190, height: 85 });
   });
 
+  it('takes a proposal where a stroke passes: only unpainted pixels under the brush, only where something is proposed', () => {
+    const random = rng(7);
+    for (let trial = 0; trial < 10; trial++) {
+      const w = 40;
+      const h = 30;
+      const m = new MaskDocument(w, h);
+      m.paintStroke([{ x: 0, y: 15 }, { x: 40, y: 15 }], 3, 4); // a painted band across the middle
+      // The proposal: class 1 on the left half, 2 on the right, nothing in the top rows.
+      const proposal = Uint8Array.from({ length: w * h }, (_, i) => (i < w * 3 ? 255 : i % w < w / 2 ? 1 : 2));
+      const pts: Point[] = [];
+      for (let k = 0, n = 1 + Math.floor(random() * 3); k < n; k++) pts.push({ x: random() * 40, y: random() * 30 });
+      const r = 1 + random() * 6;
+      const before = m.data.slice();
+      const rect = m.takeStroke(pts, r, proposal);
+      for (let i = 0; i < w * h; i++) {
+        const [x, y] = [i % w, Math.floor(i / w)];
+        let under = false;
+        for (let k = 0; k < pts.length; k++) if (dist2ToSegment(x + 0.5, y + 0.5, pts[k]!, pts[Math.min(k + 1, pts.length - 1)]!) <= r * r) under = true;
+        const expected = under && before[i] === 255 ? proposal[i] : before[i];
+        expect(m.data[i], `trial ${trial} pixel (${x}, ${y})`).toBe(expected);
+      }
+      expectChangesInside(before, m.data, w, rect);
+    }
+    expect(() => new MaskDocument(4, 4).takeStroke([{ x: 1, y: 1 }], 2, new Uint8Array(15))).toThrow(/the proposal has 15 pixels but the mask 16/);
+  });
+
   it('paints exactly the pixels whose centre is within the radius of the polyline', () => {
     const random = rng(42);
     for (let trial = 0; trial < 20; trial++) {

@@ -34,6 +34,7 @@ describe('annotator shortcuts', () => {
     expect(shortcutFor(key('KeyF'))).toEqual({ kind: 'tool', tool: 'fill' });
     expect(shortcutFor(key('KeyS'))).toEqual({ kind: 'tool', tool: 'superpixel' });
     expect(shortcutFor(key('KeyR'))).toEqual({ kind: 'tool', tool: 'region' });
+    expect(shortcutFor(key('KeyT'))).toEqual({ kind: 'tool', tool: 'take' });
     expect(shortcutFor(key('KeyA'))).toEqual({ kind: 'accept-proposal', onlyActiveClass: false });
     expect(shortcutFor(key('KeyA', { shiftKey: true }))).toEqual({ kind: 'accept-proposal', onlyActiveClass: true });
     expect(shortcutFor(key('KeyS', { ctrlKey: true }))).toBeUndefined(); // Ctrl+S saves (the view's)

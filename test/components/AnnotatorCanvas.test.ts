@@ -213,6 +213,36 @@ describe('AnnotatorCanvas', () => {
     expect(carried().exists()).toBe(false);
   });
 
+  it('takes the proposal only where the take brush (T) passes, on unpainted pixels, one undo step a stroke; offered only with a proposal', async () => {
+    const plain = await mountCanvas();
+    expect(plain.get('[data-testid="tool-take"]').attributes('disabled')).toBeDefined();
+    expect(plain.get('[data-testid="tool-take"]').attributes('title')).toMatch(/turn the assist on, or carry a mask along the clip/);
+    key('KeyT');
+    await settle();
+    expect(plain.get('[data-testid="tool-brush"]').attributes('aria-pressed')).toBe('true'); // not offered: the key does nothing
+    plain.unmount();
+
+    const classes = Uint8Array.from({ length: W * H }, (_, i) => (i < 2 * W ? 10 : 255)); // sky on the top two rows
+    const w = await mountCanvas({ carried: { classes, text: 'carried' }, brushSize: 1 });
+    expect(w.get('[data-testid="tool-take"]').attributes('disabled')).toBeUndefined();
+    key('KeyT');
+    await settle();
+    expect(w.get('[data-testid="tool-take"]').attributes('aria-pressed')).toBe('true');
+    await press(w, 6.5, 0.5); // an unpainted pixel of the proposal's sky
+    expect(rows(changes(w)[0]!)).toEqual([
+      [0, 0, 0, 0, 255, 255, 10, 255],
+      [0, 0, 0, 0, 255, 255, 255, 255],
+      [0, 0, 0, 0, 255, 255, 255, 255],
+      [0, 0, 0, 0, 255, 255, 255, 255],
+    ]);
+    await press(w, 1.5, 0.5); // painted road: kept, so no step
+    await press(w, 6.5, 3.5); // nothing proposed there: no step
+    expect(changes(w)).toHaveLength(1);
+    expect(w.find('[data-testid="carried-status"]').exists()).toBe(true); // the rest is still on offer
+    await w.get('[data-testid="undo"]').trigger('click');
+    expect(Array.from(changes(w)[1]!)).toEqual(Array.from(halfRoad()));
+  });
+
   it('keeps the carried proposal gone when an undo reaches a step made before it was accepted', async () => {
     const classes = Uint8Array.from({ length: W * H }, (_, i) => (i < 2 * W ? 10 : 255));
     const w = await mountCanvas({ carried: { classes, text: 'carried' }, activeClass: 13, tool: 'fill' });

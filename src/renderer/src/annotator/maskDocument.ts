@@ -103,6 +103,33 @@ export class MaskDocument {
     return toRect(dirty);
   }
 
+  /**
+   * Takes a proposal where a brush stroke passes: every still unpainted (ignore) pixel under
+   * the stroke gets `from`'s class there, where `from` has one ("accept inside a region" of the
+   * live assist or of a carried proposal). Painted pixels keep their class.
+   */
+  takeStroke(points: readonly Point[], radius: number, from: Uint8Array): Rect | null {
+    if (from.length !== this.data.length) throw new MaskError(`the proposal has ${from.length} pixels but the mask ${this.data.length}`);
+    if (!(radius > 0) || !Number.isFinite(radius)) throw new MaskError(`brush radius must be a positive number, got ${radius}`);
+    const data = this.data;
+    let dirty: Bounds = EMPTY_BOUNDS;
+    const segments: [Point, Point][] = points.length === 1 ? [[points[0]!, points[0]!]] : points.slice(1).map((q, i) => [points[i]!, q]);
+    for (const [a, b] of segments) {
+      if (![a.x, a.y, b.x, b.y].every(Number.isFinite)) throw new MaskError(`stroke point must be finite, got (${b.x}, ${b.y})`);
+      let { x0, y0, x1, y1 } = dirty;
+      this.capsuleSpans(a, b, radius, (row, i0, i1) => {
+        for (let p = row + i0; p <= row + i1; p++) if (data[p] === IGNORE_ID && from[p] !== IGNORE_ID) data[p] = from[p]!;
+        const j = row / this.width;
+        x0 = Math.min(x0, i0);
+        x1 = Math.max(x1, i1);
+        y0 = Math.min(y0, j);
+        y1 = Math.max(y1, j);
+      });
+      dirty = { x0, y0, x1, y1 };
+    }
+    return toRect(dirty);
+  }
+
   /** The eraser: a brush stroke that paints ignore (255). */
   eraseStroke(points: readonly Point[], radius: number): Rect | null {
     return this.paintStroke(points, radius, IGNORE_ID);

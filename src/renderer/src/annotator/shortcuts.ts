@@ -5,7 +5,8 @@
  *   1..9, 0 / Shift+1..9 / Shift+0   pick class id 0..9 / 10..18 / ignore (of the label set
  *                                    given; classes past 18 have no key, see classes.ts)
  *   B brush, E eraser, P polygon, F flood fill (follows the mask),
- *   S superpixel brush, R region fill (follows the image)
+ *   S superpixel brush, R region fill (follows the image),
+ *   T take: a brush that takes the proposal where it passes
  *   [ and ]                          brush smaller / larger
  *   A / Shift+A                      accept the proposal (live assist, or carried from a
  *                                    neighbouring frame) / its active class only
@@ -20,12 +21,15 @@
  */
 import type { ClassTable } from './classes';
 
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill' | 'superpixel' | 'region';
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'fill' | 'superpixel' | 'region' | 'take';
 
-export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill', 'superpixel', 'region'];
+export const TOOLS: readonly Tool[] = ['brush', 'eraser', 'polygon', 'fill', 'superpixel', 'region', 'take'];
 
 /** The tools that need the frame's superpixels (offered once they have arrived). */
 export const IMAGE_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['superpixel', 'region']);
+
+/** The tools drawn as a brush (a round cursor, a stroke while the button is down). */
+export const BRUSH_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['brush', 'eraser', 'superpixel', 'take']);
 
 export type ShortcutAction =
   | { readonly kind: 'undo' }
@@ -59,6 +63,7 @@ const TOOL_KEYS: Readonly<Record<string, Tool>> = {
   KeyF: 'fill',
   KeyS: 'superpixel',
   KeyR: 'region',
+  KeyT: 'take',
 };
 
 /** The action of a key press; class keys pick from `classes` (the project's label set). */
