@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -150,15 +150,20 @@ export async function startHost(service: DepthsegApi, opts: HostOptions = {}): P
       const text = JSON.stringify({ event, payload });
       for (const client of wss.clients) client.send(text);
     },
-    async close() {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((ok) => wss.close(() => ok()));
-      // close() alone waits for the browser's idle keep-alive connections, which may never
-      // end while the page stays open; drop them so closing cannot hang.
-      await new Promise<void>((ok) => {
-        http.close(() => ok());
-        http.closeAllConnections();
-      });
-    },
+    close: () => closeHost(wss, http),
   };
+}
+
+/**
+ * Closes a host's WebSocket server and its HTTP(S) server. http.close() alone waits for the
+ * browser's idle keep-alive connections, which may never end while the page stays open; they
+ * are dropped so closing cannot hang.
+ */
+export async function closeHost(wss: WebSocketServer, http: Server): Promise<void> {
+  for (const client of wss.clients) client.terminate();
+  await new Promise<void>((ok) => wss.close(() => ok()));
+  await new Promise<void>((ok) => {
+    http.close(() => ok());
+    http.closeAllConnections();
+  });
 }

@@ -28,7 +28,7 @@ import { refusalsFor } from '../core/api/methodRoles';
 import { checkSignIn, currentCaller } from '../core/api/teamAccounts';
 import { UsageError } from '../core/errors';
 import type { ProjectStore } from '../core/store';
-import { handleMessage, serveStatic } from './server';
+import { closeHost, handleMessage, serveStatic } from './server';
 import { readBody } from './session';
 import { TeamSessions } from './teamSessions';
 
@@ -231,13 +231,6 @@ export async function startTeamServer(
       const text = JSON.stringify({ event, payload });
       for (const client of wss.clients) if (sessions!.userOf(sessionOf.get(client) ?? '')) client.send(text);
     },
-    async close() {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((ok) => wss.close(() => ok()));
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeHost(wss, server),
   };
 }
