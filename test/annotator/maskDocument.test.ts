@@ -14,6 +14,11 @@ function dist2ToSegment(px: number, py: number, a: Point, b: Point): number {
   return ex * ex + ey * ey;
 }
 
+/** Whether pixel (x, y)'s centre lies within r of the polyline through `pts` (a disc for one point). */
+function underStroke(x: number, y: number, pts: readonly Point[], r: number): boolean {
+  return pts.some((a, k) => dist2ToSegment(x + 0.5, y + 0.5, a, pts[Math.min(k + 1, pts.length - 1)]!) <= r * r);
+}
+
 /** Every pixel that differs between before and after lies inside rect; returns how many. */
 function expectChangesInside(before: Uint8Array, after: Uint8Array, width: number, rect: Rect | null): number {
   let changed = 0;
@@ -86,9 +91,7 @@ describe('MaskDocument', () => {
       const rect = m.takeStroke(pts, r, proposal);
       for (let i = 0; i < w * h; i++) {
         const [x, y] = [i % w, Math.floor(i / w)];
-        let under = false;
-        for (let k = 0; k < pts.length; k++) if (dist2ToSegment(x + 0.5, y + 0.5, pts[k]!, pts[Math.min(k + 1, pts.length - 1)]!) <= r * r) under = true;
-        const expected = under && before[i] === 255 ? proposal[i] : before[i];
+        const expected = underStroke(x, y, pts, r) && before[i] === 255 ? proposal[i] : before[i];
         expect(m.data[i], `trial ${trial} pixel (${x}, ${y})`).toBe(expected);
       }
       expectChangesInside(before, m.data, w, rect);
@@ -111,12 +114,7 @@ describe('MaskDocument', () => {
       const wrong: string[] = [];
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
-          let inside = false;
-          for (let k = 0; k < pts.length; k++) {
-            const b = pts[Math.min(k + 1, pts.length - 1)];
-            if (dist2ToSegment(x + 0.5, y + 0.5, pts[k], b) <= r * r) inside = true;
-          }
-          if ((m.get(x, y) === 3) !== inside) wrong.push(`(${x}, ${y})`);
+          if ((m.get(x, y) === 3) !== underStroke(x, y, pts, r)) wrong.push(`(${x}, ${y})`);
         }
       }
       expect(wrong, `trial ${trial}`).toEqual([]);
